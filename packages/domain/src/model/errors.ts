@@ -1,0 +1,58 @@
+/**
+ * Domain errors carry a stable code and nothing about transport. The api maps codes to HTTP
+ * statuses and GraphQL `extensions.code`; the worker maps them to retry / no-retry.
+ */
+export const errorCodes = [
+  'UNAUTHENTICATED',
+  'FORBIDDEN',
+  'NOT_FOUND',
+  'CONFLICT',
+  'UNPROCESSABLE_ENTITY',
+  'BAD_REQUEST',
+  'VALIDATION_ERROR',
+  'PAYLOAD_TOO_LARGE',
+  'TIMEOUT',
+] as const;
+export type ErrorCode = (typeof errorCodes)[number];
+
+export interface InputError {
+  /** JSON path of the offending input field, e.g. `$.status`. */
+  path: string;
+  message: string;
+}
+
+export interface DomainErrorDetails {
+  missingAllowances?: string[];
+  inputErrors?: InputError[];
+  /** RFC 9457 problem type, for errors whose type is part of a public contract. */
+  problemType?: string;
+  problemTitle?: string;
+}
+
+export class DomainError extends Error {
+  override readonly name = 'DomainError';
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    readonly details: DomainErrorDetails = {},
+  ) {
+    super(message);
+  }
+}
+
+export const isDomainError = (error: unknown): error is DomainError => error instanceof DomainError;
+
+export function assertNever(value: never): never {
+  throw new Error(`Unexpected value: ${JSON.stringify(value)}`);
+}
+
+// The messages below are public contracts (SPEC §3, §5, §7); tests assert them literally.
+export const messages = {
+  invalidToken: 'Invalid access token',
+  missingScope: (scopes: string[]) =>
+    `Your scope does not allow to access this resource. Missing allowances: ${scopes.join(', ')}`,
+  clientNotActive: 'client_id refers to legal entity that is not active',
+  clientTypeForbidden: "You don't have permission to access this resource",
+  clientBlocked: 'Client is blocked',
+  roleMissing: "User doesn't have required role",
+} as const;

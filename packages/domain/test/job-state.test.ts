@@ -1,0 +1,27 @@
+import { describe, expect, it } from 'vitest';
+import { emptyCounters, jobOutcome, statusesLeadingTo, canTransition, assertRetryable } from '../src/model/job-state';
+
+describe('job state rules', () => {
+  it('a job with unfinished tasks is PENDING', () => {
+    expect(jobOutcome({ ...emptyCounters(), total: 2, PROCESSED: 1, PENDING: 1 })).toBe('PENDING');
+    expect(jobOutcome({ ...emptyCounters(), total: 2, PROCESSED: 1, NEW: 1 })).toBe('PENDING');
+    expect(jobOutcome({ ...emptyCounters(), total: 2, PROCESSED: 1, CONSUMED: 1 })).toBe('PENDING');
+  });
+  it('a job ends PROCESSED only when every task was processed', () => {
+    expect(jobOutcome({ ...emptyCounters(), total: 2, PROCESSED: 2 })).toBe('PROCESSED');
+    expect(jobOutcome({ ...emptyCounters(), total: 2, PROCESSED: 1, FAILED: 1 })).toBe('FAILED');
+    expect(jobOutcome({ ...emptyCounters(), total: 2, PROCESSED: 1, RESCUED: 1 })).toBe('FAILED');
+    expect(jobOutcome({ ...emptyCounters(), total: 2, PROCESSED: 1, ABORTED: 1 })).toBe('FAILED');
+  });
+  it('only queued tasks can run, and finished tasks never run again', () => {
+    expect(statusesLeadingTo('PROCESSED')).toEqual(['PENDING', 'CONSUMED']);
+    expect(statusesLeadingTo('ABORTED')).toEqual(['NEW', 'PENDING', 'CONSUMED']);
+    expect(canTransition('PROCESSED', 'PENDING')).toBe(false);
+    expect(canTransition('FAILED', 'PENDING')).toBe(true);
+  });
+  it('retry needs an ended job with failed tasks', () => {
+    expect(() => assertRetryable('j', 'PENDING', emptyCounters())).toThrow('Job j is still running');
+    expect(() => assertRetryable('j', 'PROCESSED', { ...emptyCounters(), total: 1, PROCESSED: 1 })).toThrow('Job j has no failed tasks');
+    expect(() => assertRetryable('j', 'FAILED', { ...emptyCounters(), total: 1, RESCUED: 1 })).not.toThrow();
+  });
+});
