@@ -1,0 +1,14 @@
+import { z } from 'zod';
+import { baseEnvSchema, parseEnv } from '@jabba/domain/config/env';
+
+const workerEnvSchema = baseEnvSchema.extend({
+  /** Chunks processed at once by this process; each holds one Postgres connection while it runs. */
+  WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
+  /** How often the reconciler re-enqueues unfinished work from Postgres. */
+  RECONCILE_EVERY_MS: z.coerce.number().int().min(1000).default(60_000),
+});
+
+export type WorkerConfig = z.infer<typeof workerEnvSchema>;
+
+/** The only reader of process.env in the worker. Throws ConfigError naming every bad variable. */
+export const loadConfig = (env: Record<string, string | undefined> = process.env): WorkerConfig => parseEnv(workerEnvSchema, env);

@@ -1,0 +1,45 @@
+import { Redis } from 'ioredis';
+import { ConfigError } from '@jabba/domain/config/env';
+import { createOrm } from '@jabba/domain/db/orm';
+import { createLogger } from '@jabba/domain/runtime/logger';
+import { installShutdown } from '@jabba/domain/runtime/shutdown';
+import { loadConfig, type WorkerConfig } from './config';
+import { taskHandlers } from './registry';
+import { startWorker } from './worker';
+
+function configOrExit(): WorkerConfig {
+  try {
+    return loadConfig();
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    console.error(`worker: ${error.message}`);
+    process.exit(1);
+  }
+}
+
+const config = configOrExit();
+const logger = createLogger(config.LOG_LEVEL, 'worker');
+const orm = await createOrm({ databaseUrl: config.DATABASE_URL, poolSize: config.WORKER_CONCURRENCY + 2 });
+const pending = await orm.getMigrator().getPendingMigrations();
+if (pending.length > 0) {
+  logger.fatal({ pending: pending.map((m) => m.name) }, 'the database is not migrated: run `npm run migrate` first');
+  await orm.close(true);
+  process.exit(1);
+}
+// BullMQ workers block on Redis: they need maxRetriesPerRequest null. We own it, so we close it.
+const connection = new Redis(config.REDIS_URL, { maxRetriesPerRequest: null });
+const worker = await startWorker({
+  orm, connection, logger, handlers: taskHandlers, prefix: config.QUEUE_PREFIX,
+  concurrency: config.WORKER_CONCURRENCY, reconcileEveryMs: config.RECONCILE_EVERY_MS,
+});
+
+installShutdown({
+  logger,
+  // Leave a margin inside the deadline for closing connections after handing work back.
+  timeoutMs: config.SHUTDOWN_TIMEOUT_MS + 5_000,
+  steps: () => [
+    { name: 'stop taking work, finish or hand back running chunks', run: () => worker.close(config.SHUTDOWN_TIMEOUT_MS) },
+    { name: 'close postgres', run: () => orm.close() },
+    { name: 'close redis', run: () => connection.quit() },
+  ],
+});

@@ -1,0 +1,104 @@
+/**
+ * The worker loop: BullMQ workers on the tasks and maintenance queues, the reconciler's job
+ * scheduler, and a reconcile pass at start. Started with autorun off, run only once everything is
+ * wired; `close()` stops fetching, lets running chunks finish within a deadline, else hands them back.
+ */
+import { Queue, Worker, type Job } from 'bullmq';
+import type { Redis } from 'ioredis';
+import type { MikroORM } from '@mikro-orm/postgresql';
+import { queueNames, reconcileJobName } from '@jabba/domain/jobs/queues';
+import type { TaskHandlers } from '@jabba/domain/jobs/task-handler';
+import type { Logger } from '@jabba/domain/runtime/logger';
+import { withFailurePolicy } from './failures';
+import { reconcile } from './processors/reconcile';
+import { processTaskChunk, rescueTaskChunk } from './processors/task-chunk';
+
+export interface WorkerDeps {
+  orm: MikroORM;
+  /** Owned by the caller: BullMQ does not close connections it is given. */
+  connection: Redis;
+  logger: Logger;
+  handlers: TaskHandlers;
+  prefix: string;
+  concurrency: number;
+  reconcileEveryMs: number;
+  /** Lock on a running chunk; a dead worker's chunk is redelivered after it. */
+  lockDurationMs?: number;
+}
+
+export interface RunningWorker {
+  tasksQueue: Queue;
+  reconcileNow(): Promise<number>;
+  /** Resolves once running chunks finished (or, past `deadlineMs`, were handed back). */
+  close(deadlineMs?: number): Promise<void>;
+}
+
+const reconcileSchedulerId = 'reconcile-unfinished-jobs';
+
+const timeout = (ms: number) => new Promise<'timeout'>((resolve) => setTimeout(() => resolve('timeout'), ms).unref());
+
+export async function startWorker(deps: WorkerDeps): Promise<RunningWorker> {
+  const { connection, prefix, logger } = deps;
+  const tasksQueue = new Queue(queueNames.tasks, { connection, prefix });
+  const maintenanceQueue = new Queue(queueNames.maintenance, { connection, prefix });
+  const chunkDeps = { orm: deps.orm, tasksQueue, handlers: deps.handlers, logger };
+  const rescues = new Set<Promise<void>>();
+
+  const tasksWorker = new Worker(queueNames.tasks, withFailurePolicy(processTaskChunk(chunkDeps)), {
+    connection, prefix, autorun: false, concurrency: deps.concurrency, lockDuration: deps.lockDurationMs ?? 30_000,
+  });
+  tasksWorker.on('failed', (message: Job | undefined, error: Error) => {
+    if (!message) return;
+    const lastAttempt = message.attemptsMade >= (message.opts.attempts ?? 1) || error.name === 'UnrecoverableError';
+    logger.warn({ err: error, bullJobId: message.id, attempt: message.attemptsMade, lastAttempt }, 'chunk failed');
+    if (!lastAttempt) return;
+    const rescue = rescueTaskChunk(chunkDeps, message, error)
+      .catch((err: unknown) => logger.error({ err, bullJobId: message.id }, 'could not rescue chunk; the reconciler will offer it again'))
+      .finally(() => rescues.delete(rescue));
+    rescues.add(rescue);
+  });
+  tasksWorker.on('error', (error) => logger.error({ err: error }, 'tasks worker error'));
+
+  const reconcileNow = () => reconcile({ orm: deps.orm, tasksQueue, logger });
+  const maintenanceWorker = new Worker(queueNames.maintenance, withFailurePolicy(async (message: Job) => {
+    if (message.name === reconcileJobName) return reconcileNow();
+    throw new Error(`unknown maintenance job ${message.name}`);
+  }), { connection, prefix, autorun: false, concurrency: 1 });
+  maintenanceWorker.on('error', (error) => logger.error({ err: error }, 'maintenance worker error'));
+
+  // Every worker upserts the same scheduler id, so N workers still reconcile once per period. The
+  // scheduler lives in Redis too: if Redis loses it (flush, restart without persistence), the next
+  // check re-creates it, and the reconcile it triggers re-offers everything Postgres says is left.
+  const ensureScheduler = async () => {
+    if (await maintenanceQueue.getJobScheduler(reconcileSchedulerId)) return;
+    await maintenanceQueue.upsertJobScheduler(reconcileSchedulerId, { every: deps.reconcileEveryMs }, {
+      name: reconcileJobName, opts: { removeOnComplete: true, removeOnFail: 100 },
+    });
+  };
+  await ensureScheduler();
+  const schedulerCheck = setInterval(() => {
+    ensureScheduler().catch((err: unknown) => logger.warn({ err }, 'could not check the reconcile scheduler'));
+  }, deps.reconcileEveryMs);
+  schedulerCheck.unref();
+  await reconcileNow();
+  const running = [tasksWorker.run(), maintenanceWorker.run()];
+  logger.info({ concurrency: deps.concurrency, prefix }, 'worker running');
+
+  let closing: Promise<void> | undefined;
+  const close = (deadlineMs = 25_000): Promise<void> => {
+    closing ??= (async () => {
+      clearInterval(schedulerCheck);
+      const graceful = Promise.all([tasksWorker.close(), maintenanceWorker.close()]);
+      if ((await Promise.race([graceful, timeout(deadlineMs)])) === 'timeout') {
+        // Hand running chunks back: their transactions roll back, their locks expire, and
+        // another worker (or this one after a restart) runs them.
+        logger.warn({ deadlineMs }, 'running chunks did not finish in time; handing them back');
+        await Promise.all([tasksWorker.close(true), maintenanceWorker.close(true)]);
+      }
+      await Promise.allSettled([...rescues, ...running]);
+      await Promise.all([tasksQueue.close(), maintenanceQueue.close()]);
+    })();
+    return closing;
+  };
+  return { tasksQueue, reconcileNow, close };
+}

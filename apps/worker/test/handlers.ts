@@ -1,0 +1,52 @@
+import { DomainError } from '@jabba/domain/model/errors';
+import type { TaskHandlers } from '@jabba/domain/jobs/task-handler';
+
+export interface Gate {
+  promise: Promise<void>;
+  open(): void;
+  /** Resolves when a task is waiting at the gate. */
+  reached: Promise<void>;
+}
+
+export function createGate(): Gate {
+  let open!: () => void;
+  let reach!: () => void;
+  const promise = new Promise<void>((r) => (open = r));
+  const reached = new Promise<void>((r) => (reach = r));
+  return { promise, open, reached, ...{ _reach: reach } } as Gate & { _reach: () => void };
+}
+
+/**
+ * `script` tasks do what meta.action says: ok (default), fail (logical error), throw (exception),
+ * wait (block on the gate), fail-once (fail until the job is retried). Every run writes an effect
+ * row inside the task's savepoint, so effects show exactly which runs committed.
+ */
+export function scriptHandlers(worker = 'w', gate?: Gate, failedOnce = new Set<string>()): TaskHandlers {
+  return {
+    script: async (task, { sql }) => {
+      await sql.query('insert into effects (task_id, seq, worker) values ($1, $2, $3)', [task.id, task.seq, worker]);
+      switch (task.meta?.action) {
+        case 'fail':
+          throw new DomainError('VALIDATION_ERROR', `task ${task.seq} is invalid`);
+        case 'throw':
+          throw new Error(`task ${task.seq} exploded`);
+        case 'fail-once':
+          if (!failedOnce.has(task.id)) {
+            failedOnce.add(task.id);
+            throw new DomainError('CONFLICT', `task ${task.seq} not yet`);
+          }
+          break;
+        case 'wait':
+          (gate as (Gate & { _reach?: () => void }) | undefined)?._reach?.();
+          await gate?.promise;
+          break;
+        case 'sleep':
+          await new Promise((r) => setTimeout(r, Number(task.meta?.ms ?? 1)));
+          break;
+      }
+      return { meta: { done: true }, result: { seq: task.seq } };
+    },
+  };
+}
+
+export const tasks = (...actions: string[]) => actions.map((action, i) => ({ name: `step ${i + 1}`, meta: { action } }));

@@ -1,0 +1,107 @@
+/**
+ * An engine under test: a database cloned from the migrated template, a BullMQ prefix of its own,
+ * workers started in-process with test handlers, and helpers to submit jobs and read their state.
+ */
+import { Writable } from 'node:stream';
+import { inject } from 'vitest';
+import { Queue } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { pino } from 'pino';
+import { createOrm, type Orm } from '@jabba/domain/db/orm';
+import { createJob, findJob, type NewJob, type JobRecord } from '@jabba/domain/db/job-store';
+import { enqueueChunks } from '@jabba/domain/jobs/enqueue';
+import { queueNames } from '@jabba/domain/jobs/queues';
+import type { TaskHandlers } from '@jabba/domain/jobs/task-handler';
+import { cloneDatabase, type TestDatabase } from '#test/postgres';
+import { connectRedis, testPrefix } from '#test/redis';
+import { waitFor } from '#test/wait-for';
+import { startWorker, type RunningWorker, type WorkerDeps } from '../src/worker';
+
+export interface LogLine {
+  msg: string;
+  jobId?: string;
+  [key: string]: unknown;
+}
+
+export interface Engine {
+  orm: Orm;
+  db: TestDatabase;
+  redis: Redis;
+  prefix: string;
+  queue: Queue;
+  logs: LogLine[];
+  startWorker(handlers: TaskHandlers, options?: Partial<WorkerDeps>): Promise<RunningWorker>;
+  submit(job: NewJob): Promise<JobRecord>;
+  job(id: string): Promise<JobRecord>;
+  waitForEnd(id: string, timeout?: number): Promise<JobRecord>;
+  tasks(id: string): Promise<{ seq: number; status: string; error: unknown; meta: Record<string, unknown> | null; ended_at: Date | null }[]>;
+  /** Asserts stored counters equal a count over the tasks table (tests only: it is O(tasks)). */
+  countersMatchTasks(id: string): Promise<boolean>;
+  close(): Promise<void>;
+}
+
+export async function createEngine(): Promise<Engine> {
+  const db = await cloneDatabase(inject('templateDatabase'));
+  const orm = await createOrm({ databaseUrl: db.url, poolSize: 20 });
+  const redis = connectRedis();
+  const prefix = testPrefix();
+  const queue = new Queue(queueNames.tasks, { connection: redis, prefix });
+  const logs: LogLine[] = [];
+  const sink = new Writable({ write(chunk: Buffer, _enc, done) { logs.push(JSON.parse(chunk.toString()) as LogLine); done(); } });
+  const logger = pino({ level: 'debug' }, sink);
+  const workers: { worker: RunningWorker; connection: Redis }[] = [];
+
+  const sqlRows = async <R>(text: string, values: unknown[] = []): Promise<R[]> => (await orm.em.fork().getConnection().execute(text, values)) as R[];
+
+  const engine: Engine = {
+    orm, db, redis, prefix, queue, logs,
+    async startWorker(handlers, options = {}) {
+      const connection = connectRedis();
+      const worker = await startWorker({
+        orm, connection, logger: logger.child({ worker: workers.length }), handlers, prefix,
+        concurrency: 2, reconcileEveryMs: 60_000, ...options,
+      });
+      workers.push({ worker, connection });
+      return worker;
+    },
+    async submit(job) {
+      const { job: record, chunks } = await createJob(orm.em, job);
+      await enqueueChunks(queue, chunks);
+      return record;
+    },
+    async job(id) {
+      const record = await findJob(orm.em, id);
+      if (!record) throw new Error(`no job ${id}`);
+      return record;
+    },
+    async waitForEnd(id, timeout = 10_000) {
+      return waitFor(async () => { const j = await engine.job(id); return j.status !== 'PENDING' && j; }, { timeout, what: `job ${id} to end` });
+    },
+    tasks: (id) => sqlRows(`select seq, status, error, meta, ended_at from tasks where job_id = ? order by seq`, [id]),
+    async countersMatchTasks(id) {
+      const job = await engine.job(id);
+      const rows = await sqlRows<{ status: keyof JobRecord['counters']; n: string }>(`select status, count(*) as n from tasks where job_id = ? group by status`, [id]);
+      const actual: Record<string, number> = { total: 0 };
+      for (const r of rows) { actual[r.status] = Number(r.n); actual.total! += Number(r.n); }
+      return Object.entries(job.counters).every(([k, v]) => (actual[k] ?? 0) === v);
+    },
+    async close() {
+      for (const { worker, connection } of workers) {
+        await worker.close(5_000);
+        await connection.quit();
+      }
+      await queue.close();
+      await redis.quit();
+      await orm.close(true);
+      await db.drop();
+    },
+  };
+  return engine;
+}
+
+/** Test handlers: meta.action says what the task does; each PROCESSED task leaves one effect row. */
+export async function createEffectsTable(orm: Orm): Promise<void> {
+  await orm.em.fork().getConnection().execute(
+    `create table effects (id bigserial primary key, task_id uuid not null, seq int not null, worker text)`,
+  );
+}

@@ -1,0 +1,150 @@
+/**
+ * Runs one chunk of a job's tasks. Everything happens in ONE transaction: claim the chunk's PENDING
+ * tasks (row locks), run each task's handler under a savepoint, write every outcome with one
+ * set-based UPDATE, move the job's counters, end the job if it is done, and (SEQUENTIALLY) hand the
+ * next chunk to the queue or abort the rest. A redelivered or duplicate message finds the tasks
+ * locked or no longer PENDING and changes nothing; a crash rolls everything back for redelivery.
+ */
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { isDomainError } from '../model/errors';
+import { rescuedCode, type JobStatus, type TaskError } from '../model/job-state';
+import type { TaskChunkPayload } from '../jobs/queues';
+import type { JobInfo, TaskContext, TaskHandlers, TaskToRun } from '../jobs/task-handler';
+import type { Logger } from '../runtime/logger';
+import { chunkOf } from './chunks';
+import { applyCounters, mergeDeltas, type CounterDeltas } from './job-counters';
+import { abortTasks, loadJob } from './job-store';
+import { inTransaction, type Sql } from './sql';
+
+type Final = 'PROCESSED' | 'FAILED' | 'RESCUED';
+
+interface Outcome {
+  id: string;
+  status: Final;
+  result: unknown;
+  error: TaskError | null;
+  meta: Record<string, unknown> | null;
+}
+
+export interface ChunkReport {
+  /** Why nothing ran, when nothing did. */
+  skipped?: 'job-not-found' | 'job-ended' | 'stale-epoch';
+  ran: number;
+  outcomes: Record<Final, number>;
+  jobStatus?: JobStatus;
+  jobEndedNow: boolean;
+  /** Chunks to enqueue after commit (the next step of a SEQUENTIALLY job). */
+  followUps: TaskChunkPayload[];
+}
+
+/** Decides each claimed task's outcome; the normal one runs handlers, the rescue one does not. */
+type Executor = (task: TaskToRun, ctx: TaskContext) => Promise<Omit<Outcome, 'id'>>;
+
+const empty = (skipped?: ChunkReport['skipped']): ChunkReport => ({
+  skipped, ran: 0, outcomes: { PROCESSED: 0, FAILED: 0, RESCUED: 0 }, jobEndedNow: false, followUps: [],
+});
+
+export const handlerExecutor = (handlers: TaskHandlers): Executor => async (task, ctx) => {
+  const handler = handlers[ctx.job.type];
+  if (!handler) return rescued(new Error(`No handler is registered for job type ${ctx.job.type}`));
+  try {
+    // The savepoint makes a failed or rescued task's own writes disappear, and only them.
+    const done = await ctx.em.transactional(async (inner) => handler(task, { ...ctx, em: inner }));
+    return { status: 'PROCESSED', result: done?.result ?? null, error: null, meta: done?.meta ?? null };
+  } catch (error) {
+    if (isDomainError(error)) {
+      return { status: 'FAILED', result: null, error: { message: error.message, extensions: { code: error.code } }, meta: null };
+    }
+    ctx.logger.warn({ err: error, taskId: task.id }, 'task raised an exception: RESCUED');
+    return rescued(error);
+  }
+};
+
+function rescued(error: unknown): Omit<Outcome, 'id'> {
+  const message = error instanceof Error ? error.message : String(error);
+  return { status: 'RESCUED', result: null, error: { message, extensions: { code: rescuedCode } }, meta: null };
+}
+
+/** Marks a chunk's remaining tasks RESCUED, for a message BullMQ gave up on. */
+export const rescueExecutor = (error: unknown): Executor => async () => rescued(error);
+
+async function claim(sql: Sql, job: JobInfo, p: TaskChunkPayload): Promise<TaskToRun[]> {
+  // CONCURRENT skips rows another worker holds; SEQUENTIALLY must wait for them to keep the order.
+  const lock = job.strategy === 'CONCURRENT' ? 'for update skip locked' : 'for update';
+  return sql.query<TaskToRun>(
+    `select id, seq, name, priority, meta from tasks
+     where job_id = $1 and seq between $2 and $3 and status = 'PENDING' order by seq ${lock}`,
+    [p.jobId, p.fromSeq, p.toSeq],
+  );
+}
+
+async function writeOutcomes(sql: Sql, outcomes: Outcome[]): Promise<number> {
+  if (outcomes.length === 0) return 0;
+  const rows = await sql.query(
+    `update tasks t set status = v.status, result = v.result, error = v.error,
+       meta = case when v.meta is null then t.meta else coalesce(t.meta, '{}'::jsonb) || v.meta end,
+       ended_at = now(), updated_at = now()
+     from unnest($1::uuid[], $2::text[], $3::jsonb[], $4::jsonb[], $5::jsonb[]) as v(id, status, result, error, meta)
+     where t.id = v.id and t.status = 'PENDING' returning t.id`,
+    [
+      outcomes.map((o) => o.id),
+      outcomes.map((o) => o.status),
+      outcomes.map((o) => (o.result == null ? null : JSON.stringify(o.result))),
+      outcomes.map((o) => (o.error ? JSON.stringify(o.error) : null)),
+      outcomes.map((o) => (o.meta ? JSON.stringify(o.meta) : null)),
+    ],
+  );
+  return rows.length;
+}
+
+/** SEQUENTIALLY: hands the chunk holding the next NEW task to the queue. */
+async function promoteNextChunk(sql: Sql, job: { id: string; epoch: number; chunkSize: number }): Promise<{ deltas: CounterDeltas; next?: TaskChunkPayload }> {
+  const [first] = await sql.query<{ seq: number | null }>(`select min(seq) as seq from tasks where job_id = $1 and status = 'NEW'`, [job.id]);
+  if (first?.seq == null) return { deltas: {} };
+  const next = chunkOf(job, first.seq);
+  const promoted = await sql.query(
+    `update tasks set status = 'PENDING', updated_at = now() where job_id = $1 and status = 'NEW' and seq between $2 and $3 returning id`,
+    [job.id, next.fromSeq, next.toSeq],
+  );
+  return { deltas: { NEW: -promoted.length, PENDING: promoted.length }, next };
+}
+
+export function runChunk(em: EntityManager, payload: TaskChunkPayload, execute: Executor, logger: Logger): Promise<ChunkReport> {
+  return inTransaction(em, async ({ em: txEm, sql }) => {
+    const job = await loadJob(sql, payload.jobId);
+    if (!job) return empty('job-not-found');
+    if (job.status !== 'PENDING') return empty('job-ended');
+    if (job.epoch !== payload.epoch) return empty('stale-epoch');
+
+    const tasks = await claim(sql, job, payload);
+    const ctx: TaskContext = { job, em: txEm, sql, logger: logger.child({ jobId: job.id }) };
+    const outcomes: Outcome[] = [];
+    for (const task of tasks) {
+      const outcome = { id: task.id, ...(await execute(task, { ...ctx, logger: ctx.logger.child({ taskId: task.id }) })) };
+      outcomes.push(outcome);
+      if (job.strategy === 'SEQUENTIALLY' && outcome.status !== 'PROCESSED') break;
+    }
+    const written = await writeOutcomes(sql, outcomes);
+    if (written !== outcomes.length) throw new Error(`chunk ${payload.fromSeq} of job ${job.id}: claimed tasks changed under their lock`);
+
+    const report = empty();
+    for (const o of outcomes) report.outcomes[o.status] += 1;
+    report.ran = outcomes.length;
+    let deltas: CounterDeltas = { PENDING: -outcomes.length, ...report.outcomes };
+    if (job.strategy === 'SEQUENTIALLY' && outcomes.length > 0) {
+      const failed = outcomes.at(-1)!.status !== 'PROCESSED';
+      if (failed) {
+        // The first failure aborts every task not yet run, queued or waiting.
+        deltas = mergeDeltas(deltas, await abortTasks(sql, job.id, ['NEW', 'PENDING']));
+      } else if (tasks.length > 0) {
+        const { deltas: promoted, next } = await promoteNextChunk(sql, job);
+        deltas = mergeDeltas(deltas, promoted);
+        if (next) report.followUps.push(next);
+      }
+    }
+    const progress = await applyCounters(sql, job.id, deltas);
+    report.jobStatus = progress.status;
+    report.jobEndedNow = progress.endedNow;
+    return report;
+  });
+}

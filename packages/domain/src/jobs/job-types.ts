@@ -1,0 +1,15 @@
+/**
+ * The catalog of job types. Each domain adds its entry here; the worker's handler map is typed over
+ * this catalog, so a job type without a handler does not compile.
+ */
+import type { JobStrategy } from '../model/job-state';
+
+export interface JobTypeSpec {
+  strategy: JobStrategy;
+  /** Tasks per queue message; bulk types want large chunks, interactive ones small. */
+  chunkSize: number;
+}
+
+export const jobTypes = {} as const satisfies Record<string, JobTypeSpec>;
+
+export type JobType = keyof typeof jobTypes;
