@@ -94,3 +94,33 @@ describe('CONCURRENT', () => {
     expect(task).toMatchObject({ status: 'RESCUED', error: { message: 'No handler is registered for job type nobody-handles-this', extensions: { code: 'INTERNAL_ERROR' } } });
   });
 });
+
+describe('batch handlers', () => {
+  it('a chunk runs set-based; a logical failure fails only its task', async () => {
+    const job = await engine.submit({ type: 'batch', strategy: 'CONCURRENT', chunkSize: 4, tasks: tasks('ok', 'fail', 'ok', 'ok', 'ok', 'ok') });
+    const ended = await engine.waitForEnd(job.id);
+    expect(ended.counters).toMatchObject({ total: 6, PROCESSED: 5, FAILED: 1 });
+    const rows = await engine.tasks(job.id);
+    expect(rows[1]).toMatchObject({ status: 'FAILED', error: { message: 'task 2 is invalid', extensions: { code: 'VALIDATION_ERROR' } } });
+    expect(rows[0]!.meta).toEqual({ action: 'ok', done: true });
+    expect((await effects(job.id)).map((e) => e.seq).sort()).toEqual([1, 3, 4, 5, 6]);
+  });
+
+  it('an exception rolls the batch back and re-runs it one by one: only the culprit is RESCUED', async () => {
+    const job = await engine.submit({ type: 'batch', strategy: 'CONCURRENT', chunkSize: 10, tasks: tasks('ok', 'ok', 'throw', 'fail', 'ok') });
+    const ended = await engine.waitForEnd(job.id);
+    expect(ended.counters).toMatchObject({ PROCESSED: 3, FAILED: 1, RESCUED: 1 });
+    const rows = await engine.tasks(job.id);
+    expect(rows.map((t) => t.status)).toEqual(['PROCESSED', 'PROCESSED', 'RESCUED', 'FAILED', 'PROCESSED']);
+    expect(rows[2]!.error).toEqual({ message: 'batch of 1 exploded', extensions: { code: 'INTERNAL_ERROR' } });
+    // The failed batch's writes were rolled back: one committed effect per processed task.
+    expect((await effects(job.id)).map((e) => e.seq).sort()).toEqual([1, 2, 5]);
+  });
+
+  it('SEQUENTIALLY runs a batch handler one task at a time, so nothing after a failure is written', async () => {
+    const job = await engine.submit({ type: 'batch', strategy: 'SEQUENTIALLY', chunkSize: 10, tasks: tasks('ok', 'fail', 'ok') });
+    await engine.waitForEnd(job.id);
+    expect((await engine.tasks(job.id)).map((t) => t.status)).toEqual(['PROCESSED', 'FAILED', 'ABORTED']);
+    expect((await effects(job.id)).map((e) => e.seq)).toEqual([1]);
+  });
+});

@@ -23,7 +23,7 @@ export function createGate(): Gate {
  */
 export function scriptHandlers(worker = 'w', gate?: Gate, failedOnce = new Set<string>()): TaskHandlers {
   return {
-    script: async (task, { sql }) => {
+    script: { kind: 'each', run: async (task, { sql }) => {
       await sql.query('insert into effects (task_id, seq, worker) values ($1, $2, $3)', [task.id, task.seq, worker]);
       switch (task.meta?.action) {
         case 'fail':
@@ -45,7 +45,17 @@ export function scriptHandlers(worker = 'w', gate?: Gate, failedOnce = new Set<s
           break;
       }
       return { meta: { done: true }, result: { seq: task.seq } };
-    },
+    } },
+    /** Set-based: one INSERT for the chunk; `fail` tasks get a logical failure, `throw` breaks the batch. */
+    batch: { kind: 'batch', run: async (batch, { sql }) => {
+      const ok = batch.filter((t) => t.meta?.action !== 'fail');
+      await sql.query('insert into effects (task_id, seq, worker) select * from unnest($1::uuid[], $2::int[], $3::text[])',
+        [ok.map((t) => t.id), ok.map((t) => t.seq), ok.map(() => worker)]);
+      if (batch.some((t) => t.meta?.action === 'throw')) throw new Error(`batch of ${batch.length} exploded`);
+      return batch.map((t) => (t.meta?.action === 'fail'
+        ? { ok: false as const, error: new DomainError('VALIDATION_ERROR', `task ${t.seq} is invalid`) }
+        : { ok: true as const, meta: { done: true } }));
+    } },
   };
 }
 

@@ -75,7 +75,7 @@ export async function createEngine(): Promise<Engine> {
       return record;
     },
     async waitForEnd(id, timeout = 10_000) {
-      return waitFor(async () => { const j = await engine.job(id); return j.status !== 'PENDING' && j; }, { timeout, what: `job ${id} to end` });
+      return waitFor(async () => { const j = await engine.job(id); return j.status !== 'PENDING' ? j : undefined; }, { timeout, what: `job ${id} to end` });
     },
     tasks: (id) => sqlRows(`select seq, status, error, meta, ended_at from tasks where job_id = ? order by seq`, [id]),
     async countersMatchTasks(id) {

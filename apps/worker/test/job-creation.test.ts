@@ -3,7 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pino } from 'pino';
 import { upsertClient } from '@jabba/domain/db/identity-store';
 import { createJob } from '@jabba/domain/db/job-store';
-import { rescueExecutor, runChunk } from '@jabba/domain/db/chunk-runner';
+import { runChunk } from '@jabba/domain/db/chunk-runner';
+import { rescueExecutor } from '@jabba/domain/db/task-executor';
 import { createEngine, type Engine } from './harness';
 
 let engine: Engine;

@@ -1,6 +1,7 @@
 import type { Job, Queue } from 'bullmq';
 import type { MikroORM } from '@mikro-orm/postgresql';
-import { handlerExecutor, rescueExecutor, runChunk, type ChunkReport } from '@jabba/domain/db/chunk-runner';
+import { runChunk, type ChunkReport } from '@jabba/domain/db/chunk-runner';
+import { handlerExecutor, rescueExecutor } from '@jabba/domain/db/task-executor';
 import { enqueueChunks } from '@jabba/domain/jobs/enqueue';
 import { taskChunkPayload } from '@jabba/domain/jobs/queues';
 import type { TaskHandlers } from '@jabba/domain/jobs/task-handler';

@@ -6,25 +6,17 @@
  * locked or no longer PENDING and changes nothing; a crash rolls everything back for redelivery.
  */
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { isDomainError } from '../model/errors';
-import { rescuedCode, type JobStatus, type TaskError } from '../model/job-state';
+import type { JobStatus } from '../model/job-state';
 import type { TaskChunkPayload } from '../jobs/queues';
-import type { JobInfo, TaskContext, TaskHandlers, TaskToRun } from '../jobs/task-handler';
+import type { JobInfo, TaskContext, TaskToRun } from '../jobs/task-handler';
 import type { Logger } from '../runtime/logger';
 import { chunkOf } from './chunks';
 import { applyCounters, mergeDeltas, type CounterDeltas } from './job-counters';
 import { abortTasks, loadJob } from './job-store';
 import { inTransaction, type Sql } from './sql';
+import type { Executor, Final, Outcome } from './task-executor';
 
-type Final = 'PROCESSED' | 'FAILED' | 'RESCUED';
-
-interface Outcome {
-  id: string;
-  status: Final;
-  result: unknown;
-  error: TaskError | null;
-  meta: Record<string, unknown> | null;
-}
+type OutcomeRow = Outcome & { id: string };
 
 export interface ChunkReport {
   /** Why nothing ran, when nothing did. */
@@ -37,36 +29,9 @@ export interface ChunkReport {
   followUps: TaskChunkPayload[];
 }
 
-/** Decides each claimed task's outcome; the normal one runs handlers, the rescue one does not. */
-type Executor = (task: TaskToRun, ctx: TaskContext) => Promise<Omit<Outcome, 'id'>>;
-
 const empty = (skipped?: ChunkReport['skipped']): ChunkReport => ({
   skipped, ran: 0, outcomes: { PROCESSED: 0, FAILED: 0, RESCUED: 0 }, jobEndedNow: false, followUps: [],
 });
-
-export const handlerExecutor = (handlers: TaskHandlers): Executor => async (task, ctx) => {
-  const handler = handlers[ctx.job.type];
-  if (!handler) return rescued(new Error(`No handler is registered for job type ${ctx.job.type}`));
-  try {
-    // The savepoint makes a failed or rescued task's own writes disappear, and only them.
-    const done = await ctx.em.transactional(async (inner) => handler(task, { ...ctx, em: inner }));
-    return { status: 'PROCESSED', result: done?.result ?? null, error: null, meta: done?.meta ?? null };
-  } catch (error) {
-    if (isDomainError(error)) {
-      return { status: 'FAILED', result: null, error: { message: error.message, extensions: { code: error.code } }, meta: null };
-    }
-    ctx.logger.warn({ err: error, taskId: task.id }, 'task raised an exception: RESCUED');
-    return rescued(error);
-  }
-};
-
-function rescued(error: unknown): Omit<Outcome, 'id'> {
-  const message = error instanceof Error ? error.message : String(error);
-  return { status: 'RESCUED', result: null, error: { message, extensions: { code: rescuedCode } }, meta: null };
-}
-
-/** Marks a chunk's remaining tasks RESCUED, for a message BullMQ gave up on. */
-export const rescueExecutor = (error: unknown): Executor => async () => rescued(error);
 
 async function claim(sql: Sql, job: JobInfo, p: TaskChunkPayload): Promise<TaskToRun[]> {
   // CONCURRENT skips rows another worker holds; SEQUENTIALLY must wait for them to keep the order.
@@ -78,7 +43,7 @@ async function claim(sql: Sql, job: JobInfo, p: TaskChunkPayload): Promise<TaskT
   );
 }
 
-async function writeOutcomes(sql: Sql, outcomes: Outcome[]): Promise<number> {
+async function writeOutcomes(sql: Sql, outcomes: OutcomeRow[]): Promise<number> {
   if (outcomes.length === 0) return 0;
   const rows = await sql.query(
     `update tasks t set status = v.status, result = v.result, error = v.error,
@@ -118,12 +83,7 @@ export function runChunk(em: EntityManager, payload: TaskChunkPayload, execute: 
 
     const tasks = await claim(sql, job, payload);
     const ctx: TaskContext = { job, em: txEm, sql, logger: logger.child({ jobId: job.id }) };
-    const outcomes: Outcome[] = [];
-    for (const task of tasks) {
-      const outcome = { id: task.id, ...(await execute(task, { ...ctx, logger: ctx.logger.child({ taskId: task.id }) })) };
-      outcomes.push(outcome);
-      if (job.strategy === 'SEQUENTIALLY' && outcome.status !== 'PROCESSED') break;
-    }
+    const outcomes: OutcomeRow[] = (await execute(tasks, ctx, job.strategy === 'SEQUENTIALLY')).map((o, i) => ({ ...o, id: tasks[i]!.id }));
     const written = await writeOutcomes(sql, outcomes);
     if (written !== outcomes.length) throw new Error(`chunk ${payload.fromSeq} of job ${job.id}: claimed tasks changed under their lock`);
 
