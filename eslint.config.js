@@ -1,7 +1,7 @@
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', 'coverage/**'] },
+  { ignores: ['node_modules/**', 'coverage/**', 'eslint.config.js'] },
   ...tseslint.configs.recommended,
   {
     languageOptions: {
@@ -21,7 +21,7 @@ export default tseslint.config(
   },
   {
     // The config modules are the only readers of process.env.
-    files: ['apps/*/src/config.ts', 'scripts/**', 'bench/**', 'test/**', 'vitest.config.ts', 'packages/domain/src/config/**'],
+    files: ['apps/*/src/config.ts', 'scripts/**', 'bench/**', 'test/**', '**/test/**', 'vitest.config.ts'],
     rules: { 'no-restricted-properties': 'off' },
   },
 );

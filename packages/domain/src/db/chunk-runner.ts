@@ -10,10 +10,9 @@ import type { JobStatus } from '../model/job-state';
 import type { TaskChunkPayload } from '../jobs/queues';
 import type { JobInfo, TaskContext, TaskToRun } from '../jobs/task-handler';
 import type { Logger } from '../runtime/logger';
-import { chunkOf } from './chunks';
 import { applyCounters, mergeDeltas, type CounterDeltas } from './job-counters';
-import { abortTasks, loadJob } from './job-store';
-import { inTransaction, type Sql } from './sql';
+import { abortTasks, loadJob, promoteNextChunk } from './job-store';
+import { inTransaction, jsonb, type Sql } from './sql';
 import type { Executor, Final, Outcome } from './task-executor';
 
 type OutcomeRow = Outcome & { id: string };
@@ -54,24 +53,12 @@ async function writeOutcomes(sql: Sql, outcomes: OutcomeRow[]): Promise<number> 
     [
       outcomes.map((o) => o.id),
       outcomes.map((o) => o.status),
-      outcomes.map((o) => (o.result == null ? null : JSON.stringify(o.result))),
-      outcomes.map((o) => (o.error ? JSON.stringify(o.error) : null)),
-      outcomes.map((o) => (o.meta ? JSON.stringify(o.meta) : null)),
+      outcomes.map((o) => jsonb(o.result)),
+      outcomes.map((o) => jsonb(o.error)),
+      outcomes.map((o) => jsonb(o.meta)),
     ],
   );
   return rows.length;
-}
-
-/** SEQUENTIALLY: hands the chunk holding the next NEW task to the queue. */
-async function promoteNextChunk(sql: Sql, job: { id: string; epoch: number; chunkSize: number }): Promise<{ deltas: CounterDeltas; next?: TaskChunkPayload }> {
-  const [first] = await sql.query<{ seq: number | null }>(`select min(seq) as seq from tasks where job_id = $1 and status = 'NEW'`, [job.id]);
-  if (first?.seq == null) return { deltas: {} };
-  const next = chunkOf(job, first.seq);
-  const promoted = await sql.query(
-    `update tasks set status = 'PENDING', updated_at = now() where job_id = $1 and status = 'NEW' and seq between $2 and $3 returning id`,
-    [job.id, next.fromSeq, next.toSeq],
-  );
-  return { deltas: { NEW: -promoted.length, PENDING: promoted.length }, next };
 }
 
 export function runChunk(em: EntityManager, payload: TaskChunkPayload, execute: Executor, logger: Logger): Promise<ChunkReport> {

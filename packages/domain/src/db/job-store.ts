@@ -12,8 +12,8 @@ import { DomainError } from '../model/errors';
 import { assertCancellable, assertRetryable, retryableTaskStatuses, type JobStatus, type JobStrategy, type TaskCounters, type TaskStatus } from '../model/job-state';
 import { defaultChunkSize, type TaskChunkPayload } from '../jobs/queues';
 import { allChunks, chunkOf, chunksCovering, chunkStart } from './chunks';
-import { applyCounters, countBy, countersColumns, mergeDeltas, moved } from './job-counters';
-import { inTransaction, type Sql } from './sql';
+import { applyCounters, countBy, countersColumns, mergeDeltas, moved, type CounterDeltas } from './job-counters';
+import { inTransaction, jsonb, type Sql } from './sql';
 import { copyRow } from './copy-text';
 
 export interface TaskInput {
@@ -88,7 +88,7 @@ async function copyTasks(sql: Sql, jobId: string, tasks: NewJob['tasks'], firstP
       total += 1;
       const status: TaskStatus = firstPending(total) ? 'PENDING' : 'NEW';
       if (status === 'PENDING') pending += 1;
-      buffer += copyRow([jobId, total, task.name ?? null, task.priority ?? 0, status, task.meta == null ? null : JSON.stringify(task.meta)]);
+      buffer += copyRow([jobId, total, task.name ?? null, task.priority ?? 0, status, jsonb(task.meta)]);
       // Fewer, larger writes: COPY throughput is bound by per-chunk overhead below ~64 KiB.
       if (buffer.length >= 1 << 16) {
         yield buffer;
@@ -192,4 +192,16 @@ export async function retryFailedTasks(em: EntityManager, jobId: string): Promis
     await applyCounters(sql, jobId, deltas);
     return { job: (await loadJob(sql, jobId))!, created: false, chunks };
   });
+}
+
+/** SEQUENTIALLY: hands the chunk holding the next NEW task to the queue (NEW → PENDING). */
+export async function promoteNextChunk(sql: Sql, job: { id: string; epoch: number; chunkSize: number }): Promise<{ deltas: CounterDeltas; next?: TaskChunkPayload }> {
+  const [first] = await sql.query<{ seq: number | null }>(`select min(seq) as seq from tasks where job_id = $1 and status = 'NEW'`, [job.id]);
+  if (!first || first.seq === null) return { deltas: {} };
+  const next = chunkOf(job, first.seq);
+  const promoted = await sql.query(
+    `update tasks set status = 'PENDING', updated_at = now() where job_id = $1 and status = 'NEW' and seq between $2 and $3 returning id`,
+    [job.id, next.fromSeq, next.toSeq],
+  );
+  return { deltas: { NEW: -promoted.length, PENDING: promoted.length }, next };
 }

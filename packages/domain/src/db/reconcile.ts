@@ -8,6 +8,7 @@ import type { TaskChunkPayload } from '../jobs/queues';
 import type { JobStrategy } from '../model/job-state';
 import { chunkOf } from './chunks';
 import { applyCounters } from './job-counters';
+import { promoteNextChunk } from './job-store';
 import { inTransaction, type Sql } from './sql';
 
 interface UnfinishedJob {
@@ -43,14 +44,9 @@ async function chunksOf(sql: Sql, job: UnfinishedJob): Promise<TaskChunkPayload[
 async function resumeStalledSequence(sql: Sql, job: UnfinishedJob): Promise<TaskChunkPayload[]> {
   const [locked] = await sql.query<{ pending: number }>(`select tasks_pending as pending from jobs where id = $1 and status = 'PENDING' for update`, [job.id]);
   if (!locked || locked.pending > 0) return [];
-  const [first] = await sql.query<{ seq: number | null }>(`select min(seq) as seq from tasks where job_id = $1 and status = 'NEW'`, [job.id]);
-  if (first?.seq == null) return [];
-  const next = chunkOf(job, first.seq);
-  const promoted = await sql.query(
-    `update tasks set status = 'PENDING', updated_at = now() where job_id = $1 and status = 'NEW' and seq between $2 and $3 returning id`,
-    [job.id, next.fromSeq, next.toSeq],
-  );
-  await applyCounters(sql, job.id, { NEW: -promoted.length, PENDING: promoted.length });
+  const { deltas, next } = await promoteNextChunk(sql, job);
+  if (!next) return [];
+  await applyCounters(sql, job.id, deltas);
   return [next];
 }
 

@@ -40,3 +40,6 @@ export function inTransaction<T>(em: EntityManager, fn: (tx: Tx) => Promise<T>):
 /** `to_char` pattern keeping a timestamptz's microseconds, which a JS Date would drop. */
 export const isoMicros = (column: string): string =>
   `to_char(${column} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;
+
+/** A JSON parameter for a jsonb column: SQL NULL (not JSON null) when there is no value. */
+export const jsonb = (value: unknown): string | null => (value === undefined || value === null ? null : JSON.stringify(value));
