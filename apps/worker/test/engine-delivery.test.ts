@@ -4,6 +4,8 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { taskChunkJobName } from '@jabba/domain/jobs/queues';
+import { cancelJob } from '@jabba/domain/db/job-store';
+import { retryJob } from '@jabba/domain/jobs/submit';
 import { deleteKeysWithPrefix } from '#test/redis';
 import { waitFor } from '#test/wait-for';
 import { createEffectsTable, createEngine, type Engine } from './harness';
@@ -83,7 +85,6 @@ describe('delivery', () => {
 
 describe('cancel and retry', () => {
   it('cancel aborts the tasks not yet run, waiting for the one running', async () => {
-    const { cancelJob } = await import('@jabba/domain/db/job-store');
     const gate = createGate();
     await engine.startWorker(scriptHandlers('w', gate));
     const job = await engine.submit({ type: 'script', strategy: 'SEQUENTIALLY', chunkSize: 1, tasks: tasks('wait', 'ok', 'ok') });
@@ -99,37 +100,30 @@ describe('cancel and retry', () => {
   });
 
   it('retry runs the failed tasks only, once more', async () => {
-    const { retryFailedTasks } = await import('@jabba/domain/db/job-store');
-    const { enqueueChunks } = await import('@jabba/domain/jobs/enqueue');
     await engine.startWorker(scriptHandlers());
     const job = await engine.submit({ type: 'script', strategy: 'CONCURRENT', chunkSize: 2, tasks: tasks('ok', 'fail-once', 'ok', 'fail-once', 'ok') });
     expect((await engine.waitForEnd(job.id)).counters).toMatchObject({ PROCESSED: 3, FAILED: 2 });
-    const retry = await retryFailedTasks(engine.orm.em, job.id);
-    expect(retry.job).toMatchObject({ status: 'PENDING', epoch: 1, counters: { PENDING: 2, PROCESSED: 3, FAILED: 0 } });
-    await enqueueChunks(engine.queue, retry.chunks);
+    const retried = await retryJob(engine.orm.em, engine.queue, job.id);
+    expect(retried).toMatchObject({ status: 'PENDING', epoch: 1, counters: { PENDING: 2, PROCESSED: 3, FAILED: 0 } });
     expect(await engine.waitForEnd(job.id)).toMatchObject({ status: 'PROCESSED', counters: { PROCESSED: 5 } });
     // Processed tasks were not run again: one committed effect per task.
     expect(await effectRows(job.id)).toHaveLength(5);
-    await expect(retryFailedTasks(engine.orm.em, job.id)).rejects.toMatchObject({ code: 'CONFLICT', message: `Job ${job.id} has no failed tasks` });
+    await expect(retryJob(engine.orm.em, engine.queue, job.id)).rejects.toMatchObject({ code: 'CONFLICT', message: `Job ${job.id} has no failed tasks` });
   });
 
   it('retry of a SEQUENTIALLY job resumes from the failed task', async () => {
-    const { retryFailedTasks } = await import('@jabba/domain/db/job-store');
-    const { enqueueChunks } = await import('@jabba/domain/jobs/enqueue');
     await engine.startWorker(scriptHandlers());
     const job = await engine.submit({ type: 'script', strategy: 'SEQUENTIALLY', chunkSize: 2, tasks: tasks('ok', 'ok', 'fail-once', 'ok', 'ok', 'ok') });
     await engine.waitForEnd(job.id);
     expect((await engine.tasks(job.id)).map((t) => t.status)).toEqual(['PROCESSED', 'PROCESSED', 'FAILED', 'ABORTED', 'ABORTED', 'ABORTED']);
-    const retry = await retryFailedTasks(engine.orm.em, job.id);
-    await enqueueChunks(engine.queue, retry.chunks);
+    await retryJob(engine.orm.em, engine.queue, job.id);
     expect((await engine.waitForEnd(job.id)).status).toBe('PROCESSED');
     expect(await effectRows(job.id)).toHaveLength(6);
     expect(await engine.countersMatchTasks(job.id)).toBe(true);
   });
 
   it('retry of a running job is refused', async () => {
-    const { retryFailedTasks } = await import('@jabba/domain/db/job-store');
     const job = await engine.submit({ type: 'script', strategy: 'CONCURRENT', tasks: tasks('ok') });
-    await expect(retryFailedTasks(engine.orm.em, job.id)).rejects.toMatchObject({ code: 'CONFLICT', message: `Job ${job.id} is still running` });
+    await expect(retryJob(engine.orm.em, engine.queue, job.id)).rejects.toMatchObject({ code: 'CONFLICT', message: `Job ${job.id} is still running` });
   });
 });

@@ -8,8 +8,8 @@ import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { pino } from 'pino';
 import { createOrm, type Orm } from '@jabba/domain/db/orm';
-import { createJob, findJob, type NewJob, type JobRecord } from '@jabba/domain/db/job-store';
-import { enqueueChunks } from '@jabba/domain/jobs/enqueue';
+import { findJob, type NewJob, type JobRecord } from '@jabba/domain/db/job-store';
+import { submitJob } from '@jabba/domain/jobs/submit';
 import { queueNames } from '@jabba/domain/jobs/queues';
 import type { TaskHandlers } from '@jabba/domain/jobs/task-handler';
 import { cloneDatabase, type TestDatabase } from '#test/postgres';
@@ -64,11 +64,7 @@ export async function createEngine(): Promise<Engine> {
       workers.push({ worker, connection });
       return worker;
     },
-    async submit(job) {
-      const { job: record, chunks } = await createJob(orm.em, job);
-      await enqueueChunks(queue, chunks);
-      return record;
-    },
+    submit: async (job) => (await submitJob(orm.em, queue, job)).job,
     async job(id) {
       const record = await findJob(orm.em, id);
       if (!record) throw new Error(`no job ${id}`);
