@@ -4,8 +4,9 @@
  */
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Logger } from '@jabba/domain/runtime/logger';
-import type { Principal } from './auth/principal';
-import type { Check } from './auth/guards';
+import { authenticate, type Principal } from './auth/principal';
+import { authorize, type Check } from './auth/guards';
+import { bearerToken } from './auth/tokens';
 
 export interface RequestContext {
   requestId: string;
@@ -15,4 +16,27 @@ export interface RequestContext {
   authenticate(): Promise<Principal>;
   /** authenticate() then the given checks, in order. */
   authorize(checks: readonly Check[]): Promise<Principal>;
+}
+
+export interface RequestContextInit {
+  requestId: string;
+  logger: Logger;
+  em: EntityManager;
+  /** The raw `Authorization` header, if any. */
+  authorization: string | undefined;
+  jwtSecret: string;
+}
+
+export function createRequestContext({ requestId, logger, em, authorization, jwtSecret }: RequestContextInit): RequestContext {
+  // Memoizing the promise (not the result) means concurrent resolvers share one verification and
+  // one client lookup; a rejection is memoized too, which is right: the token will not improve.
+  let principal: Promise<Principal> | undefined;
+  const context: RequestContext = {
+    requestId,
+    logger,
+    em,
+    authenticate: () => (principal ??= authenticate(em, jwtSecret, bearerToken(authorization))),
+    authorize: async (checks) => authorize(await context.authenticate(), em, checks),
+  };
+  return context;
 }

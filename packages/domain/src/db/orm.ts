@@ -10,6 +10,8 @@ export interface OrmConfig {
   /** Connections in the pool; a worker wants a few more than its concurrency. */
   poolSize?: number;
   debug?: boolean;
+  /** Where MikroORM writes its own lines (migrator progress, warnings); console.log when unset. */
+  logger?: (message: string) => void;
 }
 
 export function ormOptions(config: OrmConfig): Options {
@@ -20,6 +22,7 @@ export function ormOptions(config: OrmConfig): Options {
     forceUtcTimezone: true,
     pool: { min: 0, max: config.poolSize ?? 10 },
     debug: config.debug ?? false,
+    ...(config.logger ? { logger: config.logger } : {}),
     allowGlobalContext: false,
     discovery: { warnWhenNoEntities: false },
     migrations: {

@@ -1,0 +1,45 @@
+/**
+ * The api as a value: `createApp(deps)` wires middleware, routes, GraphQL and the error handler and
+ * opens nothing itself, so tests drive it with `app.request()` and main hands `app.fetch` to a server.
+ */
+import { Hono } from 'hono';
+import type { MikroORM } from '@mikro-orm/postgresql';
+import type { Redis } from 'ioredis';
+import type { Logger } from '@jabba/domain/runtime/logger';
+import type { ApiConfig } from './config';
+import { createGraphqlServer } from './graphql/server';
+import { healthRoutes } from './http/health';
+import { errorHandler, notFoundHandler } from './http/problems';
+import { accessLog, requestId, unitOfWork, type AppEnv } from './http/request-scope';
+
+export type { AppEnv, AppVariables } from './http/request-scope';
+
+/** Everything the api needs from the outside; main builds it, tests build their own. */
+export interface ApiDeps {
+  config: ApiConfig;
+  orm: MikroORM;
+  redis: Redis;
+  logger: Logger;
+}
+
+export type App = Hono<AppEnv>;
+
+export function createApp(deps: ApiDeps): App {
+  const app = new Hono<AppEnv>();
+
+  // Order matters: the request id exists before anything can log or fail, and the access log
+  // wraps the unit of work so its line carries the final status.
+  app.use('*', requestId(deps.logger));
+  app.use('*', accessLog());
+  app.use('*', unitOfWork(deps.orm, deps.config.AUTH_JWT_SECRET));
+
+  app.onError(errorHandler(deps.logger));
+  app.notFound(notFoundHandler);
+
+  app.route('/', healthRoutes(deps));
+
+  const yoga = createGraphqlServer(deps);
+  app.on(['GET', 'POST'], '/graphql', (c) => yoga.fetch(c.req.raw, c.var.requestContext));
+
+  return app;
+}

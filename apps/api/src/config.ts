@@ -1,0 +1,40 @@
+/**
+ * The api's configuration: the shared base env plus what only the api needs. This module is the only
+ * reader of `process.env` in the app; everything else receives the parsed `ApiConfig`.
+ */
+import { z } from 'zod';
+import { baseEnvSchema, parseEnv } from '@jabba/domain/config/env';
+
+/**
+ * Used outside production when AUTH_JWT_SECRET is unset, so `npm start` works on a fresh checkout.
+ * It is public (it is in the repository), so main logs a warning whenever it is in use.
+ */
+export const developmentJwtSecret = 'jabba-development-secret-not-for-production';
+
+const apiEnvSchema = baseEnvSchema
+  .extend({
+    // 0 lets the OS pick a free port (end-to-end tests); main logs the port actually bound.
+    PORT: z.coerce.number().int().min(0).max(65_535).default(3000),
+    AUTH_JWT_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+    GRAPHQL_MAX_DEPTH: z.coerce.number().int().positive().default(12),
+    GRAPHQL_MAX_COST: z.coerce.number().int().positive().default(5000),
+  })
+  .refine((env) => env.NODE_ENV !== 'production' || env.AUTH_JWT_SECRET !== undefined, {
+    path: ['AUTH_JWT_SECRET'],
+    message: 'required when NODE_ENV=production',
+    // Zod skips object refinements once any field failed; run this one unless the two fields it
+    // reads are themselves bad, so a production env missing the secret *and* with a bad PORT
+    // reports both at once.
+    when: (payload) => payload.issues.every((i) => i.path?.[0] !== 'NODE_ENV' && i.path?.[0] !== 'AUTH_JWT_SECRET'),
+  })
+  .transform(({ AUTH_JWT_SECRET, ...env }) => ({
+    ...env,
+    AUTH_JWT_SECRET: AUTH_JWT_SECRET ?? developmentJwtSecret,
+    /** True when the public development secret is in use: main warns about it. */
+    usingDevelopmentSecret: AUTH_JWT_SECRET === undefined,
+  }));
+
+export type ApiConfig = z.output<typeof apiEnvSchema>;
+
+/** Parses the environment once; throws ConfigError naming every bad variable. */
+export const loadConfig = (env: Record<string, string | undefined> = process.env): ApiConfig => parseEnv(apiEnvSchema, env);

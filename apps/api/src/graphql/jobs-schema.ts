@@ -1,0 +1,153 @@
+/**
+ * Jobs and tasks of the jabba engine (SPEC §2): the `Job` interface every typed job view
+ * implements, `Task`, the task connection, and `GenericJob` for job types without a typed view.
+ */
+import { findTask, type JobRow } from '@jabba/domain/db/job-queries';
+import { jobStatuses, jobStrategies, taskStatuses, type TaskCounters } from '@jabba/domain/model/job-state';
+import { graphqlTypeOfJob, jobNodeLoader, ownedByCaller, type JobObject } from './job-types';
+import type { GraphqlContext, GraphqlModule, NodeLoader } from './schema';
+import { databaseIdField, globalIdField } from './relay';
+import { taskConnection, taskOrderBy, type TaskConnectionArgs } from './task-connection';
+
+const typeDefs = /* GraphQL */ `
+  enum JobStatus { ${jobStatuses.join(' ')} }
+  enum JobStrategy { ${jobStrategies.join(' ')} }
+  enum TaskStatus { ${taskStatuses.join(' ')} }
+  enum TaskOrderBy { ${Object.keys(taskOrderBy).join(' ')} }
+
+  "Task counts by status, read from counters stored on the job."
+  type JobProgress {
+    total: Int!
+    "Tasks not finished yet: NEW, PENDING or CONSUMED."
+    pending: Int!
+    processed: Int!
+    "Tasks that failed a check (FAILED) or raised an exception (RESCUED)."
+    failed: Int!
+    aborted: Int!
+  }
+
+  interface Job implements Node {
+    id: ID!
+    databaseId: UUID!
+    name: String
+    status: JobStatus!
+    strategy: JobStrategy!
+    "When the job was created."
+    startedAt: DateTime!
+    endedAt: DateTime
+    progress: JobProgress!
+  }
+
+  type TaskErrorExtension {
+    code: String!
+  }
+
+  type TaskError {
+    message: String!
+    extensions: TaskErrorExtension!
+  }
+
+  type Task implements Node {
+    id: ID!
+    databaseId: UUID!
+    name: String
+    status: TaskStatus!
+    priority: Int!
+    meta: JSON
+    result: JSON
+    error: TaskError
+    endedAt: DateTime
+    insertedAt: DateTime!
+    updatedAt: DateTime!
+  }
+
+  input TaskFilter {
+    status: TaskStatus
+  }
+
+  type TaskEdge {
+    node: Task!
+    cursor: String!
+  }
+
+  type TaskConnection {
+    pageInfo: PageInfo!
+    nodes: [Task]
+    edges: [TaskEdge]
+  }
+
+  "A job of a type that has no typed view yet."
+  type GenericJob implements Node & Job {
+    id: ID!
+    databaseId: UUID!
+    name: String
+    status: JobStatus!
+    strategy: JobStrategy!
+    startedAt: DateTime!
+    endedAt: DateTime
+    progress: JobProgress!
+    "The engine's job type, e.g. \`upload_device_definition_registry\`."
+    type: String!
+    meta: JSON
+    tasks(
+      filter: TaskFilter
+      orderBy: TaskOrderBy = INSERTED_AT_ASC
+      first: Int
+      last: Int
+      after: String
+      before: String
+    ): TaskConnection!
+  }
+`;
+
+export interface JobProgress {
+  total: number;
+  pending: number;
+  processed: number;
+  failed: number;
+  aborted: number;
+}
+
+export const progressOf = (c: TaskCounters): JobProgress => ({
+  total: c.total,
+  pending: c.NEW + c.PENDING + c.CONSUMED,
+  processed: c.PROCESSED,
+  failed: c.FAILED + c.RESCUED,
+  aborted: c.ABORTED,
+});
+
+/** Field resolvers every `Job` implementation needs; typed views spread these into their own. */
+export const jobFields = {
+  id: globalIdField,
+  databaseId: databaseIdField,
+  startedAt: (job: JobRow) => job.insertedAt,
+  progress: (job: JobRow) => progressOf(job.counters),
+};
+
+export const taskFields = {
+  id: globalIdField,
+  databaseId: databaseIdField,
+};
+
+const loadTask: NodeLoader = async (databaseId, ctx) => {
+  const principal = await ctx.authorize([]);
+  const task = await findTask(ctx.em, databaseId);
+  if (!task || task.clientId === null || task.clientId !== principal.client.id) return null;
+  return { ...task, __typename: 'Task' };
+};
+
+export const jobsModule: GraphqlModule = {
+  typeDefs,
+  resolvers: {
+    Job: { __resolveType: (job: JobRow) => graphqlTypeOfJob(job.type) },
+    GenericJob: {
+      ...jobFields,
+      tasks: (job: JobObject, args: TaskConnectionArgs, ctx: GraphqlContext) => taskConnection(job.id, args, ctx),
+    },
+    Task: taskFields,
+  },
+  nodes: {
+    GenericJob: jobNodeLoader('GenericJob', { checks: [], visible: ownedByCaller }),
+    Task: loadTask,
+  },
+};

@@ -1,0 +1,47 @@
+/**
+ * The executable schema, assembled from feature modules. A feature (jobs, device registry, service
+ * catalog, …) is one module: its SDL, its resolvers, and the Relay node types it can load by global
+ * id. A new feature adds its module to `featureModules`; its node types become reachable through
+ * `node(id:)` with no other wiring, and nothing registers itself by import side effect.
+ */
+import type { GraphQLSchema } from 'graphql';
+import { createSchema, type YogaInitialContext } from 'graphql-yoga';
+import type { RequestContext } from '../context';
+import { jobsModule } from './jobs-schema';
+import { nodeRegistry, relayModule } from './relay';
+import { scalarsModule } from './scalars';
+
+/** What resolvers receive: the app's per-request context plus what yoga adds (request, params). */
+export type GraphqlContext = RequestContext & YogaInitialContext;
+
+/**
+ * Loads the object behind a global id, or null when it does not exist or the caller may not see
+ * it (null either way, so a node query never reveals existence). The object must carry
+ * `__typename`, which is how the `Node` interface resolves its type.
+ */
+export type NodeLoader = (databaseId: string, ctx: GraphqlContext) => Promise<NodeObject | null>;
+
+export interface NodeObject {
+  __typename: string;
+  id: string;
+}
+
+/** A resolver map in graphql-tools form (type → field → resolver; a scalar → its serialize/parse functions). */
+export type ResolverMap = Exclude<NonNullable<Parameters<typeof createSchema<GraphqlContext>>[0]['resolvers']>, readonly unknown[]>;
+
+export interface GraphqlModule {
+  typeDefs: string;
+  resolvers: ResolverMap;
+  /** GraphQL type name → loader; one line per type makes it reachable through `node(id:)`. */
+  nodes?: Record<string, NodeLoader>;
+}
+
+export const featureModules: readonly GraphqlModule[] = [scalarsModule, jobsModule];
+
+export function buildSchema(features: readonly GraphqlModule[] = featureModules): GraphQLSchema {
+  const modules = [...features, relayModule(nodeRegistry(features))];
+  return createSchema<GraphqlContext>({
+    typeDefs: modules.map((m) => m.typeDefs),
+    resolvers: modules.map((m) => m.resolvers),
+  });
+}

@@ -1,0 +1,74 @@
+/**
+ * The api process: config → logger → Postgres → Redis → HTTP server, and the reverse on SIGTERM.
+ */
+import { serve, type ServerType } from '@hono/node-server';
+import { Redis } from 'ioredis';
+import { ConfigError } from '@jabba/domain/config/env';
+import { createOrm } from '@jabba/domain/db/orm';
+import { createLogger } from '@jabba/domain/runtime/logger';
+import { installShutdown } from '@jabba/domain/runtime/shutdown';
+import { createApp } from './app';
+import { loadConfig, type ApiConfig } from './config';
+
+function configOrExit(): ApiConfig {
+  try {
+    return loadConfig();
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    // Before a logger exists, and meant for a human reading a failed deploy: plain text on stderr.
+    process.stderr.write(`jabba api: cannot start. ${error.message}\n`);
+    process.exit(1);
+  }
+}
+
+/**
+ * Stops accepting connections and resolves once in-flight requests have been answered. Node ≥ 19
+ * closes idle keep-alive sockets on close(); a busy one closes after its response, and the
+ * shutdown deadline bounds a request that never finishes.
+ */
+const closeServer = (server: ServerType): Promise<void> =>
+  new Promise((resolve, reject) => {
+    server.close((error) => (error ? reject(error) : resolve()));
+  });
+
+async function main(): Promise<void> {
+  const config = configOrExit();
+  const logger = createLogger(config.LOG_LEVEL, 'api');
+  if (config.usingDevelopmentSecret) {
+    logger.warn('AUTH_JWT_SECRET is not set: using the public development secret; tokens are forgeable by anyone');
+  }
+
+  const orm = await createOrm({ databaseUrl: config.DATABASE_URL, logger: (message) => logger.info({ component: 'orm' }, message) });
+  // maxRetriesPerRequest: null queues commands while Redis reconnects instead of failing them after
+  // 20 retries; BullMQ requires it, and /ready bounds its PING with a timeout of its own.
+  const redis = new Redis(config.REDIS_URL, { maxRetriesPerRequest: null });
+  // Without a listener ioredis prints every reconnect failure as an "Unhandled error event".
+  redis.on('error', (error) => logger.warn({ err: error }, 'redis connection error'));
+
+  const app = createApp({ config, orm, redis, logger });
+  const server = serve({ fetch: app.fetch, port: config.PORT }, (info) => {
+    logger.info({ port: info.port }, `api listening on http://127.0.0.1:${info.port}`);
+  });
+  // listen() reports EADDRINUSE and friends as an event, not a throw; without this it would crash
+  // the process with a stack trace instead of one line.
+  server.once('error', (error) => {
+    process.stderr.write(`jabba api: cannot listen on port ${config.PORT}. ${error.message}\n`);
+    process.exit(1);
+  });
+
+  installShutdown({
+    logger,
+    timeoutMs: config.SHUTDOWN_TIMEOUT_MS,
+    steps: () => [
+      { name: 'http server', run: () => closeServer(server) },
+      { name: 'postgres', run: () => orm.close() },
+      { name: 'redis', run: () => redis.quit() },
+    ],
+  });
+}
+
+main().catch((error: unknown) => {
+  // Startup failed after config (Postgres refused, port taken): one line on stderr, exit 1.
+  process.stderr.write(`jabba api: cannot start. ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,144 @@
+/**
+ * Shared setup for api tests: a real Postgres database (cloned from the migrated template), a real
+ * Redis connection, the app itself driven in-process with `app.request()`, and identity fixtures.
+ *
+ *   let api: TestApi;
+ *   beforeAll(async () => { api = await createTestApi(); });
+ *   afterAll(() => api.close());
+ *   const { token } = await api.caller({ scopes: ['service_catalog:read'] });
+ */
+import { randomUUID } from 'node:crypto';
+import { inject } from 'vitest';
+import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
+import type { Redis } from 'ioredis';
+import type { Client, ClientStatus, ClientType } from '@jabba/domain/db/entities';
+import { addUserRole, upsertClient } from '@jabba/domain/db/identity-store';
+import { createOrm } from '@jabba/domain/db/orm';
+import { createLogger, type Logger } from '@jabba/domain/runtime/logger';
+import { cloneDatabase, type TestDatabase } from '#test/postgres';
+import { connectRedis, redisUrl } from '#test/redis';
+import { createApp, type ApiDeps, type App } from '../src/app';
+import { signAccessToken } from '../src/auth/tokens';
+import { loadConfig, type ApiConfig } from '../src/config';
+
+export interface TokenOptions {
+  /** Defaults to a fresh uuid: a user with no roles. */
+  userId?: string;
+  /** Defaults to a fresh uuid: a client that does not exist (see `caller` for one that does). */
+  clientId?: string;
+  scopes?: string[];
+  /** Lifetime in seconds; negative for an expired token. */
+  ttl?: number;
+}
+
+export interface CallerOptions {
+  scopes?: string[];
+  roles?: string[];
+  clientType?: ClientType;
+  clientStatus?: ClientStatus;
+  isBlocked?: boolean;
+}
+
+export interface Caller {
+  token: string;
+  userId: string;
+  client: Client;
+  /** `{ Authorization: 'Bearer …' }`, ready for `app.request` or `fetch`. */
+  headers: Record<string, string>;
+}
+
+export interface GraphqlResult<T = Record<string, unknown>> {
+  status: number;
+  body: {
+    data?: T | null;
+    errors?: { message: string; path?: (string | number)[]; extensions?: Record<string, unknown> }[];
+    extensions?: Record<string, unknown>;
+  };
+}
+
+export interface TestApi {
+  app: App;
+  deps: ApiDeps;
+  orm: MikroORM;
+  redis: Redis;
+  config: ApiConfig;
+  database: TestDatabase;
+  /** A fresh EntityManager for fixtures and assertions (the ORM forbids the global one). */
+  em(): EntityManager;
+  token(options?: TokenOptions): Promise<string>;
+  /** Inserts a client (NHS, ACTIVE, not blocked unless told) and the user's roles; signs a token. */
+  caller(options?: CallerOptions): Promise<Caller>;
+  graphql<T = Record<string, unknown>>(request: { query: string; variables?: Record<string, unknown>; token?: string }): Promise<GraphqlResult<T>>;
+  /** Closes the ORM and Redis and drops the database. */
+  close(): Promise<void>;
+}
+
+export interface TestApiOptions {
+  /** Extra environment for `loadConfig`, e.g. `{ GRAPHQL_MAX_DEPTH: '3' }`. */
+  env?: Record<string, string>;
+  logger?: Logger;
+}
+
+export async function createTestApi(options: TestApiOptions = {}): Promise<TestApi> {
+  const database = await cloneDatabase(inject('templateDatabase'));
+  const config = loadConfig({
+    NODE_ENV: 'test',
+    DATABASE_URL: database.url,
+    REDIS_URL: redisUrl,
+    LOG_LEVEL: 'silent',
+    ...options.env,
+  });
+  const orm = await createOrm({ databaseUrl: database.url, poolSize: 4, logger: () => undefined });
+  const redis = connectRedis();
+  const deps: ApiDeps = { config, orm, redis, logger: options.logger ?? createLogger(config.LOG_LEVEL, 'api-test') };
+  const app = createApp(deps);
+  const em = () => orm.em.fork();
+
+  const token = ({ userId = randomUUID(), clientId = randomUUID(), scopes = [], ttl }: TokenOptions = {}) =>
+    signAccessToken(config.AUTH_JWT_SECRET, { userId, clientId, scopes, ...(ttl === undefined ? {} : { ttl }) });
+
+  return {
+    app,
+    deps,
+    orm,
+    redis,
+    config,
+    database,
+    em,
+    token,
+    async caller({ scopes = [], roles = [], clientType = 'NHS', clientStatus = 'ACTIVE', isBlocked = false } = {}) {
+      const userId = randomUUID();
+      const client = await insertClient(em(), { type: clientType, status: clientStatus, isBlocked });
+      for (const role of roles) await addUserRole(em(), userId, client.id, role);
+      const signed = await token({ userId, clientId: client.id, scopes });
+      return { token: signed, userId, client, headers: { Authorization: `Bearer ${signed}` } };
+    },
+    async graphql<T>({ query, variables, token: bearer }: { query: string; variables?: Record<string, unknown>; token?: string }) {
+      const response = await app.request('/graphql', {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json', ...(bearer ? { Authorization: `Bearer ${bearer}` } : {}) },
+        body: JSON.stringify({ query, variables }),
+      });
+      return { status: response.status, body: (await response.json()) as GraphqlResult<T>['body'] };
+    },
+    async close() {
+      await orm.close(true);
+      await redis.quit();
+      await database.drop();
+    },
+  };
+}
+
+export interface ClientFixture {
+  id?: string;
+  name?: string;
+  type?: ClientType;
+  status?: ClientStatus;
+  isBlocked?: boolean;
+}
+
+export const insertClient = (em: EntityManager, fixture: ClientFixture = {}): Promise<Client> =>
+  upsertClient(em, { id: randomUUID(), name: 'Test client', type: 'NHS', ...fixture });
+
+export const grantRole = (em: EntityManager, userId: string, clientId: string, role: string): Promise<void> =>
+  addUserRole(em, userId, clientId, role);

@@ -1,0 +1,196 @@
+/**
+ * Read side of the jabba tables for the GraphQL api. Raw SQL on purpose: timestamps are read as
+ * text because timestamptz(6) carries microseconds that a JS Date would drop, and task pages are
+ * keyset scans over the (job_id, seq) and (job_id, status, seq) indexes — never OFFSET, never count(*).
+ */
+import type { EntityManager } from '@mikro-orm/postgresql';
+import type { JobStatus, JobStrategy, TaskCounters, TaskError, TaskStatus } from '../model/job-state';
+
+/** ISO-8601 UTC with microseconds, e.g. `2026-11-22T10:29:32.099359Z`. */
+export type IsoTimestamp = string;
+
+const iso = (column: string): string =>
+  `to_char(${column} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;
+
+export interface JobRow {
+  id: string;
+  name: string | null;
+  type: string;
+  strategy: JobStrategy;
+  status: JobStatus;
+  meta: Record<string, unknown> | null;
+  clientId: string | null;
+  userId: string | null;
+  counters: TaskCounters;
+  endedAt: IsoTimestamp | null;
+  insertedAt: IsoTimestamp;
+  updatedAt: IsoTimestamp;
+}
+
+export interface TaskRow {
+  id: string;
+  jobId: string;
+  seq: number;
+  name: string | null;
+  priority: number;
+  status: TaskStatus;
+  meta: Record<string, unknown> | null;
+  result: unknown;
+  error: TaskError | null;
+  endedAt: IsoTimestamp | null;
+  insertedAt: IsoTimestamp;
+  updatedAt: IsoTimestamp;
+}
+
+const jobColumns = `id, name, type, strategy, status, meta, client_id, user_id,
+  tasks_total, tasks_new, tasks_pending, tasks_consumed, tasks_processed, tasks_failed, tasks_rescued, tasks_aborted,
+  ${iso('ended_at')} as ended_at, ${iso('inserted_at')} as inserted_at, ${iso('updated_at')} as updated_at`;
+
+const taskColumns = `t.id, t.job_id, t.seq, t.name, t.priority, t.status, t.meta, t.result, t.error,
+  ${iso('t.ended_at')} as ended_at, ${iso('t.inserted_at')} as inserted_at, ${iso('t.updated_at')} as updated_at`;
+
+type Raw = Record<string, unknown>;
+
+const toJob = (r: Raw): JobRow => ({
+  id: r.id as string,
+  name: r.name as string | null,
+  type: r.type as string,
+  strategy: r.strategy as JobStrategy,
+  status: r.status as JobStatus,
+  meta: r.meta as Record<string, unknown> | null,
+  clientId: r.client_id as string | null,
+  userId: r.user_id as string | null,
+  counters: {
+    total: r.tasks_total as number,
+    NEW: r.tasks_new as number,
+    PENDING: r.tasks_pending as number,
+    CONSUMED: r.tasks_consumed as number,
+    PROCESSED: r.tasks_processed as number,
+    FAILED: r.tasks_failed as number,
+    RESCUED: r.tasks_rescued as number,
+    ABORTED: r.tasks_aborted as number,
+  },
+  endedAt: r.ended_at as string | null,
+  insertedAt: r.inserted_at as string,
+  updatedAt: r.updated_at as string,
+});
+
+const toTask = (r: Raw): TaskRow => ({
+  id: r.id as string,
+  jobId: r.job_id as string,
+  seq: r.seq as number,
+  name: r.name as string | null,
+  priority: r.priority as number,
+  status: r.status as TaskStatus,
+  meta: r.meta as Record<string, unknown> | null,
+  result: r.result ?? null,
+  error: r.error as TaskError | null,
+  endedAt: r.ended_at as string | null,
+  insertedAt: r.inserted_at as string,
+  updatedAt: r.updated_at as string,
+});
+
+export async function findJob(em: EntityManager, id: string): Promise<JobRow | null> {
+  const rows = await em.execute<Raw[]>(`select ${jobColumns} from jobs where id = ?`, [id]);
+  return rows[0] ? toJob(rows[0]) : null;
+}
+
+/** A task with the client that owns its job: what an ownership check needs, in one query. */
+export async function findTask(em: EntityManager, id: string): Promise<(TaskRow & { clientId: string | null }) | null> {
+  const rows = await em.execute<Raw[]>(
+    `select ${taskColumns}, j.client_id from tasks t join jobs j on j.id = t.job_id where t.id = ?`,
+    [id],
+  );
+  const row = rows[0];
+  return row ? { ...toTask(row), clientId: row.client_id as string | null } : null;
+}
+
+export type TaskOrder = 'SEQ_ASC' | 'SEQ_DESC' | 'STATUS_ASC' | 'STATUS_DESC';
+
+/** Position of a task in any task order; statuses sort as text, which is what the index holds. */
+export interface TaskKey {
+  seq: number;
+  status: TaskStatus;
+}
+
+export interface TaskPageQuery {
+  jobId: string;
+  status?: TaskStatus | null;
+  order: TaskOrder;
+  /** Exclusive bounds, in the order's direction. */
+  after?: TaskKey | null;
+  before?: TaskKey | null;
+  /** Rows to read; callers ask for one more than they show to learn whether more exist. */
+  limit: number;
+  /** Read the window from its end (Relay `last`); rows still come back in the order's direction. */
+  fromEnd: boolean;
+}
+
+export interface TaskPage {
+  rows: TaskRow[];
+  /** A task sits at or before `after` (only looked up when `after` is given). */
+  existsBeforeAfter: boolean;
+  /** A task sits at or after `before` (only looked up when `before` is given). */
+  existsAfterBefore: boolean;
+}
+
+type Comparison = '<' | '>' | '<=' | '>=';
+
+export async function pageTasks(em: EntityManager, q: TaskPageQuery): Promise<TaskPage> {
+  const byStatus = q.order === 'STATUS_ASC' || q.order === 'STATUS_DESC';
+  const ascending = q.order === 'SEQ_ASC' || q.order === 'STATUS_ASC';
+  const keyExpr = byStatus ? '(t.status, t.seq)' : 't.seq';
+  const keyParams = (k: TaskKey): unknown[] => (byStatus ? [k.status, k.seq] : [k.seq]);
+  const keyHoles = byStatus ? '(?, ?)' : '?';
+  // "After" in the order's direction is "greater" only when ascending.
+  const cmp = (forward: boolean, inclusive: boolean): Comparison =>
+    `${forward === ascending ? '>' : '<'}${inclusive ? '=' : ''}` as Comparison;
+
+  const base = (): { where: string[]; params: unknown[] } => {
+    const where = ['t.job_id = ?'];
+    const params: unknown[] = [q.jobId];
+    if (q.status) {
+      where.push('t.status = ?');
+      params.push(q.status);
+    }
+    return { where, params };
+  };
+  const bounded = (extra: Array<[Comparison, TaskKey]>): { where: string; params: unknown[] } => {
+    const { where, params } = base();
+    for (const [op, key] of extra) {
+      where.push(`${keyExpr} ${op} ${keyHoles}`);
+      params.push(...keyParams(key));
+    }
+    return { where: where.join(' and '), params };
+  };
+  const bounds: Array<[Comparison, TaskKey]> = [];
+  if (q.after) bounds.push([cmp(true, false), q.after]);
+  if (q.before) bounds.push([cmp(false, false), q.before]);
+  const { where, params } = bounded(bounds);
+  const orderBy = (scanAscending: boolean): string => {
+    const dir = scanAscending ? 'asc' : 'desc';
+    return byStatus ? `t.status ${dir}, t.seq ${dir}` : `t.seq ${dir}`;
+  };
+  // A probe ordered along the index, not `exists (…)`: for exists the planner may pick a
+  // sequential scan, which reads the whole table when nothing matches.
+  const exists = async (op: Comparison, key: TaskKey): Promise<boolean> => {
+    const probe = bounded([[op, key]]);
+    const found = await em.execute<Raw[]>(
+      `select 1 from tasks t where ${probe.where} order by ${orderBy(op.startsWith('>'))} limit 1`,
+      probe.params,
+    );
+    return found.length > 0;
+  };
+
+  const [rows, existsBeforeAfter, existsAfterBefore] = await Promise.all([
+    em.execute<Raw[]>(`select ${taskColumns} from tasks t where ${where} order by ${orderBy(ascending !== q.fromEnd)} limit ?`, [
+      ...params,
+      q.limit,
+    ]),
+    q.after ? exists(cmp(false, true), q.after) : false,
+    q.before ? exists(cmp(true, true), q.before) : false,
+  ]);
+  const tasks = rows.map(toTask);
+  if (q.fromEnd) tasks.reverse();
+  return { rows: tasks, existsBeforeAfter, existsAfterBefore };
+}
