@@ -1,9 +1,16 @@
+import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   resolve: {
-    alias: { '#test': fileURLToPath(new URL('./test/support', import.meta.url)) },
+    alias: [
+      { find: '#test', replacement: fileURLToPath(new URL('./test/support', import.meta.url)) },
+      // graphql ships CJS and ESM builds. Node (production) gives our code and graphql-yoga the same
+      // CJS one; Vite would hand our code the ESM one, and `instanceof GraphQLError` would then fail
+      // across the two copies. Resolve it the way Node does so tests run what production runs.
+      { find: /^graphql$/, replacement: createRequire(import.meta.url).resolve('graphql') },
+    ],
   },
   test: {
     include: ['packages/*/test/**/*.test.ts', 'apps/*/test/**/*.test.ts', 'test/**/*.test.ts'],

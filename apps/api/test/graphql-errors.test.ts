@@ -121,11 +121,17 @@ describe('GraphQL error model in production', () => {
   it('refuses introspection with BAD_REQUEST', async () => {
     const { status, body } = await post(api, '{ __schema { queryType { name } } }', { 'X-Request-Id': 'gql-prod-intro' });
     expect(status).toBe(200);
+    // graphql-js's own rule: it names every introspection field, nested ones included.
     expect(body).toEqual({
       errors: [
         {
           message: 'GraphQL introspection has been disabled, but the requested query contained the field "__schema".',
           locations: [{ line: 1, column: 3 }],
+          extensions: { code: 'BAD_REQUEST' },
+        },
+        {
+          message: 'GraphQL introspection has been disabled, but the requested query contained the field "queryType".',
+          locations: [{ line: 1, column: 14 }],
           extensions: { code: 'BAD_REQUEST' },
         },
       ],

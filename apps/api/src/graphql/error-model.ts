@@ -13,7 +13,7 @@
  * This runs at result processing rather than as yoga's `maskError`, because only here do errors
  * from every phase pass with the request's context (its logger and id) at hand.
  */
-import type { GraphQLError, GraphQLFormattedError } from 'graphql';
+import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import { createGraphQLError, type Plugin } from 'graphql-yoga';
 import { isDomainError, type DomainError } from '@jabba/domain/model/errors';
 import type { Logger } from '@jabba/domain/runtime/logger';
@@ -24,11 +24,7 @@ export const internalErrorMessage = 'Internal server error';
 
 type Extensions = Record<string, unknown>;
 
-/**
- * By name, not instanceof: graphql has CJS and ESM builds and two copies may be loaded (see
- * scalars.ts); errors are created through yoga for the same reason.
- */
-const isGraphQLError = (value: unknown): value is GraphQLError => value instanceof Error && value.name === 'GraphQLError';
+const isGraphQLError = (value: unknown): value is GraphQLError => value instanceof GraphQLError;
 
 /** The innermost cause: graphql-js and yoga wrap resolver errors once or twice. */
 function rootCause(error: GraphQLError): unknown {

@@ -4,7 +4,7 @@
  */
 import { costLimitPlugin } from '@escape.tech/graphql-armor-cost-limit';
 import { maxDepthPlugin } from '@escape.tech/graphql-armor-max-depth';
-import type { ASTVisitor, FieldNode, GraphQLError, ValidationContext } from 'graphql';
+import { NoSchemaIntrospectionCustomRule, type GraphQLError, type ValidationContext } from 'graphql';
 import { createGraphQLError, type Plugin } from 'graphql-yoga';
 
 export interface QueryLimits {
@@ -22,22 +22,6 @@ const reportClearly = (context: ValidationContext | null, error: GraphQLError): 
   context?.reportError(createGraphQLError(error.message.replace(/^Syntax Error: /, '')));
 };
 
-/**
- * graphql-js's NoSchemaIntrospectionCustomRule, by field name: its type checks would compare
- * classes across the two graphql builds (see scalars.ts). `__schema` and `__type` are reserved
- * names, so the name alone identifies them.
- */
-const noIntrospection = (context: ValidationContext): ASTVisitor => ({
-  Field(node: FieldNode) {
-    const name = node.name.value;
-    if (name === '__schema' || name === '__type') {
-      context.reportError(
-        createGraphQLError(`GraphQL introspection has been disabled, but the requested query contained the field "${name}".`, { nodes: node }),
-      );
-    }
-  },
-});
-
 export function queryLimitPlugins({ maxDepth, maxCost, introspection }: QueryLimits): Plugin[] {
   // Fragments are flattened so depth counts fields only: every `node(id:)` query needs an inline
   // fragment, and it should not cost the client a level.
@@ -46,7 +30,7 @@ export function queryLimitPlugins({ maxDepth, maxCost, introspection }: QueryLim
   if (!introspection) {
     plugins.push({
       onValidate({ addValidationRule }) {
-        addValidationRule(noIntrospection);
+        addValidationRule(NoSchemaIntrospectionCustomRule);
       },
     });
   }

@@ -1,11 +1,6 @@
 /**
  * Custom scalars. Invalid input raises a GraphQLError, which the error model reports as
  * BAD_REQUEST: the document or its variables are wrong before any resolver runs.
- *
- * Scalars are plain configs and errors come from yoga's `createGraphQLError`, never from classes
- * imported from 'graphql' here: graphql ships CJS and ESM builds, and where two copies load (vitest
- * resolves the ESM one for our sources, yoga gets the CJS one) graphql-js would not recognise our
- * errors as GraphQLErrors and would wrap them as unexpected.
  */
 import { Kind, type GraphQLScalarTypeConfig, type ValueNode } from 'graphql';
 import { createGraphQLError } from 'graphql-yoga';
