@@ -1,9 +1,7 @@
 /** The worker as a real process: how operators and `docker compose` run it. */
-import { spawn } from 'node:child_process';
-import { once } from 'node:events';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { inject } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { cloneDatabase, type TestDatabase } from '#test/postgres';
+import { startApp } from '#test/process';
 import { redisUrl, testPrefix } from '#test/redis';
 import { waitFor } from '#test/wait-for';
 
@@ -11,16 +9,8 @@ let db: TestDatabase;
 beforeAll(async () => { db = await cloneDatabase(inject('templateDatabase')); });
 afterAll(() => db.drop());
 
-function startWorkerProcess(env: Record<string, string>) {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'apps/worker/src/main.ts'], {
-    env: { ...process.env, DATABASE_URL: db.url, REDIS_URL: redisUrl, QUEUE_PREFIX: testPrefix(), LOG_LEVEL: 'info', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  child.stdout.on('data', (d: Buffer) => (output += d.toString()));
-  child.stderr.on('data', (d: Buffer) => (output += d.toString()));
-  return { child, output: () => output, exit: once(child, 'exit') as Promise<[number | null, string | null]> };
-}
+const startWorkerProcess = (env: Record<string, string>) =>
+  startApp('apps/worker/src/main.ts', { DATABASE_URL: db.url, REDIS_URL: redisUrl, QUEUE_PREFIX: testPrefix(), LOG_LEVEL: 'info', ...env });
 
 describe('worker process', () => {
   it('SIGTERM stops it gracefully with exit code 0', async () => {

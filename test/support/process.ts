@@ -1,0 +1,18 @@
+/** Runs one of the apps as a real child process, the way operators and docker compose run it. */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+
+export interface AppProcess {
+  child: ChildProcess;
+  /** Everything written to stdout and stderr so far. */
+  output(): string;
+  exit: Promise<[number | null, NodeJS.Signals | null]>;
+}
+
+export function startApp(entry: 'apps/api/src/main.ts' | 'apps/worker/src/main.ts', env: Record<string, string>): AppProcess {
+  const child = spawn(process.execPath, ['--import', 'tsx', entry], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  child.stdout?.on('data', (d: Buffer) => (output += d.toString()));
+  child.stderr?.on('data', (d: Buffer) => (output += d.toString()));
+  return { child, output: () => output, exit: once(child, 'exit') as AppProcess['exit'] };
+}
