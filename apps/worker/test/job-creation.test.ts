@@ -66,6 +66,13 @@ describe('creating jobs', () => {
     expect((await engine.tasks(job.id))[0]!.error).toEqual({ message: 'database went away', extensions: { code: 'INTERNAL_ERROR' } });
   });
 
+  it('in a SEQUENTIALLY job, a chunk BullMQ gave up on rescues its next task and aborts the rest', async () => {
+    const { job, chunks } = await createJob(engine.orm.em, { type: 'script', strategy: 'SEQUENTIALLY', chunkSize: 2, tasks: [{}, {}, {}] });
+    await runChunk(engine.orm.em, chunks[0]!, rescueExecutor(new Error('gave up')), pino({ level: 'silent' }));
+    expect((await engine.tasks(job.id)).map((t) => t.status)).toEqual(['RESCUED', 'ABORTED', 'ABORTED']);
+    expect(await engine.job(job.id)).toMatchObject({ status: 'FAILED', counters: { RESCUED: 1, ABORTED: 2 } });
+  });
+
   it('the database refuses counters that do not add up', async () => {
     const { job } = await createJob(engine.orm.em, { type: 'script', tasks: [{}] });
     await expect(engine.orm.em.fork().getConnection().execute(`update jobs set tasks_processed = tasks_processed + 1 where id = ?`, [job.id]))

@@ -20,6 +20,9 @@ export function ormOptions(config: OrmConfig): Options {
     entities,
     extensions: [Migrator],
     forceUtcTimezone: true,
+    // A missing database is an operator's mistake to report, not to paper over with an empty one:
+    // `npm start` and `npm run migrate` create it on purpose.
+    ensureDatabase: false,
     pool: { min: 0, max: config.poolSize ?? 10 },
     debug: config.debug ?? false,
     ...(config.logger ? { logger: config.logger } : {}),

@@ -81,5 +81,9 @@ export const handlerExecutor = (handlers: TaskHandlers): Executor => async (task
   return runEachInOrder(handler, tasks, ctx, stopAtFailure);
 };
 
-/** Marks a chunk's remaining tasks RESCUED, for a message BullMQ gave up on. */
-export const rescueExecutor = (error: unknown): Executor => async (tasks) => tasks.map(() => rescued(error));
+/**
+ * For a message BullMQ gave up on: its remaining tasks end RESCUED (in a SEQUENTIALLY job only the
+ * next one; the engine aborts the rest, as after any failure).
+ */
+export const rescueExecutor = (error: unknown): Executor => async (tasks, _ctx, stopAtFailure) =>
+  (stopAtFailure ? tasks.slice(0, 1) : tasks).map(() => rescued(error));
