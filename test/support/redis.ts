@@ -8,14 +8,18 @@ export const testPrefix = (): string => `jt${randomBytes(5).toString('hex')}`;
 
 export const connectRedis = (): Redis => new Redis(redisUrl, { maxRetriesPerRequest: null });
 
-/** Deletes every key under `prefix`: what a Redis flush looks like to one test's queues. */
+/**
+ * Deletes every key under `prefix` in one atomic step: what FLUSHALL (or a restart without
+ * persistence) looks like to one test's queues. A SCAN loop would not do: BullMQ writes keys between
+ * its passes and leaves half-deleted states that a real flush never produces.
+ */
 export async function deleteKeysWithPrefix(redis: Redis, prefix: string): Promise<number> {
-  let deleted = 0;
-  let cursor = '0';
-  do {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
-    cursor = next;
-    if (keys.length > 0) deleted += await redis.del(...keys);
-  } while (cursor !== '0');
-  return deleted;
+  const deleted = await redis.eval(
+    `local n = 0
+     for _, key in ipairs(redis.call('KEYS', ARGV[1])) do n = n + redis.call('DEL', key) end
+     return n`,
+    0,
+    `${prefix}:*`,
+  );
+  return Number(deleted);
 }

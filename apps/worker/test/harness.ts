@@ -8,7 +8,8 @@ import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { pino } from 'pino';
 import { createOrm, type Orm } from '@jabba/domain/db/orm';
-import { findJob, type NewJob, type JobRecord } from '@jabba/domain/db/job-store';
+import type { JobRecord, NewJob } from '@jabba/domain/db/job-store';
+import { findJob, type JobRow } from '@jabba/domain/db/job-queries';
 import { submitJob } from '@jabba/domain/jobs/submit';
 import { queueNames } from '@jabba/domain/jobs/queues';
 import type { TaskHandlers } from '@jabba/domain/jobs/task-handler';
@@ -32,8 +33,8 @@ export interface Engine {
   logs: LogLine[];
   startWorker(handlers: TaskHandlers, options?: Partial<WorkerDeps>): Promise<RunningWorker>;
   submit(job: NewJob): Promise<JobRecord>;
-  job(id: string): Promise<JobRecord>;
-  waitForEnd(id: string, timeout?: number): Promise<JobRecord>;
+  job(id: string): Promise<JobRow>;
+  waitForEnd(id: string, timeout?: number): Promise<JobRow>;
   tasks(id: string): Promise<{ seq: number; status: string; error: unknown; meta: Record<string, unknown> | null; ended_at: Date | null }[]>;
   /** Asserts stored counters equal a count over the tasks table (tests only: it is O(tasks)). */
   countersMatchTasks(id: string): Promise<boolean>;
@@ -76,7 +77,7 @@ export async function createEngine(): Promise<Engine> {
     tasks: (id) => sqlRows(`select seq, status, error, meta, ended_at from tasks where job_id = ? order by seq`, [id]),
     async countersMatchTasks(id) {
       const job = await engine.job(id);
-      const rows = await sqlRows<{ status: keyof JobRecord['counters']; n: string }>(`select status, count(*) as n from tasks where job_id = ? group by status`, [id]);
+      const rows = await sqlRows<{ status: keyof JobRow['counters']; n: string }>(`select status, count(*) as n from tasks where job_id = ? group by status`, [id]);
       const actual: Record<string, number> = { total: 0 };
       for (const r of rows) { actual[r.status] = Number(r.n); actual.total! += Number(r.n); }
       return Object.entries(job.counters).every(([k, v]) => (actual[k] ?? 0) === v);

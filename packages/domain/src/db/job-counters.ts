@@ -10,7 +10,13 @@ export type CounterDeltas = Partial<Record<TaskStatus, number>> & { total?: numb
 
 const column = (status: TaskStatus | 'total'): string => `tasks_${status.toLowerCase()}`;
 
-export const countersColumns = (['total', ...taskStatuses] as const).map((s) => `${column(s)} as "${s}"`).join(', ');
+const counterKeys = ['total', ...taskStatuses] as const;
+
+/** Selects the counters as `"total"`, `"NEW"`, … so that `countersOf` can read them back. */
+export const countersColumns = counterKeys.map((s) => `${column(s)} as "${s}"`).join(', ');
+
+export const countersOf = (row: Record<string, unknown>): TaskCounters =>
+  Object.fromEntries(counterKeys.map((k) => [k, Number(row[k])])) as TaskCounters;
 
 /** Adds deltas of moved tasks: `{ from: [status, n][], to: status }` style counting done by callers. */
 export function moved(fromCounts: Iterable<[TaskStatus, number]>, to: TaskStatus): CounterDeltas {

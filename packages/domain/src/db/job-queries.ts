@@ -5,12 +5,11 @@
  */
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { JobStatus, JobStrategy, TaskCounters, TaskError, TaskStatus } from '../model/job-state';
+import { countersColumns, countersOf } from './job-counters';
+import { isoMicros } from './sql';
 
 /** ISO-8601 UTC with microseconds, e.g. `2026-11-22T10:29:32.099359Z`. */
 export type IsoTimestamp = string;
-
-const iso = (column: string): string =>
-  `to_char(${column} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;
 
 export interface JobRow {
   id: string;
@@ -42,12 +41,11 @@ export interface TaskRow {
   updatedAt: IsoTimestamp;
 }
 
-const jobColumns = `id, name, type, strategy, status, meta, client_id, user_id,
-  tasks_total, tasks_new, tasks_pending, tasks_consumed, tasks_processed, tasks_failed, tasks_rescued, tasks_aborted,
-  ${iso('ended_at')} as ended_at, ${iso('inserted_at')} as inserted_at, ${iso('updated_at')} as updated_at`;
+const jobColumns = `id, name, type, strategy, status, meta, client_id, user_id, ${countersColumns},
+  ${isoMicros('ended_at')} as ended_at, ${isoMicros('inserted_at')} as inserted_at, ${isoMicros('updated_at')} as updated_at`;
 
 const taskColumns = `t.id, t.job_id, t.seq, t.name, t.priority, t.status, t.meta, t.result, t.error,
-  ${iso('t.ended_at')} as ended_at, ${iso('t.inserted_at')} as inserted_at, ${iso('t.updated_at')} as updated_at`;
+  ${isoMicros('t.ended_at')} as ended_at, ${isoMicros('t.inserted_at')} as inserted_at, ${isoMicros('t.updated_at')} as updated_at`;
 
 type Raw = Record<string, unknown>;
 
@@ -60,16 +58,7 @@ const toJob = (r: Raw): JobRow => ({
   meta: r.meta as Record<string, unknown> | null,
   clientId: r.client_id as string | null,
   userId: r.user_id as string | null,
-  counters: {
-    total: r.tasks_total as number,
-    NEW: r.tasks_new as number,
-    PENDING: r.tasks_pending as number,
-    CONSUMED: r.tasks_consumed as number,
-    PROCESSED: r.tasks_processed as number,
-    FAILED: r.tasks_failed as number,
-    RESCUED: r.tasks_rescued as number,
-    ABORTED: r.tasks_aborted as number,
-  },
+  counters: countersOf(r),
   endedAt: r.ended_at as string | null,
   insertedAt: r.inserted_at as string,
   updatedAt: r.updated_at as string,

@@ -69,9 +69,6 @@ export async function loadJob(sql: Sql, jobId: string, lock = false): Promise<Jo
   return row ? toRecord(row) : null;
 }
 
-export const findJob = (em: EntityManager, jobId: string): Promise<JobRecord | null> =>
-  inTransaction(em, ({ sql }) => loadJob(sql, jobId));
-
 async function* sortedByPriority(tasks: NewJob['tasks']): AsyncIterable<TaskInput> {
   const all: TaskInput[] = [];
   for await (const task of tasks) all.push(task);
