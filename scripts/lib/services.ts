@@ -53,10 +53,22 @@ function aptInstall(pkg: string, log: Log): boolean {
   return true;
 }
 
+const clusterRunning = (version: string): boolean => {
+  try {
+    execFileSync('pg_ctlcluster', [version, 'main', 'status'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+};
+
 function startPostgres(log: Log): boolean {
   if (!existsSync('/etc/postgresql') && !aptInstall('postgresql', log)) return false;
   if (!has('pg_ctlcluster')) return false;
   for (const version of readdirSync('/etc/postgresql')) {
+    // The package's postinst may already have started the cluster, and `start` on a running
+    // cluster exits non-zero, which would read as "could not start".
+    if (clusterRunning(version)) continue;
     log(`starting PostgreSQL ${version}`);
     execFileSync('pg_ctlcluster', ['--skip-systemctl-redirect', version, 'main', 'start'], { stdio: 'inherit' });
   }
@@ -95,15 +107,24 @@ async function ensureOne(name: string, url: string, defaultPort: number, start: 
   }
 }
 
-export async function ensureServices(urls: ServiceUrls, log: Log = (m) => console.error(`[services] ${m}`)): Promise<void> {
-  await ensureOne('PostgreSQL', urls.databaseUrl, 5432, () => startPostgres(log), log,
-    'start it (e.g. `pg_ctlcluster 15 main start`, or `docker compose up -d postgres`) or set DATABASE_URL.');
-  await ensureOne('Redis', urls.redisUrl, 6379, (port) => startRedis(port, log), log,
-    'start it (e.g. `redis-server --daemonize yes`, or `docker compose up -d redis`) or set REDIS_URL.');
+const defaultLog: Log = (m) => console.error(`[services] ${m}`);
+
+/** For commands that need only the database (migrate, the CLI). */
+export const ensurePostgres = (databaseUrl: string, log: Log = defaultLog): Promise<void> =>
+  ensureOne('PostgreSQL', databaseUrl, 5432, () => startPostgres(log), log,
+    'start it (e.g. `pg_ctlcluster 15 main start`), or run `docker compose up -d postgres` and set DATABASE_URL=postgresql://postgres:postgres@127.0.0.1:5433/jabba.');
+
+export const ensureRedis = (redisUrl: string, log: Log = defaultLog): Promise<void> =>
+  ensureOne('Redis', redisUrl, 6379, (port) => startRedis(port, log), log,
+    'start it (e.g. `redis-server --daemonize yes`), or run `docker compose up -d redis` and set REDIS_URL=redis://127.0.0.1:6380.');
+
+export async function ensureServices(urls: ServiceUrls, log: Log = defaultLog): Promise<void> {
+  await ensurePostgres(urls.databaseUrl, log);
+  await ensureRedis(urls.redisUrl, log);
 }
 
 /** Creates the database named in `databaseUrl` when it does not exist yet. */
-export async function ensureDatabase(databaseUrl: string, log: Log = (m) => console.error(`[services] ${m}`)): Promise<void> {
+export async function ensureDatabase(databaseUrl: string, log: Log = defaultLog): Promise<void> {
   const url = new URL(databaseUrl);
   const name = decodeURIComponent(url.pathname.replace(/^\//, ''));
   url.pathname = '/postgres';
@@ -113,7 +134,12 @@ export async function ensureDatabase(databaseUrl: string, log: Log = (m) => cons
     const { rowCount } = await client.query('select 1 from pg_database where datname = $1', [name]);
     if (rowCount === 0) {
       log(`creating database ${name}`);
-      await client.query(`create database "${name.replaceAll('"', '""')}"`);
+      try {
+        await client.query(`create database "${name.replaceAll('"', '""')}"`);
+      } catch (error) {
+        // 42P04 duplicate_database: another process (a second CLI, the compose migrate) won the race.
+        if ((error as { code?: string }).code !== '42P04') throw error;
+      }
     }
   } finally {
     await client.end();

@@ -35,7 +35,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
     }
     await c.query(`create database ${quoteIdent(template)}`);
   });
-  const orm = await createOrm({ databaseUrl: databaseUrl(template), poolSize: 1 });
+  const orm = await createOrm({ databaseUrl: databaseUrl(template), poolSize: 1, logger: () => undefined });
   await migrate(orm);
   await orm.close(true);
   project.provide('templateDatabase', template);

@@ -30,8 +30,8 @@ const apiEnvSchema = baseEnvSchema
   .transform(({ AUTH_JWT_SECRET, ...env }) => ({
     ...env,
     AUTH_JWT_SECRET: AUTH_JWT_SECRET ?? developmentJwtSecret,
-    /** True when the public development secret is in use: main warns about it. */
-    usingDevelopmentSecret: AUTH_JWT_SECRET === undefined,
+    /** True when the public development secret is in use (by default or set explicitly): main warns. */
+    usingDevelopmentSecret: (AUTH_JWT_SECRET ?? developmentJwtSecret) === developmentJwtSecret,
   }));
 
 export type ApiConfig = z.output<typeof apiEnvSchema>;

@@ -35,7 +35,7 @@ async function main(): Promise<void> {
   const config = configOrExit();
   const logger = createLogger(config.LOG_LEVEL, 'api');
   if (config.usingDevelopmentSecret) {
-    logger.warn('AUTH_JWT_SECRET is not set: using the public development secret; tokens are forgeable by anyone');
+    logger.warn('AUTH_JWT_SECRET is the public development secret (unset or set to it): anyone can forge tokens');
   }
 
   const orm = await createOrm({ databaseUrl: config.DATABASE_URL, logger: (message) => logger.info({ component: 'orm' }, message) });

@@ -40,6 +40,8 @@ describe('loadConfig', () => {
   it('requires AUTH_JWT_SECRET in production', () => {
     expect(problemsOf({ NODE_ENV: 'production' })).toEqual(['AUTH_JWT_SECRET: required when NODE_ENV=production']);
     expect(loadConfig({ NODE_ENV: 'production', AUTH_JWT_SECRET: secret }).usingDevelopmentSecret).toBe(false);
+    // docker compose sets the public secret explicitly for trying Jabba out: still worth a warning.
+    expect(loadConfig({ NODE_ENV: 'production', AUTH_JWT_SECRET: developmentJwtSecret }).usingDevelopmentSecret).toBe(true);
   });
 
   it('rejects a short secret', () => {

@@ -1,0 +1,103 @@
+/**
+ * What `npm run jabba -- <command>` does once its arguments are parsed and valid. Commands that
+ * touch the database prepare it first (Postgres up, database created, migrations applied), so an
+ * operator can run them on a fresh machine in any order; `token` needs no database.
+ */
+import { randomUUID } from 'node:crypto';
+import type { ClientStatus, ClientType } from '../../packages/domain/src/db/entities';
+import { addUserRole, findClient, upsertClient } from '../../packages/domain/src/db/identity-store';
+import type { Orm } from '../../packages/domain/src/db/orm';
+import { signAccessToken } from '../../apps/api/src/auth/tokens';
+import { prepareDatabase } from './database';
+import {
+  developmentClientId,
+  developmentScopes,
+  developmentUserId,
+  exampleRequest,
+  jwtSecret,
+  type ScriptEnv,
+} from './script-config';
+
+/** Human-facing lines go to stderr so stdout carries only the value a shell would capture. */
+const say = (line = ''): void => void process.stderr.write(`${line}\n`);
+
+async function withOrm<T>(env: ScriptEnv, fn: (orm: Orm) => Promise<T>): Promise<T> {
+  const { orm, applied } = await prepareDatabase(env.DATABASE_URL, { log: (m) => say(`[jabba] ${m}`) });
+  if (applied.length > 0) say(`[jabba] applied migrations: ${applied.join(', ')}`);
+  try {
+    return await fn(orm);
+  } finally {
+    await orm.close(true);
+  }
+}
+
+export interface ClientAddArgs {
+  id?: string;
+  name: string;
+  type: ClientType;
+  status: ClientStatus;
+  blocked: boolean;
+}
+
+export async function clientAdd(env: ScriptEnv, args: ClientAddArgs): Promise<void> {
+  const id = args.id ?? randomUUID();
+  const client = await withOrm(env, (orm) =>
+    upsertClient(orm.em.fork(), { id, name: args.name, type: args.type, status: args.status, isBlocked: args.blocked }),
+  );
+  say(`client ${client.name} (${client.type}, ${client.status}${client.isBlocked ? ', blocked' : ''})`);
+  console.log(client.id);
+}
+
+export interface RoleAddArgs {
+  user: string;
+  client: string;
+  role: string;
+}
+
+export async function roleAdd(env: ScriptEnv, args: RoleAddArgs): Promise<void> {
+  await withOrm(env, async (orm) => {
+    const em = orm.em.fork();
+    if (!(await findClient(em, args.client))) {
+      throw new Error(`client ${args.client} does not exist; create it first with \`npm run jabba -- client:add\`.`);
+    }
+    await addUserRole(em, args.user, args.client, args.role);
+  });
+  say(`user ${args.user} has role ${args.role} at client ${args.client}`);
+}
+
+export interface TokenArgs {
+  user: string;
+  client: string;
+  scopes: string[];
+  ttl: number;
+}
+
+export async function token(env: ScriptEnv, args: TokenArgs): Promise<void> {
+  const jwt = await signAccessToken(jwtSecret(env), { userId: args.user, clientId: args.client, scopes: args.scopes, ttl: args.ttl });
+  console.log(jwt);
+}
+
+export async function devSetup(env: ScriptEnv, { ttl }: { ttl: number }): Promise<void> {
+  // Resolve the secret before writing anything, so a refused production run changes nothing.
+  const secret = jwtSecret(env);
+  await withOrm(env, async (orm) => {
+    const em = orm.em.fork();
+    await upsertClient(em, { id: developmentClientId, name: 'Development NHS client', type: 'NHS', status: 'ACTIVE', isBlocked: false });
+    await addUserRole(em, developmentUserId, developmentClientId, 'NHS_REVIEWER');
+  });
+  const jwt = await signAccessToken(secret, {
+    userId: developmentUserId,
+    clientId: developmentClientId,
+    scopes: [...developmentScopes],
+    ttl,
+  });
+  say(`client ${developmentClientId} (Development NHS client, NHS, ACTIVE)`);
+  say(`user   ${developmentUserId} (role NHS_REVIEWER)`);
+  say(`token  valid for ${ttl} s with scopes: ${developmentScopes.join(' ')}`);
+  say();
+  say('Use it (the token alone is printed on stdout, so a shell can capture it):');
+  say('  export TOKEN=$(npm run -s jabba -- dev:setup)');
+  for (const line of exampleRequest(env.PORT)) say(`  ${line}`);
+  say();
+  console.log(jwt);
+}

@@ -1,0 +1,57 @@
+/**
+ * What the operator scripts (start, migrate, the CLI) read from the environment: the shared base
+ * schema plus the api's port and the token secret. Parsed once per script with `parseEnv`, so a bad
+ * variable is reported the same way the apps report it.
+ */
+import { z } from 'zod';
+import { baseEnvSchema, parseEnv } from '../../packages/domain/src/config/env';
+// One constant, so tokens minted by `npm run jabba -- token` on a laptop verify against `npm start`.
+import { developmentJwtSecret } from '../../apps/api/src/config';
+
+export { developmentJwtSecret };
+
+export const scriptEnvSchema = baseEnvSchema.extend({
+  PORT: z.coerce.number().int().min(1).max(65_535).default(3000),
+  // Same rule as the api's config, so a secret the api would refuse is refused here first.
+  AUTH_JWT_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+});
+export type ScriptEnv = z.infer<typeof scriptEnvSchema>;
+
+export const readScriptEnv = (env: Record<string, string | undefined> = process.env): ScriptEnv =>
+  parseEnv(scriptEnvSchema, env);
+
+/** The secret tokens are signed with; production must name its own. */
+export function jwtSecret(env: ScriptEnv): string {
+  if (env.AUTH_JWT_SECRET) return env.AUTH_JWT_SECRET;
+  if (env.NODE_ENV === 'production') {
+    throw new Error('AUTH_JWT_SECRET is not set; with NODE_ENV=production there is no development default, so set it to the secret the api verifies with.');
+  }
+  return developmentJwtSecret;
+}
+
+/** Every scope the spec defines that is not tied to one resource (SPEC §3, §5, §6). */
+export const developmentScopes = [
+  'device_registry:write',
+  'device_registry_job:read',
+  'merge_candidate:assign',
+  'merge_request:read',
+  'merge_request:write',
+  'service_catalog:read',
+  'service_catalog:write',
+] as const;
+
+/** Fixed ids so `dev:setup` is idempotent and the README can show them. */
+export const developmentClientId = '11111111-1111-4111-8111-111111111111';
+export const developmentUserId = '22222222-2222-4222-8222-222222222222';
+
+/**
+ * A request that works against today's schema with any token: `node` on a job id nobody has, so
+ * the answer is `{"node": null}` with a token and UNAUTHENTICATED without one.
+ */
+export function exampleRequest(port: number): string[] {
+  const jobId = Buffer.from('GenericJob:00000000-0000-4000-8000-000000000000').toString('base64');
+  return [
+    `curl -s http://127.0.0.1:${port}/graphql -H "authorization: Bearer $TOKEN" -H 'content-type: application/json' \\`,
+    `  -d '{"query":"{ node(id: \\"${jobId}\\") { id ... on Job { status progress { total processed failed } } } }"}'`,
+  ];
+}
