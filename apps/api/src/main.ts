@@ -3,23 +3,13 @@
  */
 import { serve, type ServerType } from '@hono/node-server';
 import { Redis } from 'ioredis';
-import { ConfigError } from '@jabba/domain/config/env';
+import { configOrExit } from '@jabba/domain/config/env';
 import { createOrm } from '@jabba/domain/db/orm';
 import { createLogger } from '@jabba/domain/runtime/logger';
 import { installShutdown } from '@jabba/domain/runtime/shutdown';
 import { createApp } from './app';
-import { loadConfig, type ApiConfig } from './config';
+import { loadConfig } from './config';
 
-function configOrExit(): ApiConfig {
-  try {
-    return loadConfig();
-  } catch (error) {
-    if (!(error instanceof ConfigError)) throw error;
-    // Before a logger exists, and meant for a human reading a failed deploy: plain text on stderr.
-    process.stderr.write(`jabba api: cannot start. ${error.message}\n`);
-    process.exit(1);
-  }
-}
 
 /**
  * Stops accepting connections and resolves once in-flight requests have been answered. Node ≥ 19
@@ -32,7 +22,7 @@ const closeServer = (server: ServerType): Promise<void> =>
   });
 
 async function main(): Promise<void> {
-  const config = configOrExit();
+  const config = configOrExit('api', loadConfig);
   const logger = createLogger(config.LOG_LEVEL, 'api');
   if (config.usingDevelopmentSecret) {
     logger.warn('AUTH_JWT_SECRET is the public development secret (unset or set to it): anyone can forge tokens');

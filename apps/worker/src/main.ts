@@ -1,23 +1,14 @@
 import { Redis } from 'ioredis';
-import { ConfigError } from '@jabba/domain/config/env';
+import { configOrExit } from '@jabba/domain/config/env';
 import { createOrm } from '@jabba/domain/db/orm';
 import { createLogger } from '@jabba/domain/runtime/logger';
 import { installShutdown } from '@jabba/domain/runtime/shutdown';
-import { loadConfig, type WorkerConfig } from './config';
+import { loadConfig } from './config';
 import { taskHandlers } from './registry';
 import { startWorker } from './worker';
 
-function configOrExit(): WorkerConfig {
-  try {
-    return loadConfig();
-  } catch (error) {
-    if (!(error instanceof ConfigError)) throw error;
-    console.error(`worker: ${error.message}`);
-    process.exit(1);
-  }
-}
 
-const config = configOrExit();
+const config = configOrExit('worker', loadConfig);
 const logger = createLogger(config.LOG_LEVEL, 'worker');
 const orm = await createOrm({ databaseUrl: config.DATABASE_URL, poolSize: config.WORKER_CONCURRENCY + 2 });
 const pending = await orm.getMigrator().getPendingMigrations();

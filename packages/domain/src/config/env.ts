@@ -30,3 +30,17 @@ export function parseEnv<S extends z.ZodType>(schema: S, env: Record<string, str
   if (result.success) return result.data;
   throw new ConfigError(result.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`));
 }
+
+/**
+ * Runs a process's `loadConfig` at start; a bad environment ends the process with exit 1 and one
+ * plain-text message on stderr (no logger exists yet, and a human reads a failed deploy).
+ */
+export function configOrExit<T>(processName: string, load: () => T): T {
+  try {
+    return load();
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    process.stderr.write(`jabba ${processName}: cannot start. ${error.message}\n`);
+    process.exit(1);
+  }
+}
