@@ -5,7 +5,7 @@ import { createLogger } from '@jabba/domain/runtime/logger';
 import { installShutdown } from '@jabba/domain/runtime/shutdown';
 import { loadConfig } from './config';
 import { taskHandlers } from './registry';
-import { startWorker } from './worker';
+import { startWorker, type CloseOutcome } from './worker';
 
 
 const config = configOrExit('worker', loadConfig);
@@ -24,13 +24,16 @@ const worker = await startWorker({
   concurrency: config.WORKER_CONCURRENCY, reconcileEveryMs: config.RECONCILE_EVERY_MS,
 });
 
+let outcome: CloseOutcome = 'finished';
 installShutdown({
   logger,
   // Leave a margin inside the deadline for closing connections after handing work back.
   timeoutMs: config.SHUTDOWN_TIMEOUT_MS + 5_000,
   steps: () => [
-    { name: 'stop taking work, finish or hand back running chunks', run: () => worker.close(config.SHUTDOWN_TIMEOUT_MS) },
-    { name: 'close postgres', run: () => orm.close() },
+    { name: 'stop taking work, finish or hand back running chunks', run: async () => (outcome = await worker.close(config.SHUTDOWN_TIMEOUT_MS)) },
+    // A handed-back chunk still holds its connection, inside its transaction: closing the pool would
+    // wait for it, while exiting drops it and rolls the chunk back, which is the point.
+    { name: 'close postgres', run: () => (outcome === 'finished' ? orm.close() : Promise.resolve()) },
     { name: 'close redis', run: () => connection.quit() },
   ],
 });

@@ -26,16 +26,19 @@ export interface WorkerDeps {
   lockDurationMs?: number;
 }
 
+/** 'handed-back': chunks were still running at the deadline; their connections must not be awaited. */
+export type CloseOutcome = 'finished' | 'handed-back';
+
 export interface RunningWorker {
   tasksQueue: Queue;
   reconcileNow(): Promise<number>;
-  /** Resolves once running chunks finished (or, past `deadlineMs`, were handed back). */
-  close(deadlineMs?: number): Promise<void>;
+  /** Stops fetching; resolves once running chunks finished or, past `deadlineMs`, were handed back. */
+  close(deadlineMs?: number): Promise<CloseOutcome>;
 }
 
 const reconcileSchedulerId = 'reconcile-unfinished-jobs';
 
-const timeout = (ms: number) => new Promise<'timeout'>((resolve) => setTimeout(() => resolve('timeout'), ms).unref());
+const timeout = (ms: number): Promise<'timeout'> => new Promise((resolve) => setTimeout(() => resolve('timeout'), ms).unref());
 
 export async function startWorker(deps: WorkerDeps): Promise<RunningWorker> {
   const { connection, prefix, logger } = deps;
@@ -84,19 +87,20 @@ export async function startWorker(deps: WorkerDeps): Promise<RunningWorker> {
   const running = [tasksWorker.run(), maintenanceWorker.run()];
   logger.info({ concurrency: deps.concurrency, prefix }, 'worker running');
 
-  let closing: Promise<void> | undefined;
-  const close = (deadlineMs = 25_000): Promise<void> => {
+  let closing: Promise<CloseOutcome> | undefined;
+  const close = (deadlineMs = 25_000): Promise<CloseOutcome> => {
     closing ??= (async () => {
       clearInterval(schedulerCheck);
-      const graceful = Promise.all([tasksWorker.close(), maintenanceWorker.close()]);
-      if ((await Promise.race([graceful, timeout(deadlineMs)])) === 'timeout') {
-        // Hand running chunks back: their transactions roll back, their locks expire, and
-        // another worker (or this one after a restart) runs them.
+      const finished = Promise.all([tasksWorker.close(), maintenanceWorker.close(), ...running]).then(() => Promise.allSettled([...rescues]));
+      const outcome = (await Promise.race([finished.then(() => 'finished' as const), timeout(deadlineMs)])) === 'timeout' ? 'handed-back' : 'finished';
+      if (outcome === 'handed-back') {
+        // BullMQ cannot force a close once a graceful one has begun, so we stop waiting instead: the
+        // process exits, the chunks' transactions roll back, their locks expire, and another worker
+        // (or this one, restarted) runs them.
         logger.warn({ deadlineMs }, 'running chunks did not finish in time; handing them back');
-        await Promise.all([tasksWorker.close(true), maintenanceWorker.close(true)]);
       }
-      await Promise.allSettled([...rescues, ...running]);
       await Promise.all([tasksQueue.close(), maintenanceQueue.close()]);
+      return outcome;
     })();
     return closing;
   };

@@ -127,3 +127,32 @@ describe('cancel and retry', () => {
     await expect(retryJob(engine.orm.em, engine.queue, job.id)).rejects.toMatchObject({ code: 'CONFLICT', message: `Job ${job.id} is still running` });
   });
 });
+
+describe('shutdown', () => {
+  it('close() waits for the running chunk to finish', async () => {
+    const gate = createGate();
+    const worker = await engine.startWorker(scriptHandlers('w', gate));
+    const job = await engine.submit({ type: 'script', strategy: 'CONCURRENT', tasks: tasks('wait', 'ok') });
+    await gate.reached;
+    let closed = false;
+    const closing = worker.close(10_000).then((outcome) => { closed = true; return outcome; });
+    await Promise.resolve();
+    expect(closed).toBe(false);
+    gate.open();
+    expect(await closing).toBe('finished');
+    // The chunk was finished, not abandoned: both tasks committed before close() resolved.
+    expect(await engine.job(job.id)).toMatchObject({ status: 'PROCESSED', counters: { PROCESSED: 2 } });
+  });
+
+  it('past its deadline close() hands the running chunk back instead of waiting', async () => {
+    const gate = createGate();
+    const worker = await engine.startWorker(scriptHandlers('w', gate));
+    const job = await engine.submit({ type: 'script', strategy: 'CONCURRENT', tasks: tasks('wait') });
+    await gate.reached;
+    expect(await worker.close(200)).toBe('handed-back');
+    // Nothing was committed for the task: in a real process the exit now rolls its transaction back
+    // and the chunk is redelivered. Here the handler is still running in-process, so let it end.
+    expect(await engine.job(job.id)).toMatchObject({ status: 'PENDING', counters: { PENDING: 1 } });
+    gate.open();
+  });
+});
