@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { emptyCounters, jobOutcome, statusesLeadingTo, canTransition, assertRetryable } from '../src/model/job-state';
+import { abortableTaskStatuses, assertRetryable, canTransition, emptyCounters, jobOutcome, retryableTaskStatuses, statusesLeadingTo, unfinishedTaskStatuses } from '../src/model/job-state';
 
 describe('job state rules', () => {
   it('a job with unfinished tasks is PENDING', () => {
@@ -23,5 +23,11 @@ describe('job state rules', () => {
     expect(() => assertRetryable('j', 'PENDING', emptyCounters())).toThrow('Job j is still running');
     expect(() => assertRetryable('j', 'PROCESSED', { ...emptyCounters(), total: 1, PROCESSED: 1 })).toThrow('Job j has no failed tasks');
     expect(() => assertRetryable('j', 'FAILED', { ...emptyCounters(), total: 1, RESCUED: 1 })).not.toThrow();
+  });
+  it('the sets the engine acts on agree with the transition table', () => {
+    for (const s of abortableTaskStatuses) expect(canTransition(s, 'ABORTED')).toBe(true);
+    for (const s of retryableTaskStatuses) expect(canTransition(s, 'PENDING')).toBe(true);
+    // Unfinished = may still end PROCESSED without a retry: NEW (through PENDING), PENDING, CONSUMED.
+    expect(new Set(unfinishedTaskStatuses)).toEqual(new Set(['NEW', ...statusesLeadingTo('PROCESSED')]));
   });
 });

@@ -6,7 +6,7 @@
  * locked or no longer PENDING and changes nothing; a crash rolls everything back for redelivery.
  */
 import type { EntityManager } from '@mikro-orm/postgresql';
-import type { JobStatus } from '../model/job-state';
+import { abortableTaskStatuses, type JobStatus } from '../model/job-state';
 import type { TaskChunkPayload } from '../jobs/queues';
 import type { JobInfo, TaskContext, TaskToRun } from '../jobs/task-handler';
 import type { Logger } from '../runtime/logger';
@@ -82,7 +82,7 @@ export function runChunk(em: EntityManager, payload: TaskChunkPayload, execute: 
       const failed = outcomes.at(-1)!.status !== 'PROCESSED';
       if (failed) {
         // The first failure aborts every task not yet run, queued or waiting.
-        deltas = mergeDeltas(deltas, await abortTasks(sql, job.id, ['NEW', 'PENDING']));
+        deltas = mergeDeltas(deltas, await abortTasks(sql, job.id, abortableTaskStatuses));
       } else if (tasks.length > 0) {
         const { deltas: promoted, next } = await promoteNextChunk(sql, job);
         deltas = mergeDeltas(deltas, promoted);

@@ -9,7 +9,7 @@ import { Readable } from 'node:stream';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { from as copyFrom } from 'pg-copy-streams';
 import { DomainError } from '../model/errors';
-import { assertCancellable, assertRetryable, retryableTaskStatuses, type JobStatus, type JobStrategy, type TaskCounters, type TaskStatus } from '../model/job-state';
+import { abortableTaskStatuses, assertCancellable, assertRetryable, retryableTaskStatuses, type JobStatus, type JobStrategy, type TaskCounters, type TaskStatus } from '../model/job-state';
 import { defaultChunkSize, type TaskChunkPayload } from '../jobs/queues';
 import { allChunks, chunkOf, chunksCovering, chunkStart } from './chunks';
 import { applyCounters, countBy, countersColumns, mergeDeltas, moved, type CounterDeltas } from './job-counters';
@@ -148,7 +148,7 @@ export async function cancelJob(em: EntityManager, jobId: string): Promise<JobRe
     if (!job) throw new DomainError('NOT_FOUND', `Job ${jobId} not found`);
     assertCancellable(jobId, job.status);
     // Tasks a worker is running right now are locked; we wait for them and skip them once final.
-    await applyCounters(sql, jobId, await abortTasks(sql, jobId, ['NEW', 'PENDING']));
+    await applyCounters(sql, jobId, await abortTasks(sql, jobId, abortableTaskStatuses));
     return (await loadJob(sql, jobId))!;
   });
 }

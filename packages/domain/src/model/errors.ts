@@ -42,9 +42,6 @@ export class DomainError extends Error {
 
 export const isDomainError = (error: unknown): error is DomainError => error instanceof DomainError;
 
-export function assertNever(value: never): never {
-  throw new Error(`Unexpected value: ${JSON.stringify(value)}`);
-}
 
 // The messages below are public contracts (SPEC §3, §5, §7); tests assert them literally.
 export const messages = {

@@ -31,6 +31,11 @@ export const taskTransitions: Readonly<Record<TaskStatus, readonly TaskStatus[]>
 
 export const unfinishedTaskStatuses: readonly TaskStatus[] = ['NEW', 'PENDING', 'CONSUMED'];
 export const retryableTaskStatuses: readonly TaskStatus[] = ['FAILED', 'RESCUED'];
+/**
+ * What cancelling (or a failed step of a SEQUENTIALLY job) aborts: tasks that have not run. A
+ * CONSUMED task is running outside any transaction of ours and ends on its own.
+ */
+export const abortableTaskStatuses: readonly TaskStatus[] = ['NEW', 'PENDING'];
 
 /** The statuses from which a task may move to `to`: the engine's SQL guards are built from this. */
 export function statusesLeadingTo(to: TaskStatus): TaskStatus[] {
@@ -75,5 +80,3 @@ export interface TaskError {
 }
 
 export const rescuedCode = 'INTERNAL_ERROR';
-export const abortedByFailure = 'Aborted: an earlier task of this sequential job failed';
-export const abortedByCancel = 'Aborted: the job was cancelled';
