@@ -6,14 +6,14 @@
 import { z } from 'zod';
 import { baseEnvSchema, parseEnv } from '../../packages/domain/src/config/env';
 // One constant, so tokens minted by `npm run jabba -- token` on a laptop verify against `npm start`.
-import { developmentJwtSecret } from '../../apps/api/src/config';
+import { developmentJwtSecret, jwtSecretField } from '../../apps/api/src/config';
 
 export { developmentJwtSecret };
 
 export const scriptEnvSchema = baseEnvSchema.extend({
   PORT: z.coerce.number().int().min(1).max(65_535).default(3000),
-  // Same rule as the api's config, so a secret the api would refuse is refused here first.
-  AUTH_JWT_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+  // The api's own rule, so a secret the api would refuse is refused here first.
+  AUTH_JWT_SECRET: jwtSecretField,
 });
 export type ScriptEnv = z.infer<typeof scriptEnvSchema>;
 

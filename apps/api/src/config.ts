@@ -11,11 +11,14 @@ import { baseEnvSchema, parseEnv } from '@jabba/domain/config/env';
  */
 export const developmentJwtSecret = 'jabba-development-secret-not-for-production';
 
+/** The token secret's rule, shared with the operator CLI so both refuse the same secrets. */
+export const jwtSecretField = z.string().min(32, 'must be at least 32 characters').optional();
+
 const apiEnvSchema = baseEnvSchema
   .extend({
     // 0 lets the OS pick a free port (end-to-end tests); main logs the port actually bound.
     PORT: z.coerce.number().int().min(0).max(65_535).default(3000),
-    AUTH_JWT_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+    AUTH_JWT_SECRET: jwtSecretField,
     GRAPHQL_MAX_DEPTH: z.coerce.number().int().positive().default(12),
     GRAPHQL_MAX_COST: z.coerce.number().int().positive().default(5000),
   })

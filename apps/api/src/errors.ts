@@ -25,25 +25,21 @@ export const graphqlErrorCodes = [
 ] as const;
 export type GraphqlErrorCode = (typeof graphqlErrorCodes)[number];
 
-export interface HttpMapping {
-  status: ContentfulStatusCode;
-  title: string;
-}
-
-export const httpErrors = {
-  UNAUTHENTICATED: { status: 401, title: 'Unauthorized' },
-  FORBIDDEN: { status: 403, title: 'Forbidden' },
-  NOT_FOUND: { status: 404, title: 'Not Found' },
-  CONFLICT: { status: 409, title: 'Conflict' },
-  UNPROCESSABLE_ENTITY: { status: 422, title: 'Unprocessable Content' },
-  BAD_REQUEST: { status: 400, title: 'Bad Request' },
-  VALIDATION_ERROR: { status: 422, title: 'Unprocessable Content' },
-  PAYLOAD_TOO_LARGE: { status: 413, title: 'Content Too Large' },
+/** Code → HTTP status; a problem's default title is the status's reason phrase. */
+export const httpStatus = {
+  UNAUTHENTICATED: 401,
+  FORBIDDEN: 403,
+  NOT_FOUND: 404,
+  CONFLICT: 409,
+  UNPROCESSABLE_ENTITY: 422,
+  BAD_REQUEST: 400,
+  VALIDATION_ERROR: 422,
+  PAYLOAD_TOO_LARGE: 413,
   // 503, not 504: the api is not a gateway relaying an upstream's silence; a TIMEOUT means a
   // dependency (a lock, Postgres, Redis) was too slow right now, and 503 is the status clients and
   // load balancers read as "temporary, try again".
-  TIMEOUT: { status: 503, title: 'Service Unavailable' },
-} as const satisfies Record<ErrorCode, HttpMapping>;
+  TIMEOUT: 503,
+} as const satisfies Record<ErrorCode, ContentfulStatusCode>;
 
 export const graphqlErrors = {
   UNAUTHENTICATED: 'UNAUTHENTICATED',
@@ -95,11 +91,11 @@ export const internalErrorDetail = 'An unexpected error occurred. Quote the requ
  */
 export function toProblem(error: unknown, requestId?: string): Problem {
   if (isDomainError(error)) {
-    const { status, title } = httpErrors[error.code];
+    const status = httpStatus[error.code];
     const { problemType: type, problemTitle, missingAllowances, inputErrors } = error.details;
     return {
       type: type ?? problemType(error.code),
-      title: problemTitle ?? title,
+      title: problemTitle ?? reasonPhrase(status),
       status,
       detail: error.message,
       ...(requestId ? { requestId } : {}),

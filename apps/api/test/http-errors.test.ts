@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { DomainError, errorCodes, type ErrorCode } from '@jabba/domain/model/errors';
-import { graphqlCode, graphqlErrorCodes, httpErrors, toProblem } from '../src/errors';
+import { graphqlCode, graphqlErrorCodes, httpStatus, toProblem } from '../src/errors';
 
 describe('error tables', () => {
   const expected: Record<ErrorCode, [status: number, graphql: string]> = {
@@ -17,7 +17,7 @@ describe('error tables', () => {
 
   it.each(errorCodes)('maps %s to its HTTP status and GraphQL code', (code) => {
     const [status, graphql] = expected[code];
-    expect(httpErrors[code].status).toBe(status);
+    expect(httpStatus[code]).toBe(status);
     expect(graphqlCode(code)).toBe(graphql);
     expect(graphqlErrorCodes).toContain(graphqlCode(code));
   });

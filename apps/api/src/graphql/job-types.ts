@@ -22,9 +22,12 @@ export type JobObject = JobRow & { __typename: string };
 
 export const asJobObject = (job: JobRow): JobObject => ({ ...job, __typename: graphqlTypeOfJob(job.type) });
 
-/** Jobs belong to the client that created them; a job without a client is nobody's to read. */
-export const ownedByCaller = (principal: Principal, job: JobRow): boolean =>
-  job.clientId !== null && job.clientId === principal.client.id;
+/**
+ * Jobs (and their tasks) belong to the client that created the job; a job without a client is
+ * nobody's to read.
+ */
+export const ownedByCaller = (principal: Principal, row: { clientId: string | null }): boolean =>
+  row.clientId !== null && row.clientId === principal.client.id;
 
 export interface JobLoaderOptions {
   /** Authorization checks, in the order the type's spec lists them. */

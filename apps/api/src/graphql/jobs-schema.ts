@@ -132,7 +132,7 @@ export const taskFields = {
 const loadTask: NodeLoader = async (databaseId, ctx) => {
   const principal = await ctx.authorize([]);
   const task = await findTask(ctx.em, databaseId);
-  if (!task || task.clientId === null || task.clientId !== principal.client.id) return null;
+  if (!task || !ownedByCaller(principal, task)) return null;
   return { ...task, __typename: 'Task' };
 };
 

@@ -6,7 +6,7 @@
 import { Hono } from 'hono';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import type { Redis } from 'ioredis';
-import { problemTypeBase } from '../errors';
+import { problemTypeBase, reasonPhrase } from '../errors';
 import { problemResponse } from './problems';
 import type { AppEnv } from './request-scope';
 
@@ -72,7 +72,7 @@ export function healthRoutes(deps: ReadinessDeps): Hono<AppEnv> {
     if (failing.length === 0) return c.json({ status: 'ready', ...readiness });
     return problemResponse({
       type: `${problemTypeBase}not-ready`,
-      title: 'Service Unavailable',
+      title: reasonPhrase(503),
       status: 503,
       detail: `Not ready: ${failing.map((k) => `${k} ${readiness[k]}`).join(', ')}.`,
       requestId: c.var.requestId,
