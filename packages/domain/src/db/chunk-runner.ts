@@ -83,7 +83,7 @@ export function runChunk(em: EntityManager, payload: TaskChunkPayload, execute: 
       if (failed) {
         // The first failure aborts every task not yet run, queued or waiting.
         deltas = mergeDeltas(deltas, await abortTasks(sql, job.id, abortableTaskStatuses));
-      } else if (tasks.length > 0) {
+      } else {
         const { deltas: promoted, next } = await promoteNextChunk(sql, job);
         deltas = mergeDeltas(deltas, promoted);
         if (next) report.followUps.push(next);

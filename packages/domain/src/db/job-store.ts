@@ -11,7 +11,7 @@ import { from as copyFrom } from 'pg-copy-streams';
 import { DomainError } from '../model/errors';
 import { abortableTaskStatuses, assertCancellable, assertRetryable, retryableTaskStatuses, type JobStatus, type JobStrategy, type TaskCounters, type TaskStatus } from '../model/job-state';
 import { defaultChunkSize, type TaskChunkPayload } from '../jobs/queues';
-import { allChunks, chunkOf, chunksCovering, chunkStart } from './chunks';
+import { allChunks, chunkOf, chunksCovering } from './chunks';
 import { applyCounters, countBy, countersColumns, mergeDeltas, moved, type CounterDeltas } from './job-counters';
 import { inTransaction, jsonb, type Sql } from './sql';
 import { copyRow } from './copy-text';
@@ -177,14 +177,15 @@ export async function retryFailedTasks(em: EntityManager, jobId: string): Promis
     let chunks = chunksCovering(next, retried.map((r) => r.seq));
     if (before.strategy === 'SEQUENTIALLY') {
       const first = Math.min(...retried.map((r) => r.seq));
-      const resumed = await sql.query<{ seq: number }>(
-        `update tasks set status = case when seq < $3 then 'PENDING' else 'NEW' end, ended_at = null, updated_at = now()
-         where job_id = $1 and status = 'ABORTED' and seq > $2 returning seq, status`,
-        [jobId, first, chunkStart(first, next.chunkSize) + next.chunkSize],
+      const firstChunk = chunkOf(next, first);
+      const resumed = await sql.query<{ status: TaskStatus }>(
+        `update tasks set status = case when seq <= $3 then 'PENDING' else 'NEW' end, ended_at = null, updated_at = now()
+         where job_id = $1 and status = 'ABORTED' and seq > $2 returning status`,
+        [jobId, first, firstChunk.toSeq],
       );
-      const inFirstChunk = resumed.filter((r) => r.seq < chunkStart(first, next.chunkSize) + next.chunkSize).length;
-      deltas = mergeDeltas(deltas, { ABORTED: -resumed.length, PENDING: inFirstChunk, NEW: resumed.length - inFirstChunk });
-      chunks = [chunkOf(next, first)];
+      const queued = resumed.filter((r) => r.status === 'PENDING').length;
+      deltas = mergeDeltas(deltas, { ABORTED: -resumed.length, PENDING: queued, NEW: resumed.length - queued });
+      chunks = [firstChunk];
     }
     await applyCounters(sql, jobId, deltas);
     return { job: (await loadJob(sql, jobId))!, created: false, chunks };
