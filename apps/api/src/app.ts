@@ -4,11 +4,14 @@
  */
 import { Hono } from 'hono';
 import type { MikroORM } from '@mikro-orm/postgresql';
+import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Logger } from '@jabba/domain/runtime/logger';
 import type { ApiConfig } from './config';
 import { createGraphqlServer } from './graphql/server';
+import { deviceRegistryRoutes } from './http/device-registry-jobs';
 import { healthRoutes } from './http/health';
+import { jobRoutes } from './http/jobs';
 import { errorHandler, notFoundHandler } from './http/problems';
 import { accessLog, requestId, unitOfWork, type AppEnv } from './http/request-scope';
 
@@ -19,6 +22,8 @@ export interface ApiDeps {
   config: ApiConfig;
   orm: MikroORM;
   redis: Redis;
+  /** The engine's task queue: jobs the api creates or retries are handed to it after commit. */
+  tasksQueue: Queue;
   logger: Logger;
 }
 
@@ -37,6 +42,8 @@ export function createApp(deps: ApiDeps): App {
   app.notFound(notFoundHandler);
 
   app.route('/', healthRoutes(deps));
+  app.route('/', jobRoutes(deps));
+  app.route('/', deviceRegistryRoutes(deps));
 
   const yoga = createGraphqlServer(deps);
   app.on(['GET', 'POST'], '/graphql', (c) => yoga.fetch(c.req.raw, c.var.requestContext));

@@ -21,6 +21,8 @@ const apiEnvSchema = baseEnvSchema
     AUTH_JWT_SECRET: jwtSecretField,
     GRAPHQL_MAX_DEPTH: z.coerce.number().int().positive().default(12),
     GRAPHQL_MAX_COST: z.coerce.number().int().positive().default(5000),
+    /** Largest accepted upload (the CSV as sent), in bytes; 1 GiB by default. */
+    IMPORT_MAX_BYTES: z.coerce.number().int().positive().default(1024 ** 3),
   })
   .refine((env) => env.NODE_ENV !== 'production' || env.AUTH_JWT_SECRET !== undefined, {
     path: ['AUTH_JWT_SECRET'],

@@ -2,11 +2,13 @@
  * The api process: config → logger → Postgres → Redis → HTTP server, and the reverse on SIGTERM.
  */
 import { serve, type ServerType } from '@hono/node-server';
+import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { configOrExit } from '@jabba/domain/config/env';
 import { createOrm } from '@jabba/domain/db/orm';
 import { createLogger } from '@jabba/domain/runtime/logger';
 import { installShutdown } from '@jabba/domain/runtime/shutdown';
+import { queueNames } from '@jabba/domain/jobs/queues';
 import { createApp } from './app';
 import { loadConfig } from './config';
 
@@ -35,7 +37,8 @@ async function main(): Promise<void> {
   // Without a listener ioredis prints every reconnect failure as an "Unhandled error event".
   redis.on('error', (error) => logger.warn({ err: error }, 'redis connection error'));
 
-  const app = createApp({ config, orm, redis, logger });
+  const tasksQueue = new Queue(queueNames.tasks, { connection: redis, prefix: config.QUEUE_PREFIX });
+  const app = createApp({ config, orm, redis, tasksQueue, logger });
   const server = serve({ fetch: app.fetch, port: config.PORT }, (info) => {
     logger.info({ port: info.port }, `api listening on http://127.0.0.1:${info.port}`);
   });
@@ -51,6 +54,7 @@ async function main(): Promise<void> {
     timeoutMs: config.SHUTDOWN_TIMEOUT_MS,
     steps: () => [
       { name: 'http server', run: () => closeServer(server) },
+      { name: 'task queue', run: () => tasksQueue.close() },
       { name: 'postgres', run: () => orm.close() },
       { name: 'redis', run: () => redis.quit() },
     ],

@@ -11,12 +11,14 @@ import { randomUUID } from 'node:crypto';
 import { inject } from 'vitest';
 import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
 import type { Redis } from 'ioredis';
+import { Queue } from 'bullmq';
+import { queueNames } from '@jabba/domain/jobs/queues';
 import type { Client, ClientStatus, ClientType } from '@jabba/domain/db/entities';
 import { addUserRole, upsertClient } from '@jabba/domain/db/identity-store';
 import { createOrm } from '@jabba/domain/db/orm';
 import { createLogger, type Logger } from '@jabba/domain/runtime/logger';
 import { cloneDatabase, type TestDatabase } from '#test/postgres';
-import { connectRedis, redisUrl } from '#test/redis';
+import { connectRedis, redisUrl, testPrefix } from '#test/redis';
 import { createApp, type ApiDeps, type App } from '../src/app';
 import { signAccessToken } from '../src/auth/tokens';
 import { loadConfig, type ApiConfig } from '../src/config';
@@ -61,6 +63,8 @@ export interface TestApi {
   deps: ApiDeps;
   orm: MikroORM;
   redis: Redis;
+  /** This test's BullMQ prefix: a worker started with it sees the jobs this api submits. */
+  prefix: string;
   config: ApiConfig;
   database: TestDatabase;
   /** A fresh EntityManager for fixtures and assertions (the ORM forbids the global one). */
@@ -90,7 +94,9 @@ export async function createTestApi(options: TestApiOptions = {}): Promise<TestA
   });
   const orm = await createOrm({ databaseUrl: database.url, poolSize: 4, logger: () => undefined });
   const redis = connectRedis();
-  const deps: ApiDeps = { config, orm, redis, logger: options.logger ?? createLogger(config.LOG_LEVEL, 'api-test') };
+  const prefix = testPrefix();
+  const tasksQueue = new Queue(queueNames.tasks, { connection: redis, prefix });
+  const deps: ApiDeps = { config, orm, redis, tasksQueue, logger: options.logger ?? createLogger(config.LOG_LEVEL, 'api-test') };
   const app = createApp(deps);
   const em = () => orm.em.fork();
 
@@ -102,6 +108,7 @@ export async function createTestApi(options: TestApiOptions = {}): Promise<TestA
     deps,
     orm,
     redis,
+    prefix,
     config,
     database,
     em,
@@ -122,6 +129,7 @@ export async function createTestApi(options: TestApiOptions = {}): Promise<TestA
       return { status: response.status, body: (await response.json()) as GraphqlResult<T>['body'] };
     },
     async close() {
+      await tasksQueue.close();
       await orm.close(true);
       await redis.quit();
       await database.drop();

@@ -4,7 +4,8 @@
  */
 import { findTask, type JobRow } from '@jabba/domain/db/job-queries';
 import { jobStatuses, jobStrategies, taskStatuses, type TaskCounters } from '@jabba/domain/model/job-state';
-import { graphqlTypeOfJob, jobNodeLoader, ownedByCaller, type JobObject } from './job-types';
+import { ownedByCaller } from '../auth/job-access';
+import { graphqlTypeOfJob, jobNodeLoader, type JobObject } from './job-types';
 import type { GraphqlContext, GraphqlModule, NodeLoader } from './schema';
 import { databaseIdField, globalIdField } from './relay';
 import { taskConnection, taskOrderBy, type TaskConnectionArgs } from './task-connection';

@@ -36,7 +36,7 @@ async function claim(sql: Sql, job: JobInfo, p: TaskChunkPayload): Promise<TaskT
   // CONCURRENT skips rows another worker holds; SEQUENTIALLY must wait for them to keep the order.
   const lock = job.strategy === 'CONCURRENT' ? 'for update skip locked' : 'for update';
   return sql.query<TaskToRun>(
-    `select id, seq, name, priority, meta from tasks
+    `select id, seq, name, priority, meta, input from tasks
      where job_id = $1 and seq between $2 and $3 and status = 'PENDING' order by seq ${lock}`,
     [p.jobId, p.fromSeq, p.toSeq],
   );

@@ -82,6 +82,7 @@ export const TaskSchema = defineEntity({
     priority: p.smallint(),
     status: p.enum([...taskStatuses]),
     meta: p.json<Record<string, unknown>>().nullable(),
+    input: p.text().nullable(),
     result: p.json<unknown>().nullable(),
     error: p.json<{ message: string; extensions: { code: string } }>().nullable(),
     endedAt: p.datetime(6).nullable(),

@@ -19,6 +19,8 @@ import { copyRow } from './copy-text';
 export interface TaskInput {
   name?: string | null;
   meta?: Record<string, unknown> | null;
+  /** What the handler works on, e.g. a raw CSV record (see `TaskToRun.input`). */
+  input?: string | null;
   priority?: number;
 }
 
@@ -31,8 +33,16 @@ export interface NewJob {
   userId?: string | null;
   idempotencyKey?: string | null;
   chunkSize?: number;
-  /** Streamed into COPY: a CONCURRENT job may have millions. SEQUENTIALLY runs them in priority order. */
+  /**
+   * Streamed into COPY: a CONCURRENT job may have millions. SEQUENTIALLY runs them in priority order.
+   * If the iterable throws, nothing is created and the error propagates (e.g. a bad upload's 422).
+   */
   tasks: Iterable<TaskInput> | AsyncIterable<TaskInput>;
+  /**
+   * Called once the tasks have streamed; its fields are merged into `meta`. For facts that arrive
+   * after the tasks (a multipart form field after the file part); it may throw to refuse the job.
+   */
+  completeMeta?: () => Record<string, unknown>;
 }
 
 export interface JobRecord {
@@ -85,7 +95,7 @@ async function copyTasks(sql: Sql, jobId: string, tasks: NewJob['tasks'], firstP
       total += 1;
       const status: TaskStatus = firstPending(total) ? 'PENDING' : 'NEW';
       if (status === 'PENDING') pending += 1;
-      buffer += copyRow([jobId, total, task.name ?? null, task.priority ?? 0, status, jsonb(task.meta)]);
+      buffer += copyRow([jobId, total, task.name ?? null, task.priority ?? 0, status, jsonb(task.meta), task.input ?? null]);
       // Fewer, larger writes: COPY throughput is bound by per-chunk overhead below ~64 KiB.
       if (buffer.length >= 1 << 16) {
         yield buffer;
@@ -94,7 +104,7 @@ async function copyTasks(sql: Sql, jobId: string, tasks: NewJob['tasks'], firstP
     }
     if (buffer) yield buffer;
   }
-  const copy = sql.client.query(copyFrom('copy tasks (job_id, seq, name, priority, status, meta) from stdin'));
+  const copy = sql.client.query(copyFrom('copy tasks (job_id, seq, name, priority, status, meta, input) from stdin'));
   await pipeline(Readable.from(lines()), copy);
   return { total, pending };
 }
@@ -121,6 +131,9 @@ export async function createJob(em: EntityManager, input: NewJob): Promise<JobWr
     const tasks = strategy === 'SEQUENTIALLY' ? sortedByPriority(input.tasks) : input.tasks;
     const firstPending = strategy === 'SEQUENTIALLY' ? (seq: number) => seq <= chunkSize : () => true;
     const { total, pending } = await copyTasks(sql, inserted.id, tasks, firstPending);
+    if (input.completeMeta) {
+      await sql.query(`update jobs set meta = coalesce(meta, '{}'::jsonb) || $2 where id = $1`, [inserted.id, jsonb(input.completeMeta())]);
+    }
     await applyCounters(sql, inserted.id, { total, PENDING: pending, NEW: total - pending });
     const job = (await loadJob(sql, inserted.id))!;
     const chunks = strategy === 'SEQUENTIALLY' ? allChunks(job, Math.min(total, chunkSize)) : allChunks(job, total);

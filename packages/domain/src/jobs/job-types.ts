@@ -3,6 +3,7 @@
  * this catalog, so a job type without a handler does not compile.
  */
 import type { JobStrategy } from '../model/job-state';
+import { deviceRegistryJobType } from '../model/device-registry';
 
 export interface JobTypeSpec {
   strategy: JobStrategy;
@@ -10,6 +11,8 @@ export interface JobTypeSpec {
   chunkSize: number;
 }
 
-export const jobTypes = {} as const satisfies Record<string, JobTypeSpec>;
+export const jobTypes = {
+  [deviceRegistryJobType]: { strategy: 'CONCURRENT', chunkSize: 1000 },
+} as const satisfies Record<string, JobTypeSpec>;
 
 export type JobType = keyof typeof jobTypes;

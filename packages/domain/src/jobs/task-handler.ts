@@ -24,6 +24,8 @@ export interface TaskToRun {
   name: string | null;
   priority: number;
   meta: Record<string, unknown> | null;
+  /** What the task's creator gave it to work on (e.g. a raw CSV record); null if nothing. */
+  input: string | null;
 }
 
 export interface TaskContext {

@@ -4,7 +4,13 @@
  */
 import type { MigrationObject } from '@mikro-orm/core';
 import { Migration20261122000001_identity_and_jobs } from './Migration20261122000001_identity_and_jobs';
+import { Migration20261122000002_task_input } from './Migration20261122000002_task_input';
+import { Migration20261122000003_device_registry } from './Migration20261122000003_device_registry';
+import { Migration20261122000004_job_listing } from './Migration20261122000004_job_listing';
 
 export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261122000001_identity_and_jobs', class: Migration20261122000001_identity_and_jobs },
+  { name: 'Migration20261122000002_task_input', class: Migration20261122000002_task_input },
+  { name: 'Migration20261122000003_device_registry', class: Migration20261122000003_device_registry },
+  { name: 'Migration20261122000004_job_listing', class: Migration20261122000004_job_listing },
 ];
