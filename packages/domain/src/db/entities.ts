@@ -91,4 +91,61 @@ export const TaskSchema = defineEntity({
 });
 export type Task = InferEntity<typeof TaskSchema>;
 
-export const entities = [ClientSchema, UserRoleSchema, JobSchema, TaskSchema];
+/** A code list the import validates against (SPEC §3); only active rows count. */
+export const DictionarySchema = defineEntity({
+  name: 'Dictionary',
+  tableName: 'dictionaries',
+  properties: {
+    name: p.text().primary(),
+    code: p.text().primary(),
+    description: p.text().nullable(),
+    isActive: p.boolean().default(true),
+    ...timestamps,
+  },
+});
+export type Dictionary = InferEntity<typeof DictionarySchema>;
+
+export const DeviceDefinitionSchema = defineEntity({
+  name: 'DeviceDefinition',
+  tableName: 'device_definitions',
+  properties: {
+    id: p.uuid().primary(),
+    externalId: p.string().length(255).nullable(),
+    classificationType: p.string().length(255),
+    description: p.string().length(2000).nullable(),
+    manufacturerName: p.string().length(255),
+    manufacturerCountry: p.string().length(255),
+    modelNumber: p.string().length(255),
+    partNumber: p.string().length(255).nullable(),
+    packagingType: p.string().length(255),
+    packagingCount: p.integer(),
+    packagingUnit: p.string().length(255),
+    note: p.string().length(2000).nullable(),
+    isActive: p.boolean(),
+    // Its shape is the import's to define (SPEC §3 `properties.*` columns); the ORM only carries it.
+    properties: p.json<unknown>().nullable(),
+    parentId: p.uuid().nullable(),
+    insertedBy: p.uuid().nullable(),
+    updatedBy: p.uuid().nullable(),
+    ...timestamps,
+  },
+});
+export type DeviceDefinition = InferEntity<typeof DeviceDefinitionSchema>;
+
+export const DeviceDefinitionNameSchema = defineEntity({
+  name: 'DeviceDefinitionName',
+  tableName: 'device_definition_names',
+  properties: {
+    id: p.uuid().primary().defaultRaw('gen_random_uuid()'),
+    // A relation (kept as its id) so that a flush inserts the device before its names.
+    deviceDefinition: p.manyToOne(DeviceDefinitionSchema).mapToPk().deleteRule('cascade'),
+    type: p.string().length(255),
+    name: p.string().length(255),
+  },
+});
+export type DeviceDefinitionName = InferEntity<typeof DeviceDefinitionNameSchema>;
+
+export const entities = [
+  ClientSchema, UserRoleSchema, JobSchema, TaskSchema,
+  DictionarySchema, DeviceDefinitionSchema, DeviceDefinitionNameSchema,
+];
