@@ -35,7 +35,7 @@ afterAll(async () => {
   await api.close();
 });
 
-const upload = (csv: string | Uint8Array, { query = 'registerType=MEDICAL_DEVICE&reasonDescription=Quarterly%20update', headers = {} as Record<string, string>, caller = writer } = {}) =>
+const upload = (csv: BodyInit, { query = 'registerType=MEDICAL_DEVICE&reasonDescription=Quarterly%20update', headers = {} as Record<string, string>, caller = writer } = {}) =>
   api.app.request(`/v1/device-registry-jobs?${query}`, {
     method: 'POST',
     headers: { 'Content-Type': 'text/csv', ...caller.headers, ...headers },

@@ -8,6 +8,7 @@ import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Logger } from '@jabba/domain/runtime/logger';
 import type { ApiConfig } from './config';
+import type { GraphqlServerContext } from './graphql/schema';
 import { createGraphqlServer } from './graphql/server';
 import { deviceRegistryRoutes } from './http/device-registry-jobs';
 import { healthRoutes } from './http/health';
@@ -46,7 +47,10 @@ export function createApp(deps: ApiDeps): App {
   app.route('/', deviceRegistryRoutes(deps));
 
   const yoga = createGraphqlServer(deps);
-  app.on(['GET', 'POST'], '/graphql', (c) => yoga.fetch(c.req.raw, c.var.requestContext));
+  app.on(['GET', 'POST'], '/graphql', (c) => {
+    const context: GraphqlServerContext = { ...c.var.requestContext, tasksQueue: deps.tasksQueue, config: deps.config };
+    return yoga.fetch(c.req.raw, context);
+  });
 
   return app;
 }

@@ -197,7 +197,7 @@ describe('GraphQL error model for resolver failures', () => {
       headers: { 'Content-Type': 'application/json' },
       body: JSON.stringify({ query, variables }),
     });
-    const response = await yoga.fetch(request, context);
+    const response = await yoga.fetch(request, { ...context, tasksQueue: api.deps.tasksQueue, config: api.config });
     expect(response.status).toBe(200);
     return (await response.json()) as Body;
   }

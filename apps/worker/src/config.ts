@@ -6,6 +6,8 @@ const workerEnvSchema = baseEnvSchema.extend({
   WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
   /** How often the reconciler re-enqueues unfinished work from Postgres. */
   RECONCILE_EVERY_MS: z.coerce.number().int().min(1000).default(60_000),
+  /** Lock on a running chunk, renewed while it runs: a dead worker's chunk is redelivered soon after it expires. */
+  WORKER_LOCK_DURATION_MS: z.coerce.number().int().min(1000).default(30_000),
 });
 
 export type WorkerConfig = z.infer<typeof workerEnvSchema>;

@@ -22,6 +22,7 @@ const connection = new Redis(config.REDIS_URL, { maxRetriesPerRequest: null });
 const worker = await startWorker({
   orm, connection, logger, handlers: taskHandlers, prefix: config.QUEUE_PREFIX,
   concurrency: config.WORKER_CONCURRENCY, reconcileEveryMs: config.RECONCILE_EVERY_MS,
+  lockDurationMs: config.WORKER_LOCK_DURATION_MS,
 });
 
 let outcome: CloseOutcome = 'finished';

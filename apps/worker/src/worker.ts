@@ -47,8 +47,12 @@ export async function startWorker(deps: WorkerDeps): Promise<RunningWorker> {
   const chunkDeps = { orm: deps.orm, tasksQueue, handlers: deps.handlers, logger };
   const rescues = new Set<Promise<void>>();
 
+  // The stalled checker marks active chunks on one pass and moves those still without a lock on the
+  // next, and runs once per `stalledInterval` across all workers: checking as often as the lock lasts
+  // redelivers a dead worker's chunk within about two lock durations of its death, not minutes later.
+  const lockDuration = deps.lockDurationMs ?? 30_000;
   const tasksWorker = new Worker(queueNames.tasks, withFailurePolicy(processTaskChunk(chunkDeps)), {
-    connection, prefix, autorun: false, concurrency: deps.concurrency, lockDuration: deps.lockDurationMs ?? 30_000,
+    connection, prefix, autorun: false, concurrency: deps.concurrency, lockDuration, stalledInterval: lockDuration,
   });
   tasksWorker.on('failed', (message: Job | undefined, error: Error) => {
     if (!message) return;

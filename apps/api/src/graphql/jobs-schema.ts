@@ -1,10 +1,14 @@
 /**
  * Jobs and tasks of the jabba engine (SPEC §2): the `Job` interface every typed job view
- * implements, `Task`, the task connection, and `GenericJob` for job types without a typed view.
+ * implements, `Task`, the task connection, `GenericJob` for job types without a typed view, and the
+ * node loader every view's task type uses.
  */
-import { findTask, type JobRow } from '@jabba/domain/db/job-queries';
-import { jobStatuses, jobStrategies, taskStatuses, type TaskCounters } from '@jabba/domain/model/job-state';
+import { findJob, findTask, type JobRow, type TaskRow } from '@jabba/domain/db/job-queries';
+import { jobStatuses, jobStrategies, taskStatuses } from '@jabba/domain/model/job-state';
+import { progressOf } from '../jobs-view';
 import { ownedByCaller } from '../auth/job-access';
+import type { Check } from '../auth/guards';
+import type { Principal } from '../auth/principal';
 import { graphqlTypeOfJob, jobNodeLoader, type JobObject } from './job-types';
 import type { GraphqlContext, GraphqlModule, NodeLoader } from './schema';
 import { databaseIdField, globalIdField } from './relay';
@@ -101,22 +105,6 @@ const typeDefs = /* GraphQL */ `
   }
 `;
 
-export interface JobProgress {
-  total: number;
-  pending: number;
-  processed: number;
-  failed: number;
-  aborted: number;
-}
-
-export const progressOf = (c: TaskCounters): JobProgress => ({
-  total: c.total,
-  pending: c.NEW + c.PENDING + c.CONSUMED,
-  processed: c.PROCESSED,
-  failed: c.FAILED + c.RESCUED,
-  aborted: c.ABORTED,
-});
-
 /** Field resolvers every `Job` implementation needs; typed views spread these into their own. */
 export const jobFields = {
   id: globalIdField,
@@ -130,12 +118,28 @@ export const taskFields = {
   databaseId: databaseIdField,
 };
 
-const loadTask: NodeLoader = async (databaseId, ctx) => {
-  const principal = await ctx.authorize([]);
-  const task = await findTask(ctx.em, databaseId);
-  if (!task || !ownedByCaller(principal, task)) return null;
-  return { ...task, __typename: 'Task' };
-};
+export interface TaskLoaderOptions {
+  /** The checks that guard reading the job, in the order its type's spec lists them. */
+  checks: readonly Check[];
+  /** Row-level visibility once the checks passed; invisible tasks are null, as if absent. */
+  visible: (principal: Principal, task: TaskRow & { clientId: string | null }) => boolean;
+}
+
+/**
+ * Node loader for the task type of a job view (`Task` of `GenericJob`, `DeviceRegistryTask` of
+ * `DeviceRegistryJob`, …). Like a job, a task only resolves under the type its job's view renders
+ * it as, and behind that view's checks: `node(id: "Task:…")` of a device registry task is null.
+ */
+export function taskNodeLoader(taskTypeName: string, jobTypeName: string, { checks, visible }: TaskLoaderOptions): NodeLoader {
+  return async (databaseId, ctx) => {
+    const principal = await ctx.authorize(checks);
+    const task = await findTask(ctx.em, databaseId);
+    if (!task || !visible(principal, task)) return null;
+    const job = await findJob(ctx.em, task.jobId);
+    if (!job || graphqlTypeOfJob(job.type) !== jobTypeName) return null;
+    return { ...task, __typename: taskTypeName };
+  };
+}
 
 export const jobsModule: GraphqlModule = {
   typeDefs,
@@ -149,6 +153,6 @@ export const jobsModule: GraphqlModule = {
   },
   nodes: {
     GenericJob: jobNodeLoader('GenericJob', { checks: [], visible: ownedByCaller }),
-    Task: loadTask,
+    Task: taskNodeLoader('Task', 'GenericJob', { checks: [], visible: ownedByCaller }),
   },
 };

@@ -6,13 +6,22 @@
  */
 import type { GraphQLSchema } from 'graphql';
 import { createSchema, type YogaInitialContext } from 'graphql-yoga';
+import type { ApiDeps } from '../app';
 import type { RequestContext } from '../context';
+import { deviceRegistryModule } from './device-registry-schema';
+import { jobMutationsModule } from './job-mutations';
 import { jobsModule } from './jobs-schema';
 import { nodeRegistry, relayModule } from './relay';
 import { scalarsModule } from './scalars';
 
-/** What resolvers receive: the app's per-request context plus what yoga adds (request, params). */
-export type GraphqlContext = RequestContext & YogaInitialContext;
+/** The app's dependencies that resolvers use: the queue new and retried jobs go to, and the limits. */
+export type GraphqlDeps = Pick<ApiDeps, 'tasksQueue' | 'config'>;
+
+/** What the app hands yoga for each request: the request's context and the app's `GraphqlDeps`. */
+export type GraphqlServerContext = RequestContext & GraphqlDeps;
+
+/** What resolvers receive: the server context plus what yoga adds (request, params). */
+export type GraphqlContext = GraphqlServerContext & YogaInitialContext;
 
 /**
  * Loads the object behind a global id, or null when it does not exist or the caller may not see
@@ -36,7 +45,7 @@ export interface GraphqlModule {
   nodes?: Record<string, NodeLoader>;
 }
 
-export const featureModules: readonly GraphqlModule[] = [scalarsModule, jobsModule];
+export const featureModules: readonly GraphqlModule[] = [scalarsModule, jobsModule, jobMutationsModule, deviceRegistryModule];
 
 export function buildSchema(features: readonly GraphqlModule[] = featureModules): GraphQLSchema {
   const modules = [...features, relayModule(nodeRegistry(features))];

@@ -5,10 +5,9 @@
 import { createYoga } from 'graphql-yoga';
 import type { Logger } from '@jabba/domain/runtime/logger';
 import type { ApiDeps } from '../app';
-import type { RequestContext } from '../context';
 import { useErrorModel } from './error-model';
 import { queryLimitPlugins } from './limits';
-import { buildSchema, featureModules, type GraphqlModule } from './schema';
+import { buildSchema, featureModules, type GraphqlModule, type GraphqlServerContext } from './schema';
 
 export type GraphqlServer = ReturnType<typeof createGraphqlServer>;
 
@@ -32,7 +31,7 @@ export function createGraphqlServer(
   features: readonly GraphqlModule[] = featureModules,
 ) {
   const development = config.NODE_ENV !== 'production';
-  return createYoga<RequestContext>({
+  return createYoga<GraphqlServerContext>({
     schema: buildSchema(features),
     graphqlEndpoint: '/graphql',
     graphiql: development,

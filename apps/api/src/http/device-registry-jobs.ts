@@ -9,6 +9,7 @@ import { DomainError } from '@jabba/domain/model/errors';
 import type { ApiDeps } from '../app';
 import { deviceRegistryWrite } from '../auth/job-access';
 import { toGlobalId } from '../graphql/relay';
+import { jobPath } from '../jobs-view';
 import type { AppEnv } from './request-scope';
 import { uploadBody } from './upload-body';
 
@@ -42,7 +43,7 @@ export function deviceRegistryRoutes(deps: ApiDeps): Hono<AppEnv> {
       maxBytes,
       csvPath: body.path,
     });
-    c.header('Location', `/v1/jobs/${job.id}`);
+    c.header('Location', jobPath(job.id));
     return c.json({ id: toGlobalId('DeviceRegistryJob', job.id), databaseId: job.id, status: job.status }, created ? 202 : 200);
   });
 

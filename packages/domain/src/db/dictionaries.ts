@@ -3,13 +3,9 @@
  * thousands of lines per chunk, so it loads the dictionaries it needs once, in one query, instead
  * of asking the database per value.
  */
+import type { Dictionaries } from '../model/device-record';
 import type { DictionaryName } from '../model/device-registry';
 import type { Sql } from './sql';
-
-export interface Dictionaries {
-  /** Whether `code` is an active entry of `name` (exact, case-sensitive match). */
-  has(name: DictionaryName, code: string): boolean;
-}
 
 /** Loads the active codes of `names`; asking afterwards about a dictionary not loaded is a bug and throws. */
 export async function loadDictionaries(sql: Sql, names: readonly DictionaryName[]): Promise<Dictionaries> {

@@ -41,15 +41,19 @@ export interface TaskRow {
   updatedAt: IsoTimestamp;
 }
 
-const jobColumns = `id, name, type, strategy, status, meta, client_id, user_id, ${countersColumns},
+/**
+ * The columns `toJob` reads, unqualified, for any query selecting from `jobs` alone. The timestamps
+ * come out as text under their column names: a query ordering by one must qualify it.
+ */
+export const jobColumns = `id, name, type, strategy, status, meta, client_id, user_id, ${countersColumns},
   ${isoMicros('ended_at')} as ended_at, ${isoMicros('inserted_at')} as inserted_at, ${isoMicros('updated_at')} as updated_at`;
 
 const taskColumns = `t.id, t.job_id, t.seq, t.name, t.priority, t.status, t.meta, t.result, t.error,
   ${isoMicros('t.ended_at')} as ended_at, ${isoMicros('t.inserted_at')} as inserted_at, ${isoMicros('t.updated_at')} as updated_at`;
 
-type Raw = Record<string, unknown>;
+export type Raw = Record<string, unknown>;
 
-const toJob = (r: Raw): JobRow => ({
+export const toJob = (r: Raw): JobRow => ({
   id: r.id as string,
   name: r.name as string | null,
   type: r.type as string,

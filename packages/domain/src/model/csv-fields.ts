@@ -33,9 +33,26 @@ function parseOne(text: string): ParsedRecord {
   }
 }
 
-/** Parses records (each one complete, without its line terminator) into their fields, in order. */
+/**
+ * Parses records (each one complete, without its line terminator) into their fields, in order. A
+ * record without a quote is exactly its text split on commas (the common case, and several times
+ * faster than a parser); the others go through csv-parse together.
+ */
 export function parseRecords(texts: readonly string[]): ParsedRecord[] {
-  if (texts.length === 0) return [];
+  const results: ParsedRecord[] = new Array<ParsedRecord>(texts.length);
+  const quoted: number[] = [];
+  texts.forEach((text, i) => {
+    if (text.includes('"')) quoted.push(i);
+    else results[i] = { ok: true, fields: text.split(',') };
+  });
+  if (quoted.length > 0) {
+    const parsed = parseQuoted(quoted.map((i) => texts[i]!));
+    quoted.forEach((at, k) => (results[at] = parsed[k]!));
+  }
+  return results;
+}
+
+function parseQuoted(texts: readonly string[]): ParsedRecord[] {
   try {
     const rows = parse(texts.join('\n'), options) as string[][];
     if (rows.length === texts.length) return rows.map((fields) => ({ ok: true, fields }));

@@ -8,6 +8,7 @@ import { parseHeader, parseRecords } from './csv-fields';
 import { deviceColumns, isDeviceColumn, mandatoryColumns, type DeviceColumn, type DictionaryName } from './device-registry';
 
 export interface Dictionaries {
+  /** Whether `code` is an active entry of `name` (exact, case-sensitive match). */
   has(name: DictionaryName, code: string): boolean;
 }
 
@@ -64,17 +65,22 @@ const parseBoolean = (value: string): boolean | null => {
 const propertyKinds = ['value_integer', 'value_string', 'value_boolean', 'value_decimal'] as const;
 type PropertyKind = (typeof propertyKinds)[number];
 
+/** Where each column sits in a header: computed once per chunk, not per record. */
+type ColumnIndex = ReadonlyMap<string, number>;
+
 /** One record, already split into fields in header order. */
 class RecordReader {
   readonly problems: string[] = [];
-  private readonly values = new Map<string, string>();
 
-  constructor(columns: readonly string[], fields: readonly string[], private readonly dictionaries: Dictionaries) {
-    columns.forEach((column, i) => this.values.set(column, (fields[i] ?? '').trim()));
-  }
+  constructor(
+    private readonly index: ColumnIndex,
+    private readonly fields: readonly string[],
+    private readonly dictionaries: Dictionaries,
+  ) {}
 
   private raw(column: DeviceColumn): string {
-    return this.values.get(column) ?? '';
+    const at = this.index.get(column);
+    return at === undefined ? '' : (this.fields[at] ?? '').trim();
   }
 
   private problem(column: string, message: string): null {
@@ -116,28 +122,30 @@ class RecordReader {
     return uuidPattern.test(value) ? value.toLowerCase() : this.problem(column, `must be a UUID, got ${show(value)}`);
   }
 
-  /** The `|`-separated lists of a group, all of one length; null when they disagree. */
-  lists(columns: readonly DeviceColumn[]): Map<DeviceColumn, string[]> | null {
-    const lists = new Map(columns.map((c) => [c, this.raw(c) === '' ? [] : this.raw(c).split('|').map((v) => v.trim())]));
-    const lengths = new Set([...lists.values()].filter((l) => l.length > 0).map((l) => l.length));
-    if (lengths.size > 1) {
-      const described = columns.filter((c) => lists.get(c)!.length > 0).map((c) => `${c} has ${lists.get(c)!.length}`);
+  /** The `|`-separated lists of a group's columns, in the order asked, all of one length; null when they disagree. */
+  lists(columns: readonly DeviceColumn[]): string[][] | null {
+    const lists = columns.map((c) => {
+      const value = this.raw(c);
+      return value === '' ? [] : value.split('|').map((v) => v.trim());
+    });
+    const length = lists.find((l) => l.length > 0)?.length ?? 0;
+    if (lists.some((l) => l.length > 0 && l.length !== length)) {
+      const described = columns.flatMap((c, i) => (lists[i]!.length > 0 ? [`${c} has ${lists[i]!.length}`] : []));
       this.problems.push(`columns ${columns.join(', ')} must list as many values (separated by "|"): ${described.join(', ')}`);
       return null;
     }
-    for (const [column, values] of lists) {
+    columns.forEach((column, i) => {
       const max = (deviceColumns[column].rule as { maxLength: number }).maxLength;
-      const long = values.findIndex((v) => v.length > max);
+      const long = lists[i]!.findIndex((v) => v.length > max);
       if (long >= 0) this.problem(column, `value ${long + 1} is longer than ${max} characters`);
-    }
+    });
     return lists;
   }
 
   names(): { type: string; name: string }[] {
     const lists = this.lists(['device_names.name', 'device_names.type']);
     if (!lists) return [];
-    const names = lists.get('device_names.name')!;
-    const types = lists.get('device_names.type')!;
+    const [names = [], types = []] = lists;
     if (names.length === 0) this.problem('device_names.name', 'is required');
     if (types.length === 0) this.problem('device_names.type', 'is required');
     names.forEach((name, i) => {
@@ -148,11 +156,10 @@ class RecordReader {
   }
 
   properties(): PropertyValue[] | null {
-    const kinds = propertyKinds.map((k) => `properties.${k}` as DeviceColumn);
-    const lists = this.lists(['properties.type', ...kinds]);
+    const lists = this.lists(['properties.type', ...propertyKinds.map((k) => `properties.${k}` as DeviceColumn)]);
     if (!lists) return null;
-    const types = lists.get('properties.type')!;
-    const anyValue = kinds.some((c) => lists.get(c)!.length > 0);
+    const [types = [], ...values] = lists;
+    const anyValue = values.some((l) => l.length > 0);
     if (types.length === 0) {
       if (anyValue) this.problem('properties.type', 'is required when a property value is given');
       return null;
@@ -161,13 +168,13 @@ class RecordReader {
     types.forEach((type, i) => {
       const label = `property ${i + 1}${type ? ` (${show(type)})` : ''}`;
       if (type === '') this.problems.push(`column "properties.type" value ${i + 1} is empty`);
-      const given = propertyKinds.filter((k) => (lists.get(`properties.${k}` as DeviceColumn)![i] ?? '') !== '');
+      const given = propertyKinds.filter((_, k) => (values[k]![i] ?? '') !== '');
       if (given.length !== 1) {
         this.problems.push(`${label} must have exactly one value, found ${given.length === 0 ? 'none' : given.join(', ')}`);
         return;
       }
       const kind = given[0]!;
-      const value = lists.get(`properties.${kind}` as DeviceColumn)![i]!;
+      const value = values[propertyKinds.indexOf(kind)]![i]!;
       const parsed = parseProperty(type, kind, value);
       if (parsed) properties.push(parsed);
       else this.problems.push(`column "properties.${kind}" value ${i + 1} is not a valid ${kind.slice(6)}: ${show(value)}`);
@@ -192,32 +199,39 @@ function parseProperty(type: string, kind: PropertyKind, value: string): Propert
   }
 }
 
-/** Validates one record against the header's columns; every problem is reported, not just the first. */
-export function validateDeviceRecord(columns: readonly string[], fields: readonly string[], dictionaries: Dictionaries): RecordVerdict {
-  if (fields.length !== columns.length) {
-    return { ok: false, problems: [`the record has ${fields.length} fields but the header has ${columns.length}`] };
-  }
-  const r = new RecordReader(columns, fields, dictionaries);
-  const device = {
-    externalId: r.text('external_id'),
-    classificationType: r.text('classification_type'),
-    description: r.text('description'),
-    manufacturerName: r.text('manufacturer_name'),
-    manufacturerCountry: r.text('manufacturer_country'),
-    modelNumber: r.text('model_number'),
-    partNumber: r.text('part_number'),
-    packagingType: r.text('packaging_type'),
-    packagingCount: r.positiveInteger('packaging_count'),
-    packagingUnit: r.text('packaging_unit'),
-    note: r.text('note'),
-    isActive: r.boolean('is_active'),
-    parentId: r.uuid('parent_id'),
-    names: r.names(),
-    properties: r.properties(),
+/** A validator for records under one header; compile once per chunk, apply to each record. */
+export function recordValidator(columns: readonly string[]): (fields: readonly string[], dictionaries: Dictionaries) => RecordVerdict {
+  const index: ColumnIndex = new Map(columns.map((c, i) => [c, i]));
+  return (fields, dictionaries) => {
+    if (fields.length !== columns.length) {
+      return { ok: false, problems: [`the record has ${fields.length} fields but the header has ${columns.length}`] };
+    }
+    const r = new RecordReader(index, fields, dictionaries);
+    const device = {
+      externalId: r.text('external_id'),
+      classificationType: r.text('classification_type'),
+      description: r.text('description'),
+      manufacturerName: r.text('manufacturer_name'),
+      manufacturerCountry: r.text('manufacturer_country'),
+      modelNumber: r.text('model_number'),
+      partNumber: r.text('part_number'),
+      packagingType: r.text('packaging_type'),
+      packagingCount: r.positiveInteger('packaging_count'),
+      packagingUnit: r.text('packaging_unit'),
+      note: r.text('note'),
+      isActive: r.boolean('is_active'),
+      parentId: r.uuid('parent_id'),
+      names: r.names(),
+      properties: r.properties(),
+    };
+    // Mandatory values are non-null whenever no problem was recorded.
+    return r.problems.length > 0 ? { ok: false, problems: r.problems } : { ok: true, device: device as DeviceDraft };
   };
-  // Mandatory values are non-null whenever no problem was recorded.
-  return r.problems.length > 0 ? { ok: false, problems: r.problems } : { ok: true, device: device as DeviceDraft };
 }
+
+/** Validates one record against the header's columns; every problem is reported, not just the first. */
+export const validateDeviceRecord = (columns: readonly string[], fields: readonly string[], dictionaries: Dictionaries): RecordVerdict =>
+  recordValidator(columns)(fields, dictionaries);
 
 /** The task error message for a record's problems, naming its line. */
 export const recordErrorMessage = (line: number, problems: readonly string[]): string => `Line ${line}: ${problems.join('; ')}`;
@@ -232,7 +246,8 @@ export interface RecordInput {
 export function checkRecords(header: string, records: readonly RecordInput[], dictionaries: Dictionaries): RecordVerdict[] {
   const columns = parseHeader(header);
   if (!columns.ok) throw new Error(`stored header does not parse: ${columns.problem}`);
+  const validate = recordValidator(columns.fields);
   return parseRecords(records.map((r) => r.text)).map((parsed) =>
-    parsed.ok ? validateDeviceRecord(columns.fields, parsed.fields, dictionaries) : { ok: false, problems: [parsed.problem] },
+    parsed.ok ? validate(parsed.fields, dictionaries) : { ok: false, problems: [parsed.problem] },
   );
 }
