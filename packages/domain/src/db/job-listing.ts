@@ -5,7 +5,8 @@
  */
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { JobStatus } from '../model/job-state';
-import { jobColumns, toJob, type IsoTimestamp, type JobRow, type Raw } from './job-queries';
+import { jobColumns, toJob, type IsoTimestamp, type JobRow } from './job-queries';
+import { keysetPage } from './keyset';
 
 export type JobListOrder = 'INSERTED_AT_ASC' | 'INSERTED_AT_DESC';
 
@@ -37,58 +38,22 @@ export interface JobPage {
   existsAfterBefore: boolean;
 }
 
-type Comparison = '<' | '>' | '<=' | '>=';
-
 export async function pageJobs(em: EntityManager, q: JobPageQuery): Promise<JobPage> {
-  const ascending = q.order === 'INSERTED_AT_ASC';
-  // "After" in the order's direction is "greater" only when ascending.
-  const cmp = (forward: boolean, inclusive: boolean): Comparison =>
-    `${forward === ascending ? '>' : '<'}${inclusive ? '=' : ''}` as Comparison;
-
-  const bounded = (extra: Array<[Comparison, JobKey]>): { where: string; params: unknown[] } => {
-    const where = ['j.client_id = ?', 'j.type = ?'];
-    const params: unknown[] = [q.clientId, q.type];
-    if (q.status) {
-      where.push('j.status = ?');
-      params.push(q.status);
-    }
+  const page = await keysetPage<JobKey>(em, {
+    from: 'jobs j',
+    select: jobColumns,
+    where: q.status ? ['j.client_id = ?', 'j.type = ?', 'j.status = ?'] : ['j.client_id = ?', 'j.type = ?'],
+    params: q.status ? [q.clientId, q.type, q.status] : [q.clientId, q.type],
     // A row comparison, which the planner turns into one index bound on (inserted_at, id).
-    for (const [op, key] of extra) {
-      where.push(`(j.inserted_at, j.id) ${op} (?::timestamptz, ?::uuid)`);
-      params.push(key.insertedAt, key.id);
-    }
-    return { where: where.join(' and '), params };
-  };
-  const bounds: Array<[Comparison, JobKey]> = [];
-  if (q.after) bounds.push([cmp(true, false), q.after]);
-  if (q.before) bounds.push([cmp(false, false), q.before]);
-  const { where, params } = bounded(bounds);
-  const orderBy = (scanAscending: boolean): string => {
-    const dir = scanAscending ? 'asc' : 'desc';
+    key: { sql: '(j.inserted_at, j.id)', holes: '(?::timestamptz, ?::uuid)', values: (k) => [k.insertedAt, k.id] },
     // Qualified: a bare `inserted_at` would name the selected text column (jobColumns renders it
     // with to_char), and sorting by that text cannot use the index.
-    return `j.inserted_at ${dir}, j.id ${dir}`;
-  };
-  // As in pageTasks: a probe ordered along the index rather than `exists (…)`, which the planner
-  // may answer with a sequential scan.
-  const exists = async (op: Comparison, key: JobKey): Promise<boolean> => {
-    const probe = bounded([[op, key]]);
-    const found = await em.execute<Raw[]>(
-      `select 1 from jobs j where ${probe.where} order by ${orderBy(op.startsWith('>'))} limit 1`,
-      probe.params,
-    );
-    return found.length > 0;
-  };
-
-  const [rows, existsBeforeAfter, existsAfterBefore] = await Promise.all([
-    em.execute<Raw[]>(`select ${jobColumns} from jobs j where ${where} order by ${orderBy(ascending !== q.fromEnd)} limit ?`, [
-      ...params,
-      q.limit,
-    ]),
-    q.after ? exists(cmp(false, true), q.after) : false,
-    q.before ? exists(cmp(true, true), q.before) : false,
-  ]);
-  const jobs = rows.map(toJob);
-  if (q.fromEnd) jobs.reverse();
-  return { rows: jobs, existsBeforeAfter, existsAfterBefore };
+    orderColumns: ['j.inserted_at', 'j.id'],
+    ascending: q.order === 'INSERTED_AT_ASC',
+    after: q.after,
+    before: q.before,
+    limit: q.limit,
+    fromEnd: q.fromEnd,
+  });
+  return { ...page, rows: page.rows.map(toJob) };
 }

@@ -6,6 +6,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { JobStatus, JobStrategy, TaskCounters, TaskError, TaskStatus } from '../model/job-state';
 import { countersColumns, countersOf } from './job-counters';
+import { keysetPage, type Raw } from './keyset';
 import { isoMicros } from './sql';
 
 /** ISO-8601 UTC with microseconds, e.g. `2026-11-22T10:29:32.099359Z`. */
@@ -51,7 +52,6 @@ export const jobColumns = `id, name, type, strategy, status, meta, client_id, us
 const taskColumns = `t.id, t.job_id, t.seq, t.name, t.priority, t.status, t.meta, t.result, t.error,
   ${isoMicros('t.ended_at')} as ended_at, ${isoMicros('t.inserted_at')} as inserted_at, ${isoMicros('t.updated_at')} as updated_at`;
 
-export type Raw = Record<string, unknown>;
 
 export const toJob = (r: Raw): JobRow => ({
   id: r.id as string,
@@ -127,63 +127,22 @@ export interface TaskPage {
   existsAfterBefore: boolean;
 }
 
-type Comparison = '<' | '>' | '<=' | '>=';
-
 export async function pageTasks(em: EntityManager, q: TaskPageQuery): Promise<TaskPage> {
   const byStatus = q.order === 'STATUS_ASC' || q.order === 'STATUS_DESC';
-  const ascending = q.order === 'SEQ_ASC' || q.order === 'STATUS_ASC';
-  const keyExpr = byStatus ? '(t.status, t.seq)' : 't.seq';
-  const keyParams = (k: TaskKey): unknown[] => (byStatus ? [k.status, k.seq] : [k.seq]);
-  const keyHoles = byStatus ? '(?, ?)' : '?';
-  // "After" in the order's direction is "greater" only when ascending.
-  const cmp = (forward: boolean, inclusive: boolean): Comparison =>
-    `${forward === ascending ? '>' : '<'}${inclusive ? '=' : ''}` as Comparison;
-
-  const base = (): { where: string[]; params: unknown[] } => {
-    const where = ['t.job_id = ?'];
-    const params: unknown[] = [q.jobId];
-    if (q.status) {
-      where.push('t.status = ?');
-      params.push(q.status);
-    }
-    return { where, params };
-  };
-  const bounded = (extra: Array<[Comparison, TaskKey]>): { where: string; params: unknown[] } => {
-    const { where, params } = base();
-    for (const [op, key] of extra) {
-      where.push(`${keyExpr} ${op} ${keyHoles}`);
-      params.push(...keyParams(key));
-    }
-    return { where: where.join(' and '), params };
-  };
-  const bounds: Array<[Comparison, TaskKey]> = [];
-  if (q.after) bounds.push([cmp(true, false), q.after]);
-  if (q.before) bounds.push([cmp(false, false), q.before]);
-  const { where, params } = bounded(bounds);
-  const orderBy = (scanAscending: boolean): string => {
-    const dir = scanAscending ? 'asc' : 'desc';
-    return byStatus ? `t.status ${dir}, t.seq ${dir}` : `t.seq ${dir}`;
-  };
-  // A probe ordered along the index, not `exists (…)`: for exists the planner may pick a
-  // sequential scan, which reads the whole table when nothing matches.
-  const exists = async (op: Comparison, key: TaskKey): Promise<boolean> => {
-    const probe = bounded([[op, key]]);
-    const found = await em.execute<Raw[]>(
-      `select 1 from tasks t where ${probe.where} order by ${orderBy(op.startsWith('>'))} limit 1`,
-      probe.params,
-    );
-    return found.length > 0;
-  };
-
-  const [rows, existsBeforeAfter, existsAfterBefore] = await Promise.all([
-    em.execute<Raw[]>(`select ${taskColumns} from tasks t where ${where} order by ${orderBy(ascending !== q.fromEnd)} limit ?`, [
-      ...params,
-      q.limit,
-    ]),
-    q.after ? exists(cmp(false, true), q.after) : false,
-    q.before ? exists(cmp(true, true), q.before) : false,
-  ]);
-  const tasks = rows.map(toTask);
-  if (q.fromEnd) tasks.reverse();
-  return { rows: tasks, existsBeforeAfter, existsAfterBefore };
+  const page = await keysetPage<TaskKey>(em, {
+    from: 'tasks t',
+    select: taskColumns,
+    where: q.status ? ['t.job_id = ?', 't.status = ?'] : ['t.job_id = ?'],
+    params: q.status ? [q.jobId, q.status] : [q.jobId],
+    key: byStatus
+      ? { sql: '(t.status, t.seq)', holes: '(?, ?)', values: (k) => [k.status, k.seq] }
+      : { sql: 't.seq', holes: '?', values: (k) => [k.seq] },
+    orderColumns: byStatus ? ['t.status', 't.seq'] : ['t.seq'],
+    ascending: q.order === 'SEQ_ASC' || q.order === 'STATUS_ASC',
+    after: q.after,
+    before: q.before,
+    limit: q.limit,
+    fromEnd: q.fromEnd,
+  });
+  return { ...page, rows: page.rows.map(toTask) };
 }

@@ -1,0 +1,70 @@
+/**
+ * Keyset pagination over one index, shared by every paged read (a job's tasks, a client's jobs):
+ * bounds are row comparisons on the sort key, which the planner turns into index bounds — never
+ * OFFSET, never count(*). Whether rows exist beyond the window (Relay's hasPrevious/hasNext) is a
+ * one-row probe ordered along the same index.
+ */
+import type { EntityManager } from '@mikro-orm/postgresql';
+
+export type Raw = Record<string, unknown>;
+
+type Comparison = '<' | '>' | '<=' | '>=';
+
+export interface KeysetQuery<K> {
+  /** `from` clause with its alias, e.g. `tasks t`. */
+  from: string;
+  select: string;
+  /** Conditions that do not depend on the window, with `?` placeholders. */
+  where: string[];
+  params: unknown[];
+  /** The sort key as SQL (`(t.status, t.seq)`), its placeholders (`(?, ?)`) and a key's values. */
+  key: { sql: string; holes: string; values: (key: K) => unknown[] };
+  /** Columns of the order by, in order (qualified, so a selected alias of the same name is not used). */
+  orderColumns: string[];
+  ascending: boolean;
+  /** Exclusive bounds, in the order's direction. */
+  after?: K | null;
+  before?: K | null;
+  /** Rows to read; callers ask for one more than they show to learn whether more exist. */
+  limit: number;
+  /** Read the window from its end (Relay `last`); rows still come back in the order's direction. */
+  fromEnd: boolean;
+}
+
+export interface KeysetPage {
+  rows: Raw[];
+  /** A row sits at or before `after` (only looked up when `after` is given). */
+  existsBeforeAfter: boolean;
+  /** A row sits at or after `before` (only looked up when `before` is given). */
+  existsAfterBefore: boolean;
+}
+
+export async function keysetPage<K>(em: EntityManager, q: KeysetQuery<K>): Promise<KeysetPage> {
+  // "After" in the order's direction is "greater" only when ascending.
+  const cmp = (forward: boolean, inclusive: boolean): Comparison =>
+    `${forward === q.ascending ? '>' : '<'}${inclusive ? '=' : ''}` as Comparison;
+  const bounded = (bounds: Array<[Comparison, K]>): { where: string; params: unknown[] } => ({
+    where: [...q.where, ...bounds.map(([op]) => `${q.key.sql} ${op} ${q.key.holes}`)].join(' and '),
+    params: [...q.params, ...bounds.flatMap(([, key]) => q.key.values(key))],
+  });
+  const orderBy = (scanAscending: boolean): string => q.orderColumns.map((c) => `${c} ${scanAscending ? 'asc' : 'desc'}`).join(', ');
+  // A probe ordered along the index, not `exists (…)`: for exists the planner may pick a
+  // sequential scan, which reads the whole table when nothing matches.
+  const exists = async (op: Comparison, key: K): Promise<boolean> => {
+    const probe = bounded([[op, key]]);
+    const found = await em.execute<Raw[]>(`select 1 from ${q.from} where ${probe.where} order by ${orderBy(op.startsWith('>'))} limit 1`, probe.params);
+    return found.length > 0;
+  };
+
+  const bounds: Array<[Comparison, K]> = [];
+  if (q.after) bounds.push([cmp(true, false), q.after]);
+  if (q.before) bounds.push([cmp(false, false), q.before]);
+  const { where, params } = bounded(bounds);
+  const [rows, existsBeforeAfter, existsAfterBefore] = await Promise.all([
+    em.execute<Raw[]>(`select ${q.select} from ${q.from} where ${where} order by ${orderBy(q.ascending !== q.fromEnd)} limit ?`, [...params, q.limit]),
+    q.after ? exists(cmp(false, true), q.after) : false,
+    q.before ? exists(cmp(true, true), q.before) : false,
+  ]);
+  if (q.fromEnd) rows.reverse();
+  return { rows, existsBeforeAfter, existsAfterBefore };
+}
