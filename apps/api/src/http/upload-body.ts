@@ -27,26 +27,41 @@ const nodeStream = (request: Request): Readable => {
 
 async function multipart(request: Request, contentType: string): Promise<UploadBody> {
   const fields: Record<string, string> = {};
-  const parser = busboy({ headers: { 'content-type': contentType }, limits: { files: 1, fields: 20 } });
+  const malformed = (error: unknown): DomainError =>
+    new DomainError('UNPROCESSABLE_ENTITY', `The multipart body is malformed: ${error instanceof Error ? error.message : String(error)}`);
+  let parser: busboy.Busboy;
+  try {
+    parser = busboy({ headers: { 'content-type': contentType }, limits: { files: 5, fields: 20 } });
+  } catch (error) {
+    throw malformed(error);
+  }
   const closed = new Promise<void>((resolve, reject) => {
     parser.once('close', resolve);
-    parser.once('error', reject);
+    parser.once('error', (error: Error) => reject(malformed(error)));
   });
+  // Awaited only once the file has streamed; a parse error before that must not count as unhandled.
+  closed.catch(() => undefined);
   const file = new Promise<Readable>((resolve, reject) => {
     parser.on('file', (name, stream) => {
+      // busboy destroys the part in progress with its parse error; reading the part raises it again.
+      stream.on('error', () => undefined);
       if (name === 'file') resolve(stream);
       else stream.resume();
     });
     parser.on('field', (name, value) => {
       fields[name] = value;
     });
-    parser.once('error', (error: Error) => reject(new DomainError('UNPROCESSABLE_ENTITY', `The multipart body is malformed: ${error.message}`)));
+    parser.once('error', (error: Error) => reject(malformed(error)));
     parser.once('close', () => reject(new DomainError('UNPROCESSABLE_ENTITY', 'The multipart body has no "file" part', { inputErrors: [{ path: '$.file', message: 'is required' }] })));
   });
   nodeStream(request).pipe(parser);
   const stream = await file;
   async function* bytes(): AsyncIterable<Uint8Array> {
-    yield* stream as AsyncIterable<Uint8Array>;
+    try {
+      yield* stream as AsyncIterable<Uint8Array>;
+    } catch (error) {
+      throw malformed(error);
+    }
     // Fields after the file part are parsed only once the file has been read.
     await closed;
   }
