@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { CsvRecordSplitter, type RawRecord } from '../src/model/csv-records';
+import { parse } from 'csv-parse/sync';
 import { parseHeader, parseRecords } from '../src/model/csv-fields';
 
 /** Feeds `text` in pieces of `size` characters: record boundaries must not depend on the chunking. */
@@ -51,6 +52,14 @@ describe('parseRecords', () => {
       { ok: false, problem: 'a quoted field has characters after its closing quote' },
       { ok: true, fields: ['e', 'f'] },
     ]);
+  });
+
+  it('splits well-formed records by hand exactly as csv-parse does', () => {
+    const records = ['a,b,c', ',,', '"",""', '"a ""b"" c",d', '"x,\r\ny",', 'plain,"quoted, comma",""""', '"end"', 'é,"ü"'];
+    for (const text of records) {
+      const [expected] = parse(text, { relax_column_count: true, record_delimiter: '\n' }) as string[][];
+      expect(parseRecords([text])).toEqual([{ ok: true, fields: expected }]);
+    }
   });
 
   it('trims header names', () => {
