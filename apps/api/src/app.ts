@@ -11,6 +11,8 @@ import type { ApiConfig } from './config';
 import type { GraphqlServerContext } from './graphql/schema';
 import { createGraphqlServer } from './graphql/server';
 import { deviceRegistryRoutes } from './http/device-registry-jobs';
+import { destinationRoutes } from './http/destinations';
+import { destinationTransitionRoutes } from './http/destination-transitions';
 import { healthRoutes } from './http/health';
 import { jobRoutes } from './http/jobs';
 import { errorHandler, notFoundHandler } from './http/problems';
@@ -45,6 +47,8 @@ export function createApp(deps: ApiDeps): App {
   app.route('/', healthRoutes(deps));
   app.route('/', jobRoutes(deps));
   app.route('/', deviceRegistryRoutes(deps));
+  app.route('/', destinationRoutes(deps));
+  app.route('/', destinationTransitionRoutes(deps));
 
   const yoga = createGraphqlServer(deps);
   app.on(['GET', 'POST'], '/graphql', (c) => {

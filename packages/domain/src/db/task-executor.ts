@@ -2,7 +2,7 @@
  * Decides the outcome of each claimed task of a chunk by calling its job type's handler, inside the
  * chunk's transaction. Savepoints confine a failed or rescued task's writes to itself.
  */
-import { isDomainError } from '../model/errors';
+import { isDomainError, type DomainError } from '../model/errors';
 import { rescuedCode, type TaskError } from '../model/job-state';
 import type { BatchOutcome, TaskContext, TaskHandler, TaskHandlers, TaskSuccess, TaskToRun } from '../jobs/task-handler';
 
@@ -20,8 +20,14 @@ export type Executor = (tasks: TaskToRun[], ctx: TaskContext, stopAtFailure: boo
 
 const processed = (done: TaskSuccess | void): Outcome => ({ status: 'PROCESSED', result: done?.result ?? null, error: null, meta: done?.meta ?? null });
 
-const failed = (error: { message: string; code: string }): Outcome => ({
-  status: 'FAILED', result: null, error: { message: error.message, extensions: { code: error.code } }, meta: null,
+/**
+ * A failed task's code: the name of the error's contractual problem type when it has one (e.g.
+ * FIT-Connect's `destination-state-invalid`), which says more than the generic code it maps to.
+ */
+const taskCodeOf = (error: DomainError): string => error.details.problemType?.split('/').at(-1) ?? error.code;
+
+const failed = (error: DomainError): Outcome => ({
+  status: 'FAILED', result: null, error: { message: error.message, extensions: { code: taskCodeOf(error) } }, meta: null,
 });
 
 export function rescued(error: unknown): Outcome {

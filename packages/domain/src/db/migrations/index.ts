@@ -7,10 +7,14 @@ import { Migration20261122000001_identity_and_jobs } from './Migration2026112200
 import { Migration20261122000002_task_input } from './Migration20261122000002_task_input';
 import { Migration20261122000003_device_registry } from './Migration20261122000003_device_registry';
 import { Migration20261122000004_job_listing } from './Migration20261122000004_job_listing';
+import { Migration20261122000005_destinations } from './Migration20261122000005_destinations';
+import { Migration20261122000006_destination_status } from './Migration20261122000006_destination_status';
 
 export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261122000001_identity_and_jobs', class: Migration20261122000001_identity_and_jobs },
   { name: 'Migration20261122000002_task_input', class: Migration20261122000002_task_input },
   { name: 'Migration20261122000003_device_registry', class: Migration20261122000003_device_registry },
   { name: 'Migration20261122000004_job_listing', class: Migration20261122000004_job_listing },
+  { name: 'Migration20261122000005_destinations', class: Migration20261122000005_destinations },
+  { name: 'Migration20261122000006_destination_status', class: Migration20261122000006_destination_status },
 ];

@@ -1,0 +1,11 @@
+/**
+ * TODO(issue 4): being written.
+ */
+import { Hono } from 'hono';
+import type { ApiDeps } from '../app';
+import type { AppEnv } from './request-scope';
+
+export function destinationRoutes(deps: ApiDeps): Hono<AppEnv> {
+  void deps;
+  return new Hono<AppEnv>();
+}
