@@ -10,7 +10,7 @@ import { connectRedis } from '#test/redis';
 import { waitFor } from '#test/wait-for';
 import { createTestApi, type Caller, type TestApi } from '../apps/api/test/support';
 import { startWorker, type RunningWorker } from '../apps/worker/src/worker';
-import { taskHandlers } from '../apps/worker/src/registry';
+import { createTaskHandlers } from '../apps/worker/src/registry';
 
 export const header = 'classification_type,manufacturer_name,manufacturer_country,model_number,packaging_type,packaging_count,packaging_unit,is_active,device_names.name,device_names.type,description,properties.type,properties.value_integer';
 
@@ -23,7 +23,7 @@ beforeAll(async () => {
   api = await createTestApi();
   connection = connectRedis();
   worker = await startWorker({
-    orm: api.orm, connection, logger: createLogger('silent', 'test'), handlers: taskHandlers, prefix: api.prefix,
+    orm: api.orm, connection, logger: createLogger('silent', 'test'), handlers: createTaskHandlers({ now: () => new Date(), minInactiveDays: 30, deleteAfterDays: 730 }), prefix: api.prefix,
     concurrency: 2, reconcileEveryMs: 60_000,
   });
   writer = await api.caller({ scopes: ['device_registry:write', 'device_registry_job:read'] });

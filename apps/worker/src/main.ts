@@ -4,7 +4,7 @@ import { createOrm } from '@jabba/domain/db/orm';
 import { createLogger } from '@jabba/domain/runtime/logger';
 import { installShutdown } from '@jabba/domain/runtime/shutdown';
 import { loadConfig } from './config';
-import { taskHandlers } from './registry';
+import { createTaskHandlers } from './registry';
 import { startWorker, type CloseOutcome } from './worker';
 
 
@@ -19,10 +19,15 @@ if (pending.length > 0) {
 }
 // BullMQ workers block on Redis: they need maxRetriesPerRequest null. We own it, so we close it.
 const connection = new Redis(config.REDIS_URL, { maxRetriesPerRequest: null });
+const now = () => new Date();
+const handlers = createTaskHandlers({
+  now, minInactiveDays: config.DESTINATION_MIN_INACTIVE_DAYS, deleteAfterDays: config.DESTINATION_DELETE_AFTER_DAYS,
+});
 const worker = await startWorker({
-  orm, connection, logger, handlers: taskHandlers, prefix: config.QUEUE_PREFIX,
+  orm, connection, logger, handlers, prefix: config.QUEUE_PREFIX,
   concurrency: config.WORKER_CONCURRENCY, reconcileEveryMs: config.RECONCILE_EVERY_MS,
   lockDurationMs: config.WORKER_LOCK_DURATION_MS,
+  sweepEveryMs: config.DESTINATION_SWEEP_EVERY_MS, deleteAfterDays: config.DESTINATION_DELETE_AFTER_DAYS, now,
 });
 
 let outcome: CloseOutcome = 'finished';

@@ -1,7 +1,8 @@
 /**
- * The worker loop: BullMQ workers on the tasks and maintenance queues, the reconciler's job
- * scheduler, and a reconcile pass at start. Started with autorun off, run only once everything is
- * wired; `close()` stops fetching, lets running chunks finish within a deadline, else hands them back.
+ * The worker loop: BullMQ workers on the tasks and maintenance queues, the job schedulers of the
+ * reconciler and of the destination deletion sweep, and a reconcile pass at start. Started with
+ * autorun off, run only once everything is wired; `close()` stops fetching, lets running chunks
+ * finish within a deadline, else hands them back.
  */
 import { Queue, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
@@ -10,6 +11,7 @@ import { queueNames, reconcileJobName } from '@jabba/domain/jobs/queues';
 import type { TaskHandlers } from '@jabba/domain/jobs/task-handler';
 import type { Logger } from '@jabba/domain/runtime/logger';
 import { withFailurePolicy } from './failures';
+import { sweepDestinations } from './processors/destination-sweep';
 import { reconcile } from './processors/reconcile';
 import { processTaskChunk, rescueTaskChunk } from './processors/task-chunk';
 
@@ -24,6 +26,12 @@ export interface WorkerDeps {
   reconcileEveryMs: number;
   /** Lock on a running chunk; a dead worker's chunk is redelivered after it. */
   lockDurationMs?: number;
+  /** DESTINATION_SWEEP_EVERY_MS: how often the deletion sweep runs (daily by default). */
+  sweepEveryMs?: number;
+  /** DESTINATION_DELETE_AFTER_DAYS (730 by default). */
+  deleteAfterDays?: number;
+  /** The sweep's clock (the wall clock by default); tests pass their own instead of waiting. */
+  now?: () => Date;
 }
 
 /** 'handed-back': chunks were still running at the deadline; their connections must not be awaited. */
@@ -32,11 +40,15 @@ export type CloseOutcome = 'finished' | 'handed-back';
 export interface RunningWorker {
   tasksQueue: Queue;
   reconcileNow(): Promise<number>;
+  /** One deletion sweep now: the id of the job it submitted, or null when nothing was due. */
+  sweepNow(): Promise<string | null>;
   /** Stops fetching; resolves once running chunks finished or, past `deadlineMs`, were handed back. */
   close(deadlineMs?: number): Promise<CloseOutcome>;
 }
 
 const reconcileSchedulerId = 'reconcile-unfinished-jobs';
+const sweepSchedulerId = 'destination-deletion-sweep';
+const sweepJobName = 'sweep-decommissioned-destinations';
 
 const timeout = (ms: number): Promise<'timeout'> => new Promise((resolve) => setTimeout(() => resolve('timeout'), ms).unref());
 
@@ -67,24 +79,33 @@ export async function startWorker(deps: WorkerDeps): Promise<RunningWorker> {
   tasksWorker.on('error', (error) => logger.error({ err: error }, 'tasks worker error'));
 
   const reconcileNow = () => reconcile({ orm: deps.orm, tasksQueue, logger });
+  const sweepNow = () => sweepDestinations({
+    orm: deps.orm, tasksQueue, logger, now: deps.now ?? (() => new Date()), deleteAfterDays: deps.deleteAfterDays ?? 730,
+  });
   const maintenanceWorker = new Worker(queueNames.maintenance, withFailurePolicy(async (message: Job) => {
     if (message.name === reconcileJobName) return reconcileNow();
+    if (message.name === sweepJobName) return sweepNow();
     throw new Error(`unknown maintenance job ${message.name}`);
   }), { connection, prefix, autorun: false, concurrency: 1 });
   maintenanceWorker.on('error', (error) => logger.error({ err: error }, 'maintenance worker error'));
 
-  // Every worker upserts the same scheduler id, so N workers still reconcile once per period. The
-  // scheduler lives in Redis too: if Redis loses it (flush, restart without persistence), the next
-  // check re-creates it, and the reconcile it triggers re-offers everything Postgres says is left.
-  const ensureScheduler = async () => {
-    if (await maintenanceQueue.getJobScheduler(reconcileSchedulerId)) return;
-    await maintenanceQueue.upsertJobScheduler(reconcileSchedulerId, { every: deps.reconcileEveryMs }, {
-      name: reconcileJobName, opts: { removeOnComplete: true, removeOnFail: 100 },
-    });
+  // Every worker upserts the same scheduler ids, so N workers still reconcile (and sweep) once per
+  // period. The schedulers live in Redis too: if Redis loses them (flush, restart without
+  // persistence), the next check re-creates them, and the reconcile that triggers re-offers
+  // everything Postgres says is left.
+  const schedulers = [
+    { id: reconcileSchedulerId, every: deps.reconcileEveryMs, name: reconcileJobName },
+    { id: sweepSchedulerId, every: deps.sweepEveryMs ?? 86_400_000, name: sweepJobName },
+  ];
+  const ensureSchedulers = async () => {
+    for (const { id, every, name } of schedulers) {
+      if (await maintenanceQueue.getJobScheduler(id)) continue;
+      await maintenanceQueue.upsertJobScheduler(id, { every }, { name, opts: { removeOnComplete: true, removeOnFail: 100 } });
+    }
   };
-  await ensureScheduler();
+  await ensureSchedulers();
   const schedulerCheck = setInterval(() => {
-    ensureScheduler().catch((err: unknown) => logger.warn({ err }, 'could not check the reconcile scheduler'));
+    ensureSchedulers().catch((err: unknown) => logger.warn({ err }, 'could not check the maintenance schedulers'));
   }, deps.reconcileEveryMs);
   schedulerCheck.unref();
   await reconcileNow();
@@ -108,5 +129,5 @@ export async function startWorker(deps: WorkerDeps): Promise<RunningWorker> {
     })();
     return closing;
   };
-  return { tasksQueue, reconcileNow, close };
+  return { tasksQueue, reconcileNow, sweepNow, close };
 }

@@ -3,7 +3,9 @@
  * `PageWindow` with `pageWindow`, asks its query for `window.limit` rows (one more than it shows),
  * and hands the rows to `toConnection`. Cursors are opaque base64 of the row's sort key as JSON.
  */
+import type { CreationKey } from '@jabba/domain/db/keyset';
 import { DomainError, type InputError } from '@jabba/domain/model/errors';
+import { isUuid, normalizeDateTime } from './scalars';
 
 export const defaultPageSize = 50;
 export const maxPageSize = 500;
@@ -57,6 +59,24 @@ export type KeyCodec<K> = {
   /** Validates a decoded cursor value; null when it is not a key of this collection. */
   decode(value: unknown): K | null;
 };
+
+/**
+ * Cursors of lists in creation order (jobs, destinations): `[insertedAt, id]`, the same key in both
+ * orders, so a cursor survives a switch of order. Only the canonical forms we encode are accepted:
+ * a cursor is ours or it is not a cursor.
+ */
+export const creationKeyCodec: KeyCodec<CreationKey> = {
+  encode: (key) => [key.insertedAt, key.id],
+  decode: (value) => {
+    if (!Array.isArray(value) || value.length !== 2) return null;
+    const [insertedAt, id] = value as unknown[];
+    if (typeof insertedAt !== 'string' || normalizeDateTime(insertedAt) !== insertedAt) return null;
+    if (typeof id !== 'string' || !isUuid(id) || id !== id.toLowerCase()) return null;
+    return { insertedAt, id };
+  },
+};
+
+export const creationKeyOf = (row: CreationKey): CreationKey => ({ insertedAt: row.insertedAt, id: row.id });
 
 export const encodeCursor = (value: unknown): string => Buffer.from(JSON.stringify(value), 'utf8').toString('base64');
 

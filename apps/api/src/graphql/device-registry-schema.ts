@@ -3,17 +3,16 @@
  * with its `DeviceRegistryTask`s, the two read queries, and `uploadDeviceRegistry` for CSVs small
  * enough to send as a string (large files go through the streaming REST upload).
  */
-import { pageJobs, type JobKey, type JobListOrder } from '@jabba/domain/db/job-listing';
+import { pageJobs, type JobListOrder } from '@jabba/domain/db/job-listing';
 import { findJob } from '@jabba/domain/db/job-queries';
 import { submitDeviceRegistryUpload } from '@jabba/domain/jobs/device-registry-upload';
 import { deviceRegistryJobType } from '@jabba/domain/model/device-registry';
 import type { JobStatus } from '@jabba/domain/model/job-state';
 import { deviceRegistryRead, deviceRegistryWrite, ownedByCaller } from '../auth/job-access';
-import { pageWindow, toConnection, type Connection, type ConnectionArgs, type KeyCodec } from './connection';
+import { creationKeyCodec, creationKeyOf, pageWindow, toConnection, type Connection, type ConnectionArgs } from './connection';
 import { asJobObject, jobNodeLoader, type JobObject } from './job-types';
 import { jobFields, taskFields, taskNodeLoader } from './jobs-schema';
 import { fromGlobalId, malformedId } from './relay';
-import { isUuid, normalizeDateTime } from './scalars';
 import type { GraphqlContext, GraphqlModule } from './schema';
 import { taskConnection, type TaskConnectionArgs } from './task-connection';
 
@@ -159,19 +158,6 @@ interface UploadDeviceRegistryArgs {
   input: { registerType: string; reasonDescription: string; csvData: string };
 }
 
-/** Like task cursors, a job cursor is the same key in both orders, so it survives a switch of order. */
-const jobKeyCodec: KeyCodec<JobKey> = {
-  encode: (key) => [key.insertedAt, key.id],
-  decode: (value) => {
-    if (!Array.isArray(value) || value.length !== 2) return null;
-    const [insertedAt, id] = value as unknown[];
-    // Only the canonical forms we encode: a cursor is ours or it is not a cursor.
-    if (typeof insertedAt !== 'string' || normalizeDateTime(insertedAt) !== insertedAt) return null;
-    if (typeof id !== 'string' || !isUuid(id) || id !== id.toLowerCase()) return null;
-    return { insertedAt, id };
-  },
-};
-
 /** A meta field the upload stores; a job without it breaks the `String!` contract (an internal error). */
 const metaText = (job: JobObject, field: 'registerType' | 'reasonDescription'): string | null => {
   const value = job.meta?.[field];
@@ -191,7 +177,7 @@ async function deviceRegistryJob(_: unknown, { id }: { id: string }, ctx: Graphq
 
 async function deviceRegistryJobs(_: unknown, args: DeviceRegistryJobsArgs, ctx: GraphqlContext): Promise<Connection<JobObject>> {
   const principal = await ctx.authorize(deviceRegistryRead);
-  const window = pageWindow(args, jobKeyCodec);
+  const window = pageWindow(args, creationKeyCodec);
   const page = await pageJobs(ctx.em, {
     clientId: principal.client.id,
     type: deviceRegistryJobType,
@@ -203,7 +189,7 @@ async function deviceRegistryJobs(_: unknown, args: DeviceRegistryJobsArgs, ctx:
     fromEnd: window.fromEnd,
   });
   const rows = page.rows.map(asJobObject);
-  return toConnection({ ...page, rows }, window, (job): JobKey => ({ insertedAt: job.insertedAt, id: job.id }), jobKeyCodec);
+  return toConnection({ ...page, rows }, window, creationKeyOf, creationKeyCodec);
 }
 
 async function uploadDeviceRegistry(_: unknown, { input }: UploadDeviceRegistryArgs, ctx: GraphqlContext) {

@@ -8,6 +8,7 @@ import type { GraphQLSchema } from 'graphql';
 import { createSchema, type YogaInitialContext } from 'graphql-yoga';
 import type { ApiDeps } from '../app';
 import type { RequestContext } from '../context';
+import { destinationsModule } from './destinations-schema';
 import { deviceRegistryModule } from './device-registry-schema';
 import { jobMutationsModule } from './job-mutations';
 import { jobsModule } from './jobs-schema';
@@ -45,7 +46,7 @@ export interface GraphqlModule {
   nodes?: Record<string, NodeLoader>;
 }
 
-export const featureModules: readonly GraphqlModule[] = [scalarsModule, jobsModule, jobMutationsModule, deviceRegistryModule];
+export const featureModules: readonly GraphqlModule[] = [scalarsModule, jobsModule, jobMutationsModule, deviceRegistryModule, destinationsModule];
 
 export function buildSchema(features: readonly GraphqlModule[] = featureModules): GraphQLSchema {
   const modules = [...features, relayModule(nodeRegistry(features))];

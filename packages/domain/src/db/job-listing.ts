@@ -5,16 +5,13 @@
  */
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { JobStatus } from '../model/job-state';
-import { jobColumns, toJob, type IsoTimestamp, type JobRow } from './job-queries';
-import { keysetPage } from './keyset';
+import { jobColumns, toJob, type JobRow } from './job-queries';
+import { creationOrder, keysetPage, type CreationKey } from './keyset';
 
 export type JobListOrder = 'INSERTED_AT_ASC' | 'INSERTED_AT_DESC';
 
-/** Position of a job in either order; `id` breaks ties between jobs inserted in the same microsecond. */
-export interface JobKey {
-  insertedAt: IsoTimestamp;
-  id: string;
-}
+/** Position of a job in either order. */
+export type JobKey = CreationKey;
 
 export interface JobPageQuery {
   clientId: string;
@@ -44,11 +41,7 @@ export async function pageJobs(em: EntityManager, q: JobPageQuery): Promise<JobP
     select: jobColumns,
     where: q.status ? ['j.client_id = ?', 'j.type = ?', 'j.status = ?'] : ['j.client_id = ?', 'j.type = ?'],
     params: q.status ? [q.clientId, q.type, q.status] : [q.clientId, q.type],
-    // A row comparison, which the planner turns into one index bound on (inserted_at, id).
-    key: { sql: '(j.inserted_at, j.id)', holes: '(?::timestamptz, ?::uuid)', values: (k) => [k.insertedAt, k.id] },
-    // Qualified: a bare `inserted_at` would name the selected text column (jobColumns renders it
-    // with to_char), and sorting by that text cannot use the index.
-    orderColumns: ['j.inserted_at', 'j.id'],
+    ...creationOrder('j'),
     ascending: q.order === 'INSERTED_AT_ASC',
     after: q.after,
     before: q.before,

@@ -31,6 +31,23 @@ export interface KeysetQuery<K> {
   fromEnd: boolean;
 }
 
+/** The key of a list in creation order; `id` breaks ties between rows inserted in the same microsecond. */
+export interface CreationKey {
+  /** ISO-8601 with microseconds, as the read models render `inserted_at`. */
+  insertedAt: string;
+  id: string;
+}
+
+/**
+ * Key and order of a list in creation order over `<alias>.inserted_at, <alias>.id`: a row
+ * comparison, which the planner turns into one index bound. The columns are qualified because the
+ * read models select the timestamps as text under the same names, and text does not use the index.
+ */
+export const creationOrder = (alias: string): Pick<KeysetQuery<CreationKey>, 'key' | 'orderColumns'> => ({
+  key: { sql: `(${alias}.inserted_at, ${alias}.id)`, holes: '(?::timestamptz, ?::uuid)', values: (k) => [k.insertedAt, k.id] },
+  orderColumns: [`${alias}.inserted_at`, `${alias}.id`],
+});
+
 export interface KeysetPage {
   rows: Raw[];
   /** A row sits at or before `after` (only looked up when `after` is given). */

@@ -4,6 +4,7 @@
  */
 import type { JobStrategy } from '../model/job-state';
 import { deviceRegistryJobType } from '../model/device-registry';
+import { destinationDeletionJobType, destinationTransitionJobType } from '../model/destination-jobs';
 
 export interface JobTypeSpec {
   strategy: JobStrategy;
@@ -13,6 +14,11 @@ export interface JobTypeSpec {
 
 export const jobTypes = {
   [deviceRegistryJobType]: { strategy: 'CONCURRENT', chunkSize: 1000 },
+  // A chunk holds its destinations' row locks until it commits: small chunks keep a PATCH waiting
+  // behind a bulk job briefly, and let several workers share a bulk job.
+  [destinationTransitionJobType]: { strategy: 'CONCURRENT', chunkSize: 25 },
+  // Each task deletes a destination with everything below it (cascade): a few per transaction.
+  [destinationDeletionJobType]: { strategy: 'CONCURRENT', chunkSize: 10 },
 } as const satisfies Record<string, JobTypeSpec>;
 
 export type JobType = keyof typeof jobTypes;
