@@ -29,8 +29,10 @@ export function jwtSecret(env: ScriptEnv): string {
   return developmentJwtSecret;
 }
 
-/** Every scope the spec defines that is not tied to one resource (SPEC §3, §5, §6). */
+/** Every scope the spec defines that is not tied to one resource (SPEC §3 to §6). */
 export const developmentScopes = [
+  'create_destination',
+  'send:region:DE',
   'device_registry:write',
   'device_registry_job:read',
   'merge_candidate:assign',

@@ -4,10 +4,10 @@
  */
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { expectPages, isoMicros, type Page } from './expect';
 import { createTestApi, type Caller, type TestApi } from './support';
 import { toGlobalId } from '../src/graphql/relay';
 
-const isoMicros = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/;
 const createScope = 'create_destination';
 const manageScope = (id: string): string => `manage:destination:${id}`;
 const forbidden = (scope: string) => ({
@@ -171,8 +171,8 @@ describe('destinations over GraphQL', () => {
     const ascending = (a: D, b: D) => (a.insertedAt === b.insertedAt ? (a.id < b.id ? -1 : 1) : a.insertedAt < b.insertedAt ? -1 : 1);
     const query = `query ($filter: DestinationFilter, $orderBy: DestinationOrderBy, $first: Int, $last: Int, $after: String, $before: String) {
       destinations(filter: $filter, orderBy: $orderBy, first: $first, last: $last, after: $after, before: $before) { ${connectionFields} } }`;
-    const list = async (variables: Record<string, unknown>): Promise<Page> => {
-      const { body } = await api.graphql<{ destinations: Page }>({ query, variables, token: lister.token });
+    const list = async (variables: Record<string, unknown>): Promise<DestinationPage> => {
+      const { body } = await api.graphql<{ destinations: DestinationPage }>({ query, variables, token: lister.token });
       expect(body.errors).toBeUndefined();
       return body.data!.destinations;
     };
@@ -191,7 +191,7 @@ describe('destinations over GraphQL', () => {
     }
 
     // A filter written as a literal, and a client with no destinations.
-    const { body: literal } = await api.graphql<{ destinations: Page }>({ query: `{ destinations(filter: { status: CREATED }) { ${connectionFields} } }`, token: lister.token });
+    const { body: literal } = await api.graphql<{ destinations: DestinationPage }>({ query: `{ destinations(filter: { status: CREATED }) { ${connectionFields} } }`, token: lister.token });
     expect(literal.data?.destinations.nodes).toEqual([{ databaseId: rows[0]!.id, status: 'CREATED' }]);
     const empty = await api.caller({ scopes: [createScope] });
     const { body: none } = await api.graphql({ query: `{ destinations { ${connectionFields} } }`, token: empty.token });
@@ -214,32 +214,4 @@ describe('destinations over GraphQL', () => {
 
 const connectionFields = 'pageInfo { hasNextPage hasPreviousPage startCursor endCursor } nodes { databaseId status } edges { cursor node { databaseId } }';
 
-interface Page {
-  pageInfo: { hasNextPage: boolean; hasPreviousPage: boolean; startCursor: string | null; endCursor: string | null };
-  nodes: { databaseId: string; status: string }[];
-  edges: { cursor: string; node: { databaseId: string } }[];
-}
-
-/** Walks `expected` in pages of `size` with first/after, then back with last/before, checking flags and cursors. */
-async function expectPages(expected: string[], size: number, fetchPage: (args: Record<string, unknown>) => Promise<Page>): Promise<void> {
-  const check = (page: Page, slice: string[]) => {
-    expect(page.nodes.map((n) => n.databaseId)).toEqual(slice);
-    expect(page.edges.map((e) => e.node.databaseId)).toEqual(slice);
-    expect(page.pageInfo.startCursor).toBe(page.edges[0]?.cursor ?? null);
-    expect(page.pageInfo.endCursor).toBe(page.edges.at(-1)?.cursor ?? null);
-  };
-  let after: string | null = null;
-  for (let start = 0; start < expected.length; start += size) {
-    const page: Page = await fetchPage({ first: size, after });
-    check(page, expected.slice(start, start + size));
-    expect([page.pageInfo.hasPreviousPage, page.pageInfo.hasNextPage]).toEqual([start > 0, start + size < expected.length]);
-    after = page.pageInfo.endCursor;
-  }
-  let before: string | null = null;
-  for (let end = expected.length; end > 0; end -= size) {
-    const page: Page = await fetchPage({ last: size, before });
-    check(page, expected.slice(Math.max(0, end - size), end));
-    expect([page.pageInfo.hasPreviousPage, page.pageInfo.hasNextPage]).toEqual([end - size > 0, end < expected.length]);
-    before = page.pageInfo.startCursor;
-  }
-}
+type DestinationPage = Page<{ databaseId: string; status: string }>;

@@ -6,10 +6,10 @@ import type { Executor, Outcome } from '@jabba/domain/db/task-executor';
 import type { TaskToRun } from '@jabba/domain/jobs/task-handler';
 import { deviceRegistryJobType, deviceRegistryTaskName } from '@jabba/domain/model/device-registry';
 import { createLogger } from '@jabba/domain/runtime/logger';
+import { expectPages, isoMicros, type Page } from './expect';
 import { createTestApi, type Caller, type TestApi } from './support';
 import { toGlobalId } from '../src/graphql/relay';
 
-const isoMicros = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/;
 const readScope = 'device_registry_job:read';
 const writeScope = 'device_registry:write';
 const header = 'classification_type,manufacturer_name,manufacturer_country,model_number,packaging_type,packaging_count,packaging_unit,is_active,device_names.name,device_names.type';
@@ -335,33 +335,3 @@ describe('device registry jobs over GraphQL', () => {
 });
 
 const connectionFields = 'pageInfo { hasNextPage hasPreviousPage startCursor endCursor } nodes { databaseId } edges { cursor node { databaseId } }';
-
-interface Page {
-  pageInfo: { hasNextPage: boolean; hasPreviousPage: boolean; startCursor: string | null; endCursor: string | null };
-  nodes: { databaseId: string }[];
-  edges: { cursor: string; node: { databaseId: string } }[];
-}
-
-/** Walks `expected` in pages of `size` with first/after, then back with last/before, checking flags and cursors. */
-async function expectPages(expected: string[], size: number, fetchPage: (args: Record<string, unknown>) => Promise<Page>): Promise<void> {
-  const check = (page: Page, slice: string[]) => {
-    expect(page.nodes.map((n) => n.databaseId)).toEqual(slice);
-    expect(page.edges.map((e) => e.node.databaseId)).toEqual(slice);
-    expect(page.pageInfo.startCursor).toBe(page.edges[0]?.cursor ?? null);
-    expect(page.pageInfo.endCursor).toBe(page.edges.at(-1)?.cursor ?? null);
-  };
-  let after: string | null = null;
-  for (let start = 0; start < expected.length; start += size) {
-    const page: Page = await fetchPage({ first: size, after });
-    check(page, expected.slice(start, start + size));
-    expect([page.pageInfo.hasPreviousPage, page.pageInfo.hasNextPage]).toEqual([start > 0, start + size < expected.length]);
-    after = page.pageInfo.endCursor;
-  }
-  let before: string | null = null;
-  for (let end = expected.length; end > 0; end -= size) {
-    const page: Page = await fetchPage({ last: size, before });
-    check(page, expected.slice(Math.max(0, end - size), end));
-    expect([page.pageInfo.hasPreviousPage, page.pageInfo.hasNextPage]).toEqual([end - size > 0, end < expected.length]);
-    before = page.pageInfo.startCursor;
-  }
-}

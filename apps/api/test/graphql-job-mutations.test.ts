@@ -5,11 +5,11 @@ import { createJob, type JobRecord } from '@jabba/domain/db/job-store';
 import type { Executor, Outcome } from '@jabba/domain/db/task-executor';
 import { deviceRegistryJobType, deviceRegistryTaskName } from '@jabba/domain/model/device-registry';
 import { createLogger } from '@jabba/domain/runtime/logger';
+import { isoMicros } from './expect';
 import { createTestApi, type Caller, type TestApi } from './support';
 import { toGlobalId } from '../src/graphql/relay';
 
 const writeScope = 'device_registry:write';
-const isoMicros = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/;
 
 const jobFields = '__typename id status endedAt progress { total pending processed failed aborted }';
 const cancel = `mutation ($id: ID!) { cancelJob(input: { id: $id }) { job { ${jobFields} } } }`;

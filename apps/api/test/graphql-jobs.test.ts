@@ -1,11 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { isoMicros } from './expect';
 import type { Caller } from './support';
 import { createTestApi, type TestApi } from './support';
 import { toGlobalId } from '../src/graphql/relay';
 import { normalizeDateTime } from '../src/graphql/scalars';
-
-const isoMicros = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/;
 
 const jobQuery = `query ($id: ID!) {
   node(id: $id) {

@@ -5,42 +5,16 @@
  */
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { destinationStatuses, destinationStateInvalidType, type DestinationStatus } from '@jabba/domain/model/destination';
-import { messages, type InputError } from '@jabba/domain/model/errors';
+import { destinationStatuses, type DestinationStatus } from '@jabba/domain/model/destination';
 import { waitFor } from '#test/wait-for';
+import { destinationNotFoundProblem, expectProblem, forbiddenProblem, invalidProblem, isoMicros, stateInvalidProblem } from './expect';
 import { createTestApi, type Caller, type TestApi } from './support';
 
-const isoMicros = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/;
 const manage = (id: string) => `manage:destination:${id}`;
 const send = (id: string) => `send:destination:${id}`;
 const region = 'send:region:DE';
 
-const stateInvalid = (id: string) => ({
-  type: destinationStateInvalidType,
-  title: 'Destination State invalid',
-  status: 422,
-  detail: `Destination ${id} has the wrong state for this operation.`,
-});
 const caseNotFound = (id: string) => ({ type: 'https://jabba.dev/problems/not-found', title: 'Not Found', status: 404, detail: `Case ${id} not found` });
-const forbidden = (scopes: string[]) => ({
-  type: 'https://jabba.dev/problems/forbidden',
-  title: 'Forbidden',
-  status: 403,
-  detail: messages.missingScope(scopes),
-  missingAllowances: scopes,
-});
-const invalid = (...inputErrors: InputError[]) => ({
-  type: 'https://jabba.dev/problems/unprocessable-entity',
-  title: 'Unprocessable Content',
-  status: 422,
-  detail: 'Validation failed',
-  inputErrors,
-});
-
-async function expectProblem(response: Response, problem: Record<string, unknown>): Promise<void> {
-  expect(response.headers.get('content-type')).toBe('application/problem+json');
-  expect({ status: response.status, body: await response.json() }).toEqual({ status: problem.status, body: { ...problem, requestId: expect.any(String) } });
-}
 
 describe('REST submissions, case events and replies', () => {
   let api: TestApi;
@@ -94,30 +68,25 @@ describe('REST submissions, case events and replies', () => {
 
     it.each(['created', 'inactive', 'decommissioned'] as const)('refuses a %s destination and opens no case', async (status) => {
       const id = await destinationIn(status);
-      await expectProblem(await post(`/v1/destinations/${id}/submissions`, await tokenFor([send(id)]), {}), stateInvalid(id));
+      await expectProblem(await post(`/v1/destinations/${id}/submissions`, await tokenFor([send(id)]), {}), stateInvalidProblem(id));
       expect(await api.em().execute('select id from cases where destination_id = ?', [id])).toEqual([]);
     });
 
     it('needs a send scope for this destination or the region', async () => {
       const id = await destinationIn('active');
-      await expectProblem(await post(`/v1/destinations/${id}/submissions`, await tokenFor([manage(id), send(randomUUID())]), {}), forbidden([send(id), region]));
+      await expectProblem(await post(`/v1/destinations/${id}/submissions`, await tokenFor([manage(id), send(randomUUID())]), {}), forbiddenProblem([send(id), region]));
     });
 
     it('answers 404 for an unknown or malformed destination', async () => {
       const unknown = randomUUID();
-      await expectProblem(await post(`/v1/destinations/${unknown}/submissions`, await tokenFor([region]), {}), {
-        type: 'https://schema.fitko.de/fit-connect/submission-api/problems/destination-not-found',
-        title: 'Destination not found',
-        status: 404,
-        detail: `Destination ${unknown} not found`,
-      });
+      await expectProblem(await post(`/v1/destinations/${unknown}/submissions`, await tokenFor([region]), {}), destinationNotFoundProblem(unknown));
       const malformed = await post('/v1/destinations/x/submissions', await tokenFor([region]), {});
       expect(malformed.status).toBe(404);
     });
 
     it('refuses a payload that is not an object, naming it', async () => {
       const id = await destinationIn('active');
-      await expectProblem(await post(`/v1/destinations/${id}/submissions`, await tokenFor([region]), { payload: 'text' }), invalid({ path: '$.payload', message: 'must be a JSON object' }));
+      await expectProblem(await post(`/v1/destinations/${id}/submissions`, await tokenFor([region]), { payload: 'text' }), invalidProblem({ path: '$.payload', message: 'must be a JSON object' }));
     });
 
     it('waits for a status change holding the row lock and then sees the new state', async () => {
@@ -133,7 +102,7 @@ describe('REST submissions, case events and replies', () => {
         }, { what: 'the submission to wait for the row lock' });
         await em.execute("update destinations set status = 'inactive', status_changed_at = now() where id = ?", [id]);
       });
-      await expectProblem(await submitted!, stateInvalid(id));
+      await expectProblem(await submitted!, stateInvalidProblem(id));
     });
   });
 
@@ -161,7 +130,7 @@ describe('REST submissions, case events and replies', () => {
       const { destinationId, caseId } = await caseIn('active');
       await expectProblem(
         await post(`/v1/cases/${caseId}/events`, await tokenFor([manage(randomUUID()), send(destinationId), region]), { event: 'set', expiresAt: '2030-01-01T00:00:00Z' }),
-        forbidden([manage(destinationId)]),
+        forbiddenProblem([manage(destinationId)]),
       );
     });
 
@@ -173,7 +142,7 @@ describe('REST submissions, case events and replies', () => {
       [{ event: 'set', expiresAt: 1893456000 }, [{ path: '$.expiresAt', message: 'must be an ISO-8601 date-time with a time zone, e.g. 2026-11-22T10:29:32.099359Z' }]],
     ])('refuses %j with 422 naming the fields', async (body, inputErrors) => {
       const { destinationId, caseId } = await caseIn('active');
-      await expectProblem(await post(`/v1/cases/${caseId}/events`, await tokenFor([manage(destinationId)]), body), invalid(...inputErrors));
+      await expectProblem(await post(`/v1/cases/${caseId}/events`, await tokenFor([manage(destinationId)]), body), invalidProblem(...inputErrors));
     });
   });
 
@@ -188,20 +157,20 @@ describe('REST submissions, case events and replies', () => {
 
     it('refuses a reply once the destination is decommissioned', async () => {
       const { destinationId, caseId } = await caseIn('decommissioned');
-      await expectProblem(await post(`/v1/cases/${caseId}/replies`, await tokenFor([manage(destinationId)])), stateInvalid(destinationId));
+      await expectProblem(await post(`/v1/cases/${caseId}/replies`, await tokenFor([manage(destinationId)])), stateInvalidProblem(destinationId));
       expect(await api.em().execute('select id from case_replies where case_id = ?', [caseId])).toEqual([]);
     });
 
     it('needs the manage scope and a known case', async () => {
       const { destinationId, caseId } = await caseIn('active');
-      await expectProblem(await post(`/v1/cases/${caseId}/replies`, await tokenFor([send(destinationId)])), forbidden([manage(destinationId)]));
+      await expectProblem(await post(`/v1/cases/${caseId}/replies`, await tokenFor([send(destinationId)])), forbiddenProblem([manage(destinationId)]));
       const unknown = randomUUID();
       await expectProblem(await post(`/v1/cases/${unknown}/replies`, await tokenFor([manage(destinationId)])), caseNotFound(unknown));
     });
 
     it('refuses a payload that is not an object, naming it', async () => {
       const { destinationId, caseId } = await caseIn('active');
-      await expectProblem(await post(`/v1/cases/${caseId}/replies`, await tokenFor([manage(destinationId)]), { payload: [1] }), invalid({ path: '$.payload', message: 'must be a JSON object' }));
+      await expectProblem(await post(`/v1/cases/${caseId}/replies`, await tokenFor([manage(destinationId)]), { payload: [1] }), invalidProblem({ path: '$.payload', message: 'must be a JSON object' }));
     });
   });
 });

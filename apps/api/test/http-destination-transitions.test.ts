@@ -8,25 +8,16 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { queueNames } from '@jabba/domain/jobs/queues';
-import { destinationStateInvalidType, destinationStatuses, type DestinationStatus } from '@jabba/domain/model/destination';
+import { destinationStatuses, type DestinationStatus } from '@jabba/domain/model/destination';
 import { createLogger } from '@jabba/domain/runtime/logger';
 import { connectRedis, testPrefix } from '#test/redis';
 import { waitFor } from '#test/wait-for';
 import { createTaskHandlers } from '../../worker/src/registry';
 import { startWorker, type RunningWorker } from '../../worker/src/worker';
 import { createApp } from '../src/app';
+import { destinationNotFoundProblem, invalidProblem, isoMicros, problemBody, stateInvalidProblem } from './expect';
 import { createTestApi, type Caller, type TestApi } from './support';
 
-const isoMicros = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/;
-const notFoundType = 'https://schema.fitko.de/fit-connect/submission-api/problems/destination-not-found';
-const stateInvalid = (id: string) => ({
-  type: destinationStateInvalidType, title: 'Destination State invalid', status: 422,
-  detail: `Destination ${id} has the wrong state for this operation.`, requestId: expect.any(String),
-});
-const validation = (inputErrors: { path: string; message: string }[]) => ({
-  type: 'https://jabba.dev/problems/unprocessable-entity', title: 'Unprocessable Content', status: 422,
-  detail: 'Validation failed', inputErrors, requestId: expect.any(String),
-});
 const statusMessage = 'must be one of active, inactive, decommissioned';
 
 let api: TestApi;
@@ -113,7 +104,7 @@ describe('PATCH /v1/destinations/{destinationId}', () => {
     // Refused at once (inactive → decommissioned too: an hour is not 30 days): no job, no change.
     expect(response.status).toBe(422);
     expect(response.headers.get('content-type')).toBe('application/problem+json');
-    expect(await response.json()).toEqual(stateInvalid(id));
+    expect(await response.json()).toEqual(problemBody(stateInvalidProblem(id)));
     expect(await statusOf(id)).toBe(from);
     expect(await transitionJobs(id)).toBe(0);
   });
@@ -122,7 +113,7 @@ describe('PATCH /v1/destinations/{destinationId}', () => {
     const early = await destination('inactive', { ago: '29 days 23 hours' });
     const response = await patch(early, { status: 'decommissioned' }, (await manager(early)).headers);
     expect(response.status).toBe(422);
-    expect(await response.json()).toEqual(stateInvalid(early));
+    expect(await response.json()).toEqual(problemBody(stateInvalidProblem(early)));
 
     const due = await destination('inactive', { ago: '30 days' });
     const ok = await patch(due, { status: 'decommissioned' }, (await manager(due)).headers);
@@ -150,9 +141,7 @@ describe('PATCH /v1/destinations/{destinationId}', () => {
     for (const id of [randomUUID(), 'not-a-uuid']) {
       const response = await patch(id, { status: 'active' }, (await manager(id)).headers);
       expect(response.status).toBe(404);
-      expect(await response.json()).toEqual({
-        type: notFoundType, title: 'Destination not found', status: 404, detail: `Destination ${id} not found`, requestId: expect.any(String),
-      });
+      expect(await response.json()).toEqual(problemBody(destinationNotFoundProblem(id)));
     }
   });
 
@@ -162,7 +151,7 @@ describe('PATCH /v1/destinations/{destinationId}', () => {
     for (const body of [{ status: 'paused' }, { status: 1 }, {}, '']) {
       const response = await patch(id, body, caller.headers);
       expect(response.status).toBe(422);
-      expect(await response.json()).toEqual(validation([{ path: '$.status', message: statusMessage }]));
+      expect(await response.json()).toEqual(problemBody(invalidProblem({ path: '$.status', message: statusMessage })));
     }
     expect(await transitionJobs(id)).toBe(0);
   });
@@ -174,7 +163,7 @@ describe('PATCH /v1/destinations/{destinationId}', () => {
       const responses = await Promise.all([patch(id, { status: 'inactive' }, caller.headers), patch(id, { status: 'inactive' }, caller.headers)]);
       expect(responses.map((r) => r.status).sort()).toEqual([200, 422]);
       const refused = responses.find((r) => r.status === 422)!;
-      expect(await refused.json()).toEqual(stateInvalid(id));
+      expect(await refused.json()).toEqual(problemBody(stateInvalidProblem(id)));
       expect(await statusOf(id)).toBe('inactive');
       const [applied] = await sql<{ n: number }>(
         `select count(*)::int as n from tasks where meta->>'destinationId' = ? and status = 'PROCESSED'`, [id],
@@ -290,7 +279,7 @@ describe('POST /v1/destination-transitions', () => {
     for (const [body, inputErrors] of cases) {
       const response = await bulk(body);
       expect(response.status).toBe(422);
-      expect(await response.json()).toEqual(validation(inputErrors));
+      expect(await response.json()).toEqual(problemBody(invalidProblem(...inputErrors)));
     }
   });
 });

@@ -5,45 +5,12 @@
  */
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { destinationStateInvalidType, type DestinationStatus } from '@jabba/domain/model/destination';
-import { messages, type InputError } from '@jabba/domain/model/errors';
+import type { DestinationStatus } from '@jabba/domain/model/destination';
+import { destinationNotFoundProblem, expectProblem, forbiddenProblem, invalidProblem, isoMicros, stateInvalidProblem } from './expect';
 import { createTestApi, type Caller, type TestApi } from './support';
 
-const isoMicros = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/;
 const createScope = 'create_destination';
 const manage = (id: string) => `manage:destination:${id}`;
-
-const stateInvalid = (id: string) => ({
-  type: destinationStateInvalidType,
-  title: 'Destination State invalid',
-  status: 422,
-  detail: `Destination ${id} has the wrong state for this operation.`,
-});
-const notFound = (id: string) => ({
-  type: 'https://schema.fitko.de/fit-connect/submission-api/problems/destination-not-found',
-  title: 'Destination not found',
-  status: 404,
-  detail: `Destination ${id} not found`,
-});
-const forbidden = (scopes: string[]) => ({
-  type: 'https://jabba.dev/problems/forbidden',
-  title: 'Forbidden',
-  status: 403,
-  detail: messages.missingScope(scopes),
-  missingAllowances: scopes,
-});
-const invalid = (...inputErrors: InputError[]) => ({
-  type: 'https://jabba.dev/problems/unprocessable-entity',
-  title: 'Unprocessable Content',
-  status: 422,
-  detail: 'Validation failed',
-  inputErrors,
-});
-
-async function expectProblem(response: Response, problem: Record<string, unknown>): Promise<void> {
-  expect(response.headers.get('content-type')).toBe('application/problem+json');
-  expect({ status: response.status, body: await response.json() }).toEqual({ status: problem.status, body: { ...problem, requestId: expect.any(String) } });
-}
 
 describe('REST /v1/destinations', () => {
   let api: TestApi;
@@ -92,7 +59,7 @@ describe('REST /v1/destinations', () => {
     });
 
     it('needs create_destination', async () => {
-      await expectProblem(await request('POST', '/v1/destinations', await tokenFor([manage(randomUUID())]), { name: 'x' }), forbidden([createScope]));
+      await expectProblem(await request('POST', '/v1/destinations', await tokenFor([manage(randomUUID())]), { name: 'x' }), forbiddenProblem([createScope]));
       const response = await request('POST', '/v1/destinations', {}, { name: 'x' });
       expect(response.status).toBe(401);
     });
@@ -105,7 +72,7 @@ describe('REST /v1/destinations', () => {
       ['a long name', { name: 'x'.repeat(256) }, { path: '$.name', message: 'must be at most 255 characters' }],
       ['an array', [], { path: '$', message: 'must be a JSON object' }],
     ])('refuses %s with 422 naming the field', async (_, body, inputError) => {
-      await expectProblem(await request('POST', '/v1/destinations', creator.headers, body), invalid(inputError));
+      await expectProblem(await request('POST', '/v1/destinations', creator.headers, body), invalidProblem(inputError));
     });
 
     it('refuses a body that is not JSON with 400', async () => {
@@ -129,13 +96,13 @@ describe('REST /v1/destinations', () => {
     it('refuses a token for another destination with 403 naming the missing scope', async () => {
       const id = await destinationIn('active');
       const other = await destinationIn('active');
-      await expectProblem(await request('GET', `/v1/destinations/${id}`, await tokenFor([manage(other), createScope])), forbidden([manage(id)]));
+      await expectProblem(await request('GET', `/v1/destinations/${id}`, await tokenFor([manage(other), createScope])), forbiddenProblem([manage(id)]));
     });
 
     it('answers 404 destination-not-found for an unknown or malformed id', async () => {
       const unknown = randomUUID();
-      await expectProblem(await request('GET', `/v1/destinations/${unknown}`, await tokenFor([manage(unknown)])), notFound(unknown));
-      await expectProblem(await request('GET', '/v1/destinations/not-a-uuid', await tokenFor([createScope])), notFound('not-a-uuid'));
+      await expectProblem(await request('GET', `/v1/destinations/${unknown}`, await tokenFor([manage(unknown)])), destinationNotFoundProblem(unknown));
+      await expectProblem(await request('GET', '/v1/destinations/not-a-uuid', await tokenFor([createScope])), destinationNotFoundProblem('not-a-uuid'));
     });
   });
 
@@ -190,11 +157,11 @@ describe('REST /v1/destinations', () => {
       ['?after=bm90LWEtY3Vyc29y', { path: '$.after', message: 'is not a valid cursor' }],
       ['?after=!!', { path: '$.after', message: 'is not a valid cursor' }],
     ])('refuses %s with 422 naming the parameter', async (query, inputError) => {
-      await expectProblem(await request('GET', `/v1/destinations${query}`, lister.headers), invalid(inputError));
+      await expectProblem(await request('GET', `/v1/destinations${query}`, lister.headers), invalidProblem(inputError));
     });
 
     it('needs create_destination', async () => {
-      await expectProblem(await request('GET', '/v1/destinations', await tokenFor([manage(ids[0]!)], lister)), forbidden([createScope]));
+      await expectProblem(await request('GET', '/v1/destinations', await tokenFor([manage(ids[0]!)], lister)), forbiddenProblem([createScope]));
     });
   });
 
@@ -205,22 +172,22 @@ describe('REST /v1/destinations', () => {
       const response = await request('DELETE', `/v1/destinations/${id}`, headers);
       expect(response.status).toBe(204);
       expect(await response.text()).toBe('');
-      await expectProblem(await request('GET', `/v1/destinations/${id}`, headers), notFound(id));
+      await expectProblem(await request('GET', `/v1/destinations/${id}`, headers), destinationNotFoundProblem(id));
     });
 
     it.each(['active', 'inactive', 'decommissioned'] as const)('refuses a %s destination with destination-state-invalid', async (status) => {
       const id = await destinationIn(status);
-      await expectProblem(await request('DELETE', `/v1/destinations/${id}`, await tokenFor([manage(id)])), stateInvalid(id));
+      await expectProblem(await request('DELETE', `/v1/destinations/${id}`, await tokenFor([manage(id)])), stateInvalidProblem(id));
       const [row] = await api.em().execute('select status from destinations where id = ?', [id]);
       expect(row).toEqual({ status });
     });
 
     it('answers 404 for an unknown or malformed id and 403 for another destination', async () => {
       const unknown = randomUUID();
-      await expectProblem(await request('DELETE', `/v1/destinations/${unknown}`, await tokenFor([manage(unknown)])), notFound(unknown));
-      await expectProblem(await request('DELETE', '/v1/destinations/123', await tokenFor([])), notFound('123'));
+      await expectProblem(await request('DELETE', `/v1/destinations/${unknown}`, await tokenFor([manage(unknown)])), destinationNotFoundProblem(unknown));
+      await expectProblem(await request('DELETE', '/v1/destinations/123', await tokenFor([])), destinationNotFoundProblem('123'));
       const id = await destinationIn('created');
-      await expectProblem(await request('DELETE', `/v1/destinations/${id}`, await tokenFor([manage(unknown)])), forbidden([manage(id)]));
+      await expectProblem(await request('DELETE', `/v1/destinations/${id}`, await tokenFor([manage(unknown)])), forbiddenProblem([manage(id)]));
     });
   });
 });

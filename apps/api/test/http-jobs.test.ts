@@ -10,9 +10,9 @@ import type { TaskToRun } from '@jabba/domain/jobs/task-handler';
 import { deviceRegistryJobType } from '@jabba/domain/model/device-registry';
 import { createLogger } from '@jabba/domain/runtime/logger';
 import { toGlobalId } from '../src/graphql/relay';
+import { isoMicros } from './expect';
 import { createTestApi, type Caller, type TestApi } from './support';
 
-const isoMicros = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/;
 const logger = createLogger('silent', 'test');
 const readScope = 'device_registry_job:read';
 const writeScope = 'device_registry:write';
