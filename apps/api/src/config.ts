@@ -3,7 +3,7 @@
  * reader of `process.env` in the app; everything else receives the parsed `ApiConfig`.
  */
 import { z } from 'zod';
-import { baseEnvSchema, destinationEnvFields, parseEnv } from '@jabba/domain/config/env';
+import { baseEnvSchema, destinationEnvFields, mergeReviewEnvFields, parseEnv } from '@jabba/domain/config/env';
 
 /**
  * Used outside production when AUTH_JWT_SECRET is unset, so `npm start` works on a fresh checkout.
@@ -24,6 +24,7 @@ const apiEnvSchema = baseEnvSchema
     /** Largest accepted upload (the CSV as sent), in bytes; 1 GiB by default. */
     IMPORT_MAX_BYTES: z.coerce.number().int().positive().default(1024 ** 3),
     ...destinationEnvFields,
+    ...mergeReviewEnvFields,
     /** How long a PATCH of a destination waits for the worker before answering 202 with the job. */
     DESTINATION_PATCH_WAIT_MS: z.coerce.number().int().min(0).default(5000),
   })

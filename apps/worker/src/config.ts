@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { baseEnvSchema, destinationEnvFields, parseEnv } from '@jabba/domain/config/env';
+import { baseEnvSchema, destinationEnvFields, mergeReviewEnvFields, parseEnv } from '@jabba/domain/config/env';
 
 const workerEnvSchema = baseEnvSchema.extend({
   /** Chunks processed at once by this process; each holds one Postgres connection while it runs. */
@@ -9,6 +9,7 @@ const workerEnvSchema = baseEnvSchema.extend({
   /** Lock on a running chunk, renewed while it runs: a dead worker's chunk is redelivered soon after it expires. */
   WORKER_LOCK_DURATION_MS: z.coerce.number().int().min(1000).default(30_000),
   ...destinationEnvFields,
+  ...mergeReviewEnvFields,
   /** Whole days a destination stays decommissioned (with every event token expired) before the sweep deletes it. */
   DESTINATION_DELETE_AFTER_DAYS: z.coerce.number().int().min(0).default(730),
   /** How often the deletion sweep runs; daily by default. */

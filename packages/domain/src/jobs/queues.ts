@@ -10,6 +10,10 @@ export const queueNames = {
   tasks: 'jabba-tasks',
   /** Engine housekeeping: the reconciler's scheduled runs. */
   maintenance: 'jabba-maintenance',
+  /** Reviewer assignment requests (SPEC §5): the api adds one and awaits the worker's answer. */
+  mergeAssignments: 'merge-assignments',
+  /** Person-deactivation events of settled MERGE decisions, for the person registry (SPEC §5). */
+  personDeactivation: 'person-deactivation',
 } as const;
 
 export const taskChunkPayload = z.object({

@@ -9,6 +9,7 @@ import { Migration20261122000003_device_registry } from './Migration202611220000
 import { Migration20261122000004_job_listing } from './Migration20261122000004_job_listing';
 import { Migration20261122000005_destinations } from './Migration20261122000005_destinations';
 import { Migration20261122000006_destination_status } from './Migration20261122000006_destination_status';
+import { Migration20261122000007_merge_review } from './Migration20261122000007_merge_review';
 
 export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261122000001_identity_and_jobs', class: Migration20261122000001_identity_and_jobs },
@@ -17,4 +18,5 @@ export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261122000004_job_listing', class: Migration20261122000004_job_listing },
   { name: 'Migration20261122000005_destinations', class: Migration20261122000005_destinations },
   { name: 'Migration20261122000006_destination_status', class: Migration20261122000006_destination_status },
+  { name: 'Migration20261122000007_merge_review', class: Migration20261122000007_merge_review },
 ];
