@@ -4,17 +4,18 @@
  */
 import { Hono } from 'hono';
 import type { MikroORM } from '@mikro-orm/postgresql';
-import type { Queue } from 'bullmq';
+import type { Queue, QueueEvents } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Logger } from '@jabba/domain/runtime/logger';
 import type { ApiConfig } from './config';
-import type { GraphqlServerContext } from './graphql/schema';
+import { graphqlContext } from './graphql/schema';
 import { createGraphqlServer } from './graphql/server';
 import { deviceRegistryRoutes } from './http/device-registry-jobs';
 import { destinationRoutes } from './http/destinations';
 import { destinationTransitionRoutes } from './http/destination-transitions';
 import { healthRoutes } from './http/health';
 import { jobRoutes } from './http/jobs';
+import { mergeCandidateRoutes } from './http/merge-candidates';
 import { errorHandler, notFoundHandler } from './http/problems';
 import { accessLog, requestId, unitOfWork, type AppEnv } from './http/request-scope';
 
@@ -27,6 +28,11 @@ export interface ApiDeps {
   redis: Redis;
   /** The engine's task queue: jobs the api creates or retries are handed to it after commit. */
   tasksQueue: Queue;
+  /** Person-deactivation events of settled MERGE decisions, published right after their commit. */
+  personDeactivation: Queue;
+  /** Reviewer assignments (SPEC §5): the api adds one and awaits the worker's answer on the events. */
+  mergeAssignments: Queue;
+  mergeAssignmentEvents: QueueEvents;
   logger: Logger;
 }
 
@@ -49,12 +55,10 @@ export function createApp(deps: ApiDeps): App {
   app.route('/', deviceRegistryRoutes(deps));
   app.route('/', destinationRoutes(deps));
   app.route('/', destinationTransitionRoutes(deps));
+  app.route('/', mergeCandidateRoutes(deps));
 
   const yoga = createGraphqlServer(deps);
-  app.on(['GET', 'POST'], '/graphql', (c) => {
-    const context: GraphqlServerContext = { ...c.var.requestContext, tasksQueue: deps.tasksQueue, config: deps.config };
-    return yoga.fetch(c.req.raw, context);
-  });
+  app.on(['GET', 'POST'], '/graphql', (c) => yoga.fetch(c.req.raw, graphqlContext(c.var.requestContext, deps)));
 
   return app;
 }

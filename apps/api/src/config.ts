@@ -27,6 +27,8 @@ const apiEnvSchema = baseEnvSchema
     ...mergeReviewEnvFields,
     /** How long a PATCH of a destination waits for the worker before answering 202 with the job. */
     DESTINATION_PATCH_WAIT_MS: z.coerce.number().int().min(0).default(5000),
+    /** How long `assignMergeCandidate` waits for a worker's answer before telling the reviewer to try again. */
+    MERGE_ASSIGN_TIMEOUT_MS: z.coerce.number().int().min(1).default(5000),
   })
   .refine((env) => env.NODE_ENV !== 'production' || env.AUTH_JWT_SECRET !== undefined, {
     path: ['AUTH_JWT_SECRET'],

@@ -2,7 +2,7 @@
  * The api process: config → logger → Postgres → Redis → HTTP server, and the reverse on SIGTERM.
  */
 import { serve, type ServerType } from '@hono/node-server';
-import { Queue } from 'bullmq';
+import { Queue, QueueEvents } from 'bullmq';
 import { Redis } from 'ioredis';
 import { configOrExit } from '@jabba/domain/config/env';
 import { createOrm } from '@jabba/domain/db/orm';
@@ -38,7 +38,12 @@ async function main(): Promise<void> {
   redis.on('error', (error) => logger.warn({ err: error }, 'redis connection error'));
 
   const tasksQueue = new Queue(queueNames.tasks, { connection: redis, prefix: config.QUEUE_PREFIX });
-  const app = createApp({ config, orm, redis, tasksQueue, logger });
+  const personDeactivation = new Queue(queueNames.personDeactivation, { connection: redis, prefix: config.QUEUE_PREFIX });
+  const mergeAssignments = new Queue(queueNames.mergeAssignments, { connection: redis, prefix: config.QUEUE_PREFIX });
+  // QueueEvents blocks on Redis: BullMQ gives it a duplicate of `redis` of its own, which it closes.
+  const mergeAssignmentEvents = new QueueEvents(queueNames.mergeAssignments, { connection: redis, prefix: config.QUEUE_PREFIX });
+  mergeAssignmentEvents.on('error', (error) => logger.warn({ err: error }, 'merge assignment events error'));
+  const app = createApp({ config, orm, redis, tasksQueue, personDeactivation, mergeAssignments, mergeAssignmentEvents, logger });
   const server = serve({ fetch: app.fetch, port: config.PORT }, (info) => {
     logger.info({ port: info.port }, `api listening on http://127.0.0.1:${info.port}`);
   });
@@ -55,6 +60,8 @@ async function main(): Promise<void> {
     steps: () => [
       { name: 'http server', run: () => closeServer(server) },
       { name: 'task queue', run: () => tasksQueue.close() },
+      { name: 'person-deactivation queue', run: () => personDeactivation.close() },
+      { name: 'merge assignment queue', run: () => Promise.all([mergeAssignmentEvents.close(), mergeAssignments.close()]) },
       { name: 'postgres', run: () => orm.close() },
       { name: 'redis', run: () => redis.quit() },
     ],

@@ -5,7 +5,7 @@ import { DomainError } from '@jabba/domain/model/errors';
 import { requireScope } from '../src/auth/guards';
 import { createRequestContext } from '../src/context';
 import { toGlobalId } from '../src/graphql/relay';
-import { featureModules, type GraphqlContext, type GraphqlModule } from '../src/graphql/schema';
+import { featureModules, graphqlContext, type GraphqlContext, type GraphqlModule } from '../src/graphql/schema';
 import { createGraphqlServer } from '../src/graphql/server';
 import { createTestApi, type TestApi } from './support';
 
@@ -197,7 +197,7 @@ describe('GraphQL error model for resolver failures', () => {
       headers: { 'Content-Type': 'application/json' },
       body: JSON.stringify({ query, variables }),
     });
-    const response = await yoga.fetch(request, { ...context, tasksQueue: api.deps.tasksQueue, config: api.config });
+    const response = await yoga.fetch(request, graphqlContext(context, api.deps));
     expect(response.status).toBe(200);
     return (await response.json()) as Body;
   }

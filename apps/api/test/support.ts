@@ -11,7 +11,7 @@ import { randomUUID } from 'node:crypto';
 import { inject } from 'vitest';
 import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
 import type { Redis } from 'ioredis';
-import { Queue } from 'bullmq';
+import { Queue, QueueEvents } from 'bullmq';
 import { queueNames } from '@jabba/domain/jobs/queues';
 import type { Client, ClientStatus, ClientType } from '@jabba/domain/db/entities';
 import { addUserRole, upsertClient } from '@jabba/domain/db/identity-store';
@@ -96,7 +96,13 @@ export async function createTestApi(options: TestApiOptions = {}): Promise<TestA
   const redis = connectRedis();
   const prefix = testPrefix();
   const tasksQueue = new Queue(queueNames.tasks, { connection: redis, prefix });
-  const deps: ApiDeps = { config, orm, redis, tasksQueue, logger: options.logger ?? createLogger(config.LOG_LEVEL, 'api-test') };
+  const personDeactivation = new Queue(queueNames.personDeactivation, { connection: redis, prefix });
+  const mergeAssignments = new Queue(queueNames.mergeAssignments, { connection: redis, prefix });
+  const mergeAssignmentEvents = new QueueEvents(queueNames.mergeAssignments, { connection: redis, prefix });
+  const deps: ApiDeps = {
+    config, orm, redis, tasksQueue, personDeactivation, mergeAssignments, mergeAssignmentEvents,
+    logger: options.logger ?? createLogger(config.LOG_LEVEL, 'api-test'),
+  };
   const app = createApp(deps);
   const em = () => orm.em.fork();
 
@@ -130,6 +136,9 @@ export async function createTestApi(options: TestApiOptions = {}): Promise<TestA
     },
     async close() {
       await tasksQueue.close();
+      await personDeactivation.close();
+      await mergeAssignmentEvents.close();
+      await mergeAssignments.close();
       await orm.close(true);
       await redis.quit();
       await database.drop();

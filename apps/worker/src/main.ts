@@ -10,7 +10,9 @@ import { startWorker, type CloseOutcome } from './worker';
 
 const config = configOrExit('worker', loadConfig);
 const logger = createLogger(config.LOG_LEVEL, 'worker');
-const orm = await createOrm({ databaseUrl: config.DATABASE_URL, poolSize: config.WORKER_CONCURRENCY + 2 });
+// Chunks and merge assignments each run up to WORKER_CONCURRENCY transactions at once, one
+// connection each; two more for the reconciler and the sweep.
+const orm = await createOrm({ databaseUrl: config.DATABASE_URL, poolSize: 2 * config.WORKER_CONCURRENCY + 2 });
 const pending = await orm.getMigrator().getPendingMigrations();
 if (pending.length > 0) {
   logger.fatal({ pending: pending.map((m) => m.name) }, 'the database is not migrated: run `npm run migrate` first');
@@ -28,6 +30,7 @@ const worker = await startWorker({
   concurrency: config.WORKER_CONCURRENCY, reconcileEveryMs: config.RECONCILE_EVERY_MS,
   lockDurationMs: config.WORKER_LOCK_DURATION_MS,
   sweepEveryMs: config.DESTINATION_SWEEP_EVERY_MS, deleteAfterDays: config.DESTINATION_DELETE_AFTER_DAYS, now,
+  mergeRules: { maxPostponed: config.MAX_POSTPONED_MERGE_REQUESTS, quorum: config.MERGE_QUORUM },
 });
 
 let outcome: CloseOutcome = 'finished';

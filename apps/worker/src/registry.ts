@@ -7,9 +7,11 @@ import type { JobType } from '@jabba/domain/jobs/job-types';
 import type { TaskHandler } from '@jabba/domain/jobs/task-handler';
 import { deviceRegistryJobType } from '@jabba/domain/model/device-registry';
 import { destinationDeletionJobType, destinationTransitionJobType } from '@jabba/domain/model/destination-jobs';
+import { mergeCandidateJobType } from '@jabba/domain/model/merge-candidate-record';
 import { deviceRegistryHandler } from './processors/device-registry';
 import { destinationDeletionHandler } from './processors/destination-sweep';
 import { destinationTransitionHandler } from './processors/destination-transition';
+import { mergeCandidatesHandler } from './processors/merge-candidates';
 
 export interface HandlerDeps {
   now: () => Date;
@@ -23,4 +25,5 @@ export const createTaskHandlers = (deps: HandlerDeps): { readonly [T in JobType]
   [deviceRegistryJobType]: deviceRegistryHandler,
   [destinationTransitionJobType]: destinationTransitionHandler(deps),
   [destinationDeletionJobType]: destinationDeletionHandler(deps),
+  [mergeCandidateJobType]: mergeCandidatesHandler,
 });

@@ -1,17 +1,20 @@
 /**
- * The worker loop: BullMQ workers on the tasks and maintenance queues, the job schedulers of the
- * reconciler and of the destination deletion sweep, and a reconcile pass at start. Started with
- * autorun off, run only once everything is wired; `close()` stops fetching, lets running chunks
- * finish within a deadline, else hands them back.
+ * The worker loop: BullMQ workers on the tasks, maintenance and merge-assignment queues, the job
+ * schedulers of the reconciler and of the destination deletion sweep, and a reconcile pass at
+ * start. Started with autorun off, run only once everything is wired; `close()` stops fetching,
+ * lets running chunks finish within a deadline, else hands them back.
  */
 import { Queue, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import { queueNames, reconcileJobName } from '@jabba/domain/jobs/queues';
 import type { TaskHandlers } from '@jabba/domain/jobs/task-handler';
+import type { MergeRules } from '@jabba/domain/model/merge-review';
 import type { Logger } from '@jabba/domain/runtime/logger';
 import { withFailurePolicy } from './failures';
 import { sweepDestinations } from './processors/destination-sweep';
+import { processMergeAssignment } from './processors/merge-assignment';
+import { relayOutbox } from './processors/outbox-relay';
 import { reconcile } from './processors/reconcile';
 import { processTaskChunk, rescueTaskChunk } from './processors/task-chunk';
 
@@ -32,6 +35,8 @@ export interface WorkerDeps {
   deleteAfterDays?: number;
   /** The sweep's clock (the wall clock by default); tests pass their own instead of waiting. */
   now?: () => Date;
+  /** MAX_POSTPONED_MERGE_REQUESTS and MERGE_QUORUM (5 and 3 by default). */
+  mergeRules?: MergeRules;
 }
 
 /** 'handed-back': chunks were still running at the deadline; their connections must not be awaited. */
@@ -56,6 +61,7 @@ export async function startWorker(deps: WorkerDeps): Promise<RunningWorker> {
   const { connection, prefix, logger } = deps;
   const tasksQueue = new Queue(queueNames.tasks, { connection, prefix });
   const maintenanceQueue = new Queue(queueNames.maintenance, { connection, prefix });
+  const personDeactivation = new Queue(queueNames.personDeactivation, { connection, prefix });
   const chunkDeps = { orm: deps.orm, tasksQueue, handlers: deps.handlers, logger };
   const rescues = new Set<Promise<void>>();
 
@@ -83,11 +89,22 @@ export async function startWorker(deps: WorkerDeps): Promise<RunningWorker> {
     orm: deps.orm, tasksQueue, logger, now: deps.now ?? (() => new Date()), deleteAfterDays: deps.deleteAfterDays ?? 730,
   });
   const maintenanceWorker = new Worker(queueNames.maintenance, withFailurePolicy(async (message: Job) => {
-    if (message.name === reconcileJobName) return reconcileNow();
+    if (message.name === reconcileJobName) {
+      const chunks = await reconcileNow();
+      // The outbox rides on the reconcile schedule: both re-offer what Postgres says is not yet sent.
+      await relayOutbox({ orm: deps.orm, personDeactivation, logger });
+      return chunks;
+    }
     if (message.name === sweepJobName) return sweepNow();
     throw new Error(`unknown maintenance job ${message.name}`);
   }), { connection, prefix, autorun: false, concurrency: 1 });
   maintenanceWorker.on('error', (error) => logger.error({ err: error }, 'maintenance worker error'));
+
+  // An assignment is one short transaction; the api waits on it, so it does not queue behind chunks.
+  const assignmentWorker = new Worker(queueNames.mergeAssignments, withFailurePolicy(processMergeAssignment({
+    orm: deps.orm, logger, rules: deps.mergeRules ?? { maxPostponed: 5, quorum: 3 },
+  })), { connection, prefix, autorun: false, concurrency: deps.concurrency });
+  assignmentWorker.on('error', (error) => logger.error({ err: error }, 'merge assignment worker error'));
 
   // Every worker upserts the same scheduler ids, so N workers still reconcile (and sweep) once per
   // period. The schedulers live in Redis too: if Redis loses them (flush, restart without
@@ -109,14 +126,15 @@ export async function startWorker(deps: WorkerDeps): Promise<RunningWorker> {
   }, deps.reconcileEveryMs);
   schedulerCheck.unref();
   await reconcileNow();
-  const running = [tasksWorker.run(), maintenanceWorker.run()];
+  await relayOutbox({ orm: deps.orm, personDeactivation, logger });
+  const running = [tasksWorker.run(), maintenanceWorker.run(), assignmentWorker.run()];
   logger.info({ concurrency: deps.concurrency, prefix }, 'worker running');
 
   let closing: Promise<CloseOutcome> | undefined;
   const close = (deadlineMs = 25_000): Promise<CloseOutcome> => {
     closing ??= (async () => {
       clearInterval(schedulerCheck);
-      const finished = Promise.all([tasksWorker.close(), maintenanceWorker.close(), ...running]).then(() => Promise.allSettled([...rescues]));
+      const finished = Promise.all([tasksWorker.close(), maintenanceWorker.close(), assignmentWorker.close(), ...running]).then(() => Promise.allSettled([...rescues]));
       const outcome = (await Promise.race([finished.then(() => 'finished' as const), timeout(deadlineMs)])) === 'timeout' ? 'handed-back' : 'finished';
       if (outcome === 'handed-back') {
         // BullMQ cannot force a close once a graceful one has begun, so we stop waiting instead: the
@@ -124,7 +142,7 @@ export async function startWorker(deps: WorkerDeps): Promise<RunningWorker> {
         // (or this one, restarted) runs them.
         logger.warn({ deadlineMs }, 'running chunks did not finish in time; handing them back');
       }
-      await Promise.all([tasksQueue.close(), maintenanceQueue.close()]);
+      await Promise.all([tasksQueue.close(), maintenanceQueue.close(), personDeactivation.close()]);
       return outcome;
     })();
     return closing;

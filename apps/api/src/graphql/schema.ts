@@ -12,14 +12,29 @@ import { destinationsModule } from './destinations-schema';
 import { deviceRegistryModule } from './device-registry-schema';
 import { jobMutationsModule } from './job-mutations';
 import { jobsModule } from './jobs-schema';
+import { mergeAssignmentModule } from './merge-assignment-schema';
+import { mergeReviewModule } from './merge-review-schema';
 import { nodeRegistry, relayModule } from './relay';
 import { scalarsModule } from './scalars';
 
-/** The app's dependencies that resolvers use: the queue new and retried jobs go to, and the limits. */
-export type GraphqlDeps = Pick<ApiDeps, 'tasksQueue' | 'config'>;
+/**
+ * The app's dependencies that resolvers use: the queue new and retried jobs go to, the queue of
+ * person-deactivation events, the reviewer-assignment queue and its events, and the limits.
+ */
+export type GraphqlDeps = Pick<ApiDeps, 'tasksQueue' | 'personDeactivation' | 'mergeAssignments' | 'mergeAssignmentEvents' | 'config'>;
 
 /** What the app hands yoga for each request: the request's context and the app's `GraphqlDeps`. */
 export type GraphqlServerContext = RequestContext & GraphqlDeps;
+
+/** The one place that decides which deps resolvers see. */
+export const graphqlContext = (request: RequestContext, deps: GraphqlDeps): GraphqlServerContext => ({
+  ...request,
+  tasksQueue: deps.tasksQueue,
+  personDeactivation: deps.personDeactivation,
+  mergeAssignments: deps.mergeAssignments,
+  mergeAssignmentEvents: deps.mergeAssignmentEvents,
+  config: deps.config,
+});
 
 /** What resolvers receive: the server context plus what yoga adds (request, params). */
 export type GraphqlContext = GraphqlServerContext & YogaInitialContext;
@@ -46,7 +61,7 @@ export interface GraphqlModule {
   nodes?: Record<string, NodeLoader>;
 }
 
-export const featureModules: readonly GraphqlModule[] = [scalarsModule, jobsModule, jobMutationsModule, deviceRegistryModule, destinationsModule];
+export const featureModules: readonly GraphqlModule[] = [scalarsModule, jobsModule, jobMutationsModule, deviceRegistryModule, destinationsModule, mergeReviewModule, mergeAssignmentModule];
 
 export function buildSchema(features: readonly GraphqlModule[] = featureModules): GraphQLSchema {
   const modules = [...features, relayModule(nodeRegistry(features))];

@@ -5,6 +5,7 @@
 import type { JobStrategy } from '../model/job-state';
 import { deviceRegistryJobType } from '../model/device-registry';
 import { destinationDeletionJobType, destinationTransitionJobType } from '../model/destination-jobs';
+import { mergeCandidateJobType } from '../model/merge-candidate-record';
 
 export interface JobTypeSpec {
   strategy: JobStrategy;
@@ -19,6 +20,8 @@ export const jobTypes = {
   [destinationTransitionJobType]: { strategy: 'CONCURRENT', chunkSize: 25 },
   // Each task deletes a destination with everything below it (cascade): a few per transaction.
   [destinationDeletionJobType]: { strategy: 'CONCURRENT', chunkSize: 10 },
+  // Bulk, set-based like the device registry; chunks naming the same person take turns on its row.
+  [mergeCandidateJobType]: { strategy: 'CONCURRENT', chunkSize: 1000 },
 } as const satisfies Record<string, JobTypeSpec>;
 
 export type JobType = keyof typeof jobTypes;

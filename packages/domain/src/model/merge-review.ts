@@ -30,6 +30,7 @@ export const mergeMessages = {
   requestNotFound: 'Manual Merge Request not found',
   incorrectTransition: 'Incorrect transition status',
   notAssignee: "You don't have permission to access this resource",
+  alreadyReviewed: 'Manual merge candidate was already reviewed by this assignee',
 } as const;
 
 export const reviewerRole = 'NHS_REVIEWER';
