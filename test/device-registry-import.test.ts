@@ -3,35 +3,25 @@
  * a real worker (BullMQ on Redis) runs the chunks, Postgres holds the outcome.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Redis } from 'ioredis';
 import { findJob } from '@jabba/domain/db/job-queries';
-import { createLogger } from '@jabba/domain/runtime/logger';
-import { connectRedis } from '#test/redis';
 import { waitFor } from '#test/wait-for';
 import { createTestApi, type Caller, type TestApi } from '../apps/api/test/support';
-import { startWorker, type RunningWorker } from '../apps/worker/src/worker';
-import { createTaskHandlers } from '../apps/worker/src/registry';
+import { startTestWorker, type TestWorker } from '../apps/api/test/worker';
 
 export const header = 'classification_type,manufacturer_name,manufacturer_country,model_number,packaging_type,packaging_count,packaging_unit,is_active,device_names.name,device_names.type,description,properties.type,properties.value_integer';
 
 let api: TestApi;
-let worker: RunningWorker;
-let connection: Redis;
+let worker: TestWorker;
 let writer: Caller;
 
 beforeAll(async () => {
   api = await createTestApi();
-  connection = connectRedis();
-  worker = await startWorker({
-    orm: api.orm, connection, logger: createLogger('silent', 'test'), handlers: createTaskHandlers({ now: () => new Date(), minInactiveDays: 30, deleteAfterDays: 730 }), prefix: api.prefix,
-    concurrency: 2, reconcileEveryMs: 60_000,
-  });
+  worker = await startTestWorker(api);
   writer = await api.caller({ scopes: ['device_registry:write', 'device_registry_job:read'] });
 });
 
 afterAll(async () => {
-  await worker.close(5_000);
-  await connection.quit();
+  await worker.close();
   await api.close();
 });
 

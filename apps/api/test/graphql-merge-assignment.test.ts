@@ -6,19 +6,16 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { Queue, QueueEvents } from 'bullmq';
-import type { Redis } from 'ioredis';
 import { queueNames } from '@jabba/domain/jobs/queues';
 import { assignmentTimeoutMessage } from '@jabba/domain/jobs/merge-assignment';
 import { messages } from '@jabba/domain/model/errors';
 import { mergeMessages, reviewerRole } from '@jabba/domain/model/merge-review';
-import { createLogger } from '@jabba/domain/runtime/logger';
-import { connectRedis, testPrefix } from '#test/redis';
+import { testPrefix } from '#test/redis';
 import { waitFor } from '#test/wait-for';
-import { createTaskHandlers } from '../../worker/src/registry';
-import { startWorker, type RunningWorker } from '../../worker/src/worker';
 import { createApp, type App } from '../src/app';
 import { isoMicros } from './expect';
 import { createTestApi, type Caller, type GraphqlResult, type TestApi } from './support';
+import { startTestWorker, type TestWorker } from './worker';
 
 const assignScope = 'merge_candidate:assign';
 const assign = /* GraphQL */ `mutation {
@@ -40,21 +37,15 @@ interface Assigned {
 }
 
 let api: TestApi;
-let worker: RunningWorker;
-let connection: Redis;
+let worker: TestWorker;
 
 beforeAll(async () => {
   api = await createTestApi();
-  connection = connectRedis();
-  worker = await startWorker({
-    orm: api.orm, connection, logger: createLogger('silent', 'test'), prefix: api.prefix, concurrency: 2, reconcileEveryMs: 60_000,
-    handlers: createTaskHandlers({ now: () => new Date(), minInactiveDays: 30, deleteAfterDays: 730 }),
-  });
+  worker = await startTestWorker(api);
 });
 
 afterAll(async () => {
-  await worker.close(5_000);
-  await connection.quit();
+  await worker.close();
   await api.close();
 });
 

@@ -6,38 +6,29 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Queue } from 'bullmq';
-import type { Redis } from 'ioredis';
 import { queueNames } from '@jabba/domain/jobs/queues';
 import { destinationStatuses, type DestinationStatus } from '@jabba/domain/model/destination';
-import { createLogger } from '@jabba/domain/runtime/logger';
-import { connectRedis, testPrefix } from '#test/redis';
+import { testPrefix } from '#test/redis';
 import { waitFor } from '#test/wait-for';
-import { createTaskHandlers } from '../../worker/src/registry';
-import { startWorker, type RunningWorker } from '../../worker/src/worker';
 import { createApp } from '../src/app';
 import { destinationNotFoundProblem, invalidProblem, isoMicros, problemBody, stateInvalidProblem } from './expect';
 import { createTestApi, type Caller, type TestApi } from './support';
+import { startTestWorker, type TestWorker } from './worker';
 
 const statusMessage = 'must be one of active, inactive, decommissioned';
 
 let api: TestApi;
-let worker: RunningWorker;
-let connection: Redis;
+let worker: TestWorker;
 let owner: Caller;
 
 beforeAll(async () => {
   api = await createTestApi();
-  connection = connectRedis();
-  worker = await startWorker({
-    orm: api.orm, connection, logger: createLogger('silent', 'test'), prefix: api.prefix, concurrency: 2, reconcileEveryMs: 60_000,
-    handlers: createTaskHandlers({ now: () => new Date(), minInactiveDays: 30, deleteAfterDays: 730 }),
-  });
+  worker = await startTestWorker(api);
   owner = await api.caller({ scopes: ['create_destination'] });
 });
 
 afterAll(async () => {
-  await worker.close(5_000);
-  await connection.quit();
+  await worker.close();
   await api.close();
 });
 
@@ -206,7 +197,7 @@ describe('PATCH /v1/destinations/{destinationId}', () => {
       await sql(`update destinations set status = 'inactive' where id = ?`, [moved]);
 
       expect(await jobOf(body.jobId, callers.later)).toMatchObject({ status: 'PENDING', type: 'destination_status_transition' });
-      await worker.reconcileNow();
+      await worker.worker.reconcileNow();
       await waitFor(async () => (await jobOf(body.jobId, callers.later)).status === 'PROCESSED', { what: 'the parked job to be applied' });
       expect(await statusOf(later)).toBe('active');
 

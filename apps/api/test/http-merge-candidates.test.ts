@@ -5,16 +5,12 @@
  */
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Redis } from 'ioredis';
 import { findJob } from '@jabba/domain/db/job-queries';
 import { csvLine } from '@jabba/domain/model/csv-write';
 import { messages } from '@jabba/domain/model/errors';
-import { createLogger } from '@jabba/domain/runtime/logger';
-import { connectRedis } from '#test/redis';
 import { waitFor } from '#test/wait-for';
-import { startWorker, type RunningWorker } from '../../worker/src/worker';
-import { createTaskHandlers } from '../../worker/src/registry';
 import { createTestApi, type Caller, type TestApi } from './support';
+import { startTestWorker, type TestWorker } from './worker';
 
 const header = 'merge_candidate_id,person_id,master_person_id,person_first_name,person_last_name,person_birth_date,master_first_name,master_last_name,master_birth_date';
 const writeScope = 'merge_candidate:write';
@@ -23,23 +19,17 @@ const invalid = (message: string) => ({ message, extensions: { code: 'VALIDATION
 
 let api: TestApi;
 let small: TestApi;
-let worker: RunningWorker;
-let connection: Redis;
+let worker: TestWorker;
 let writer: Caller;
 
 beforeAll(async () => {
   [api, small] = await Promise.all([createTestApi(), createTestApi({ env: { IMPORT_MAX_BYTES: '200' } })]);
-  connection = connectRedis();
-  worker = await startWorker({
-    orm: api.orm, connection, logger: createLogger('silent', 'test'), handlers: createTaskHandlers({ now: () => new Date(), minInactiveDays: 30, deleteAfterDays: 730 }),
-    prefix: api.prefix, concurrency: 2, reconcileEveryMs: 60_000,
-  });
+  worker = await startTestWorker(api);
   writer = await api.caller({ scopes: [writeScope] });
 });
 
 afterAll(async () => {
-  await worker.close(5_000);
-  await connection.quit();
+  await worker.close();
   await Promise.all([api.close(), small.close()]);
 });
 

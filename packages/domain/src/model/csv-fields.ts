@@ -2,6 +2,7 @@
  * Field parsing of raw CSV records (see csv-records.ts) with csv-parse. A worker parses a whole
  * chunk's records in one call, which costs a fraction of one call per record; only when that fails
  * (a malformed record somewhere in the chunk) does it parse them one by one to find the culprits.
+ * The check of a header's column names lives here too, shared by every import that reads a CSV.
  */
 import { parse } from 'csv-parse/sync';
 
@@ -105,4 +106,19 @@ function parseQuoted(texts: readonly string[]): ParsedRecord[] {
 export function parseHeader(text: string): ParsedRecord {
   const parsed = parseOne(text);
   return parsed.ok ? { ok: true, fields: parsed.fields.map((f) => f.trim()) } : parsed;
+}
+
+/**
+ * Problems of a header row's columns: missing mandatory, unknown and repeated ones, in that order;
+ * empty when fine. Each import passes its own column set, so all of them word these alike.
+ */
+export function columnProblems(columns: readonly string[], isKnown: (c: string) => boolean, mandatory: readonly string[]): string[] {
+  const problems: string[] = [];
+  const missing = mandatory.filter((c) => !columns.includes(c));
+  if (missing.length > 0) problems.push(`the header row lacks the mandatory columns ${missing.join(', ')}`);
+  const unknown = columns.filter((c) => !isKnown(c));
+  if (unknown.length > 0) problems.push(`the header row has unknown columns ${unknown.map((c) => JSON.stringify(c)).join(', ')}`);
+  const repeated = [...new Set(columns.filter((c, i) => columns.indexOf(c) !== i))];
+  if (repeated.length > 0) problems.push(`the header row repeats the columns ${repeated.join(', ')}`);
+  return problems;
 }

@@ -4,7 +4,7 @@
  * lookup, and a record's problems come back as text naming each column, all at once, so a user
  * fixes a line in one go.
  */
-import { parseHeader, parseRecords } from './csv-fields';
+import { columnProblems, parseHeader, parseRecords } from './csv-fields';
 import { deviceColumns, isDeviceColumn, mandatoryColumns, type DeviceColumn, type DictionaryName } from './device-registry';
 
 export interface Dictionaries {
@@ -40,14 +40,7 @@ export type RecordVerdict = { ok: true; device: DeviceDraft } | { ok: false; pro
 
 /** Problems of a header row: missing mandatory, unknown and repeated columns; empty when fine. */
 export function headerProblems(columns: readonly string[]): string[] {
-  const problems: string[] = [];
-  const missing = mandatoryColumns.filter((c) => !columns.includes(c));
-  if (missing.length > 0) problems.push(`the header row lacks the mandatory columns ${missing.join(', ')}`);
-  const unknown = columns.filter((c) => !isDeviceColumn(c));
-  if (unknown.length > 0) problems.push(`the header row has unknown columns ${unknown.map((c) => JSON.stringify(c)).join(', ')}`);
-  const repeated = [...new Set(columns.filter((c, i) => columns.indexOf(c) !== i))];
-  if (repeated.length > 0) problems.push(`the header row repeats the columns ${repeated.join(', ')}`);
-  return problems;
+  return columnProblems(columns, isDeviceColumn, mandatoryColumns);
 }
 
 const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;

@@ -4,7 +4,7 @@
  * check of each candidate, which the workers run on a whole chunk at once. Pure: a candidate's
  * problems come back as text naming each column, all at once, so a user fixes a record in one go.
  */
-import { parseHeader, parseRecords } from './csv-fields';
+import { columnProblems, parseHeader, parseRecords } from './csv-fields';
 
 export const mergeCandidateJobType = 'import_manual_merge_candidates';
 export const mergeCandidateJobName = 'Import manual merge candidates';
@@ -45,14 +45,7 @@ export type CandidateVerdict = { ok: true; candidate: CandidateDraft } | { ok: f
 
 /** Problems of a header row: missing mandatory, unknown and repeated columns; empty when fine. */
 export function candidateHeaderProblems(columns: readonly string[]): string[] {
-  const problems: string[] = [];
-  const missing = mandatoryCandidateColumns.filter((c) => !columns.includes(c));
-  if (missing.length > 0) problems.push(`the header row lacks the mandatory columns ${missing.join(', ')}`);
-  const unknown = columns.filter((c) => !isCandidateColumn(c));
-  if (unknown.length > 0) problems.push(`the header row has unknown columns ${unknown.map((c) => JSON.stringify(c)).join(', ')}`);
-  const repeated = [...new Set(columns.filter((c, i) => columns.indexOf(c) !== i))];
-  if (repeated.length > 0) problems.push(`the header row repeats the columns ${repeated.join(', ')}`);
-  return problems;
+  return columnProblems(columns, isCandidateColumn, mandatoryCandidateColumns);
 }
 
 const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;

@@ -1,0 +1,44 @@
+/**
+ * A real worker for api tests that need the queue round trip: started in-process on the test api's
+ * database and BullMQ prefix, so it runs exactly the jobs that api submits, with the production
+ * handlers. It gets a Redis connection of its own (BullMQ blocks on it), which close() ends.
+ *
+ *   let workers: TestWorker;
+ *   beforeAll(async () => { api = await createTestApi(); workers = await startTestWorker(api); });
+ *   afterAll(async () => { await workers.close(); await api.close(); });
+ */
+import { createLogger } from '@jabba/domain/runtime/logger';
+import { connectRedis } from '#test/redis';
+import { createTaskHandlers } from '../../worker/src/registry';
+import { startWorker, type RunningWorker, type WorkerDeps } from '../../worker/src/worker';
+import type { TestApi } from './support';
+
+export interface TestWorker {
+  worker: RunningWorker;
+  /** Stops the worker (running chunks get 5 s to finish) and quits its Redis connection. */
+  close(): Promise<void>;
+}
+
+/** `options` override the defaults below, e.g. `{ concurrency: 1 }` or handlers of the test's own. */
+export async function startTestWorker(api: TestApi, options: Partial<WorkerDeps> = {}): Promise<TestWorker> {
+  const connection = connectRedis();
+  let worker: RunningWorker;
+  try {
+    worker = await startWorker({
+      orm: api.orm, connection, logger: createLogger('silent', 'test'), prefix: api.prefix, concurrency: 2, reconcileEveryMs: 60_000,
+      handlers: createTaskHandlers({ now: () => new Date(), minInactiveDays: 30, deleteAfterDays: 730 }),
+      ...options,
+    });
+  } catch (error) {
+    // No afterAll can reach a connection whose worker never started.
+    await connection.quit();
+    throw error;
+  }
+  return {
+    worker,
+    async close() {
+      await worker.close(5_000);
+      await connection.quit();
+    },
+  };
+}
