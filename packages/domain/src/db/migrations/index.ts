@@ -10,6 +10,7 @@ import { Migration20261122000004_job_listing } from './Migration20261122000004_j
 import { Migration20261122000005_destinations } from './Migration20261122000005_destinations';
 import { Migration20261122000006_destination_status } from './Migration20261122000006_destination_status';
 import { Migration20261122000007_merge_review } from './Migration20261122000007_merge_review';
+import { Migration20261122000008_service_catalog } from './Migration20261122000008_service_catalog';
 
 export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261122000001_identity_and_jobs', class: Migration20261122000001_identity_and_jobs },
@@ -19,4 +20,5 @@ export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261122000005_destinations', class: Migration20261122000005_destinations },
   { name: 'Migration20261122000006_destination_status', class: Migration20261122000006_destination_status },
   { name: 'Migration20261122000007_merge_review', class: Migration20261122000007_merge_review },
+  { name: 'Migration20261122000008_service_catalog', class: Migration20261122000008_service_catalog },
 ];
