@@ -16,6 +16,8 @@ import { mergeAssignmentModule } from './merge-assignment-schema';
 import { mergeReviewModule } from './merge-review-schema';
 import { nodeRegistry, relayModule } from './relay';
 import { scalarsModule } from './scalars';
+import { serviceCatalogMutationsModule } from './service-catalog-mutations';
+import { serviceCatalogModule } from './service-catalog-schema';
 
 /**
  * The app's dependencies that resolvers use: the queue new and retried jobs go to, the queue of
@@ -61,7 +63,7 @@ export interface GraphqlModule {
   nodes?: Record<string, NodeLoader>;
 }
 
-export const featureModules: readonly GraphqlModule[] = [scalarsModule, jobsModule, jobMutationsModule, deviceRegistryModule, destinationsModule, mergeReviewModule, mergeAssignmentModule];
+export const featureModules: readonly GraphqlModule[] = [scalarsModule, jobsModule, jobMutationsModule, deviceRegistryModule, destinationsModule, mergeReviewModule, mergeAssignmentModule, serviceCatalogModule, serviceCatalogMutationsModule];
 
 export function buildSchema(features: readonly GraphqlModule[] = featureModules): GraphQLSchema {
   const modules = [...features, relayModule(nodeRegistry(features))];
