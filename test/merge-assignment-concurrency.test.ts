@@ -6,19 +6,13 @@
  * that stops it is answered with its CONFLICT, not an internal error.
  */
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import type { MikroORM } from '@mikro-orm/postgresql';
-import { addUserRole, upsertClient } from '@jabba/domain/db/identity-store';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { addUserRole } from '@jabba/domain/db/identity-store';
 import { assignMergeCandidate } from '@jabba/domain/db/merge-assignment';
-import { createOrm } from '@jabba/domain/db/orm';
 import { DomainError } from '@jabba/domain/model/errors';
 import { mergeMessages, reviewerRole } from '@jabba/domain/model/merge-review';
-import { cloneDatabase, type TestDatabase } from '#test/postgres';
-import { startApp, type AppProcess } from '#test/process';
-import { redisUrl, testPrefix } from '#test/redis';
+import { createPlatform, type Platform } from '#test/platform';
 import { waitFor } from '#test/wait-for';
-import { signAccessToken } from '../apps/api/src/auth/tokens';
-import { developmentJwtSecret } from '../apps/api/src/config';
 
 const reviewers = 50;
 const candidates = 30;
@@ -26,31 +20,15 @@ const candidates = 30;
 const askingTwice = 10;
 const rules = { maxPostponed: 5, quorum: 3 };
 
-let db: TestDatabase;
-let orm: MikroORM;
-const prefix = testPrefix();
-const processes: AppProcess[] = [];
+let platform: Platform;
 
 beforeAll(async () => {
-  db = await cloneDatabase(inject('templateDatabase'));
-  orm = await createOrm({ databaseUrl: db.url, poolSize: 4, logger: () => undefined });
+  platform = await createPlatform({ poolSize: 4 });
 });
 
-afterAll(async () => {
-  const running = processes.filter((p) => p.child.exitCode === null && p.child.signalCode === null);
-  for (const p of running) p.child.kill('SIGTERM');
-  await Promise.all(running.map((p) => p.exit));
-  await orm.close(true);
-  await db.drop();
-});
+afterAll(() => platform.stop());
 
-const sql = async <R>(text: string, values: unknown[] = []): Promise<R[]> => (await orm.em.fork().getConnection().execute(text, values)) as R[];
-
-const start = (entry: 'apps/api/src/main.ts' | 'apps/worker/src/main.ts', env: Record<string, string>): AppProcess => {
-  const app = startApp(entry, { DATABASE_URL: db.url, REDIS_URL: redisUrl, QUEUE_PREFIX: prefix, LOG_LEVEL: 'info', ...env });
-  processes.push(app);
-  return app;
-};
+const sql = <R>(text: string, values?: unknown[]): Promise<R[]> => platform.sql<R>(text, values);
 
 async function insertCandidates(n: number): Promise<string[]> {
   const rows = await sql<{ id: string }>(
@@ -70,25 +48,19 @@ const errorsOf = (body: { errors?: { message: string; extensions?: { code?: stri
 
 describe('50 reviewers asking at once against 2 worker processes and 30 candidates', () => {
   it('assigns each candidate once, gives no reviewer two NEW requests, and tells the others NOT_FOUND or CONFLICT', async () => {
-    const api = start('apps/api/src/main.ts', { PORT: '0' });
-    const port = await waitFor(() => /api listening on http:\/\/127\.0\.0\.1:(\d+)/.exec(api.output())?.[1], { timeout: 15_000, what: 'api to listen' });
-    const workers = await Promise.all(['w1', 'w2'].map(async (name) => {
-      const worker = start('apps/worker/src/main.ts', { WORKER_CONCURRENCY: '2', PGAPPNAME: `jabba-${name}` });
-      await waitFor(() => worker.output().includes('"msg":"worker running"'), { timeout: 15_000, what: `${name} to start` });
-      return worker;
-    }));
+    const { baseUrl, workers } = await platform.start({ workers: ['jabba-w1', 'jabba-w2'], workerEnv: { WORKER_CONCURRENCY: '2' } });
 
     const pool = await insertCandidates(candidates);
-    const client = await upsertClient(orm.em.fork(), { id: randomUUID(), name: 'NHS', type: 'NHS', status: 'ACTIVE' });
+    const client = await platform.nhsClient('NHS');
     const people = await Promise.all(Array.from({ length: reviewers }, async () => {
       const userId = randomUUID();
-      await addUserRole(orm.em.fork(), userId, client.id, reviewerRole);
-      return { userId, token: await signAccessToken(developmentJwtSecret, { userId, clientId: client.id, scopes: ['merge_candidate:assign'] }) };
+      await addUserRole(platform.orm.em.fork(), userId, client.id, reviewerRole);
+      return { userId, token: await client.token(['merge_candidate:assign'], userId) };
     }));
     const asks = [...people, ...people.slice(0, askingTwice)];
 
     const answers = await Promise.all(asks.map(async ({ userId, token }) => {
-      const response = await fetch(`http://127.0.0.1:${port}/graphql`, {
+      const response = await fetch(`${baseUrl}/graphql`, {
         method: 'POST',
         headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${token}` },
         body: JSON.stringify({ query: 'mutation { assignMergeCandidate { mergeRequest { databaseId manualMergeCandidate { databaseId } } } }' }),
@@ -150,9 +122,9 @@ describe('the unique indexes behind the rules', () => {
   /** Runs `write` in a transaction left open until an assignment of `assignee` waits on it, then commits. */
   async function raceAssignment(write: (execute: (text: string, values: unknown[]) => Promise<unknown>) => Promise<void>): Promise<unknown> {
     let outcome: Promise<unknown> = Promise.resolve();
-    await orm.em.fork().transactional(async (em) => {
+    await platform.orm.em.fork().transactional(async (em) => {
       await write((text, values) => em.execute(text, values));
-      outcome = assignMergeCandidate(orm.em, assignee, rules).then(() => 'assigned', (error: unknown) => error);
+      outcome = assignMergeCandidate(platform.orm.em, assignee, rules).then(() => 'assigned', (error: unknown) => error);
       await waitFor(async () => (await sql<{ n: number }>(
         `select count(*)::int as n from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock' and wait_event = 'transactionid'`,
       ))[0]!.n === 1, { what: 'the assignment to wait on the open transaction' });

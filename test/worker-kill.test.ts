@@ -4,19 +4,12 @@
  * ends exactly once: one device definition per PROCESSED task, none without a task, none twice.
  * Real processes, real Postgres and Redis, as operators run them.
  */
-import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import type { MikroORM } from '@mikro-orm/postgresql';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Redis } from 'ioredis';
-import { upsertClient } from '@jabba/domain/db/identity-store';
-import { createOrm } from '@jabba/domain/db/orm';
 import { queueNames } from '@jabba/domain/jobs/queues';
-import { cloneDatabase, type TestDatabase } from '#test/postgres';
-import { startApp, type AppProcess } from '#test/process';
-import { connectRedis, redisUrl, testPrefix } from '#test/redis';
+import { createPlatform, type Platform } from '#test/platform';
+import { connectRedis } from '#test/redis';
 import { waitFor } from '#test/wait-for';
-import { signAccessToken } from '../apps/api/src/auth/tokens';
-import { developmentJwtSecret } from '../apps/api/src/config';
 
 // The header of test/device-registry-import.test.ts (importing it would run its tests here too).
 const header = 'classification_type,manufacturer_name,manufacturer_country,model_number,packaging_type,packaging_count,packaging_unit,is_active,device_names.name,device_names.type,description,properties.type,properties.value_integer';
@@ -25,43 +18,24 @@ const records = 40_000;
 const isBad = (i: number) => i % 33 === 7;
 const lockMs = 2_000;
 
-let db: TestDatabase;
-let orm: MikroORM;
+let platform: Platform;
 let redis: Redis;
-const prefix = testPrefix();
-const processes: AppProcess[] = [];
 
 beforeAll(async () => {
-  db = await cloneDatabase(inject('templateDatabase'));
-  orm = await createOrm({ databaseUrl: db.url, poolSize: 2, logger: () => undefined });
+  platform = await createPlatform({ poolSize: 2 });
   redis = connectRedis();
 });
 
 afterAll(async () => {
-  const running = processes.filter((p) => p.child.exitCode === null && p.child.signalCode === null);
-  for (const p of running) p.child.kill('SIGTERM');
-  await Promise.all(running.map((p) => p.exit));
   await redis.quit();
-  await orm.close(true);
-  await db.drop();
+  await platform.stop();
 });
 
-const sql = async <R>(text: string, values: unknown[] = []): Promise<R[]> => (await orm.em.fork().getConnection().execute(text, values)) as R[];
+const sql = <R>(text: string, values?: unknown[]): Promise<R[]> => platform.sql<R>(text, values);
 
-const start = (entry: 'apps/api/src/main.ts' | 'apps/worker/src/main.ts', env: Record<string, string>): AppProcess => {
-  const app = startApp(entry, { DATABASE_URL: db.url, REDIS_URL: redisUrl, QUEUE_PREFIX: prefix, LOG_LEVEL: 'info', ...env });
-  processes.push(app);
-  return app;
-};
-
-// PGAPPNAME names each worker's Postgres sessions, so the test can see which one has a chunk open.
-const startWorkerProcess = async (name: string): Promise<AppProcess> => {
-  const worker = start('apps/worker/src/main.ts', {
-    WORKER_CONCURRENCY: '2', WORKER_LOCK_DURATION_MS: String(lockMs), PGAPPNAME: name, SHUTDOWN_TIMEOUT_MS: '5000',
-  });
-  await waitFor(() => worker.output().includes('"msg":"worker running"'), { timeout: 15_000, what: `${name} to start` });
-  return worker;
-};
+// Workers are named (PGAPPNAME) so the test can see which one has a chunk open; the short lock lets
+// BullMQ hand a dead worker's chunk back soon.
+const workerEnv = { WORKER_CONCURRENCY: '2', WORKER_LOCK_DURATION_MS: String(lockMs), SHUTDOWN_TIMEOUT_MS: '5000' };
 
 const csvFile = (): string => {
   const lines = Array.from({ length: records }, (_, i) =>
@@ -86,13 +60,11 @@ const writingChunks = async (name: string): Promise<number> => {
 describe('a worker killed in the middle of an import', () => {
   it('loses nothing and runs nothing twice: the dead chunk is rolled back and redelivered', async () => {
     const began = Date.now();
-    const api = start('apps/api/src/main.ts', { PORT: '0' });
-    const port = await waitFor(() => /api listening on http:\/\/127\.0\.0\.1:(\d+)/.exec(api.output())?.[1], { timeout: 15_000, what: 'api to listen' });
-    const [victim, survivor] = await Promise.all([startWorkerProcess('jabba-w1'), startWorkerProcess('jabba-w2')]);
+    const { baseUrl, workers: [victim, survivor] } = await platform.start({ workers: ['jabba-w1', 'jabba-w2'], workerEnv });
 
-    const client = await upsertClient(orm.em.fork(), { id: randomUUID(), name: 'Registry owner', type: 'NHS', status: 'ACTIVE' });
-    const token = await signAccessToken(developmentJwtSecret, { userId: randomUUID(), clientId: client.id, scopes: ['device_registry:write'] });
-    const response = await fetch(`http://127.0.0.1:${port}/v1/device-registry-jobs?registerType=MEDICAL_DEVICE&reasonDescription=Kill%20test`, {
+    const client = await platform.nhsClient('Registry owner');
+    const token = await client.token(['device_registry:write']);
+    const response = await fetch(`${baseUrl}/v1/device-registry-jobs?registerType=MEDICAL_DEVICE&reasonDescription=Kill%20test`, {
       method: 'POST',
       headers: { 'Content-Type': 'text/csv', Authorization: `Bearer ${token}` },
       body: csvFile(),
@@ -115,7 +87,7 @@ describe('a worker killed in the middle of an import', () => {
     await waitFor(async () => (await writingChunks('jabba-w1')) === 0, { what: "w1's transactions to roll back" });
     const killed = Date.now();
 
-    await startWorkerProcess('jabba-w3');
+    const replacement = await platform.startWorker('jabba-w3', workerEnv);
     const ended = await waitFor(async () => {
       const job = await jobRow(jobId);
       return job.status !== 'PENDING' ? job : undefined;
@@ -158,12 +130,12 @@ describe('a worker killed in the middle of an import', () => {
     expect(new Set(failed.map((f) => f.error.extensions.code))).toEqual(new Set(['VALIDATION_ERROR']));
 
     // w1 really died holding work: BullMQ saw its chunk(s) stall and handed them back (at most its concurrency).
-    const events = await redis.xrange(`${prefix}:${queueNames.tasks}:events`, '-', '+');
+    const events = await redis.xrange(`${platform.prefix}:${queueNames.tasks}:events`, '-', '+');
     const stalled = events.filter(([, fields]) => fields[1] === 'stalled').length;
     expect(stalled).toBeGreaterThanOrEqual(1);
     expect(stalled).toBeLessThanOrEqual(2);
 
-    const logs = [survivor.output(), processes.at(-1)!.output()].join('');
+    const logs = [survivor.output(), replacement.output()].join('');
     const warnings = logs.split('\n').filter((l) => /"level":(40|50|60)/.test(l));
     console.info(
       `worker-kill: upload ${uploaded - began} ms after start, kill at ${atKill.tasks_processed}/${records} processed ` +

@@ -8,7 +8,8 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ClientType } from '@jabba/domain/db/entities';
 import { messages } from '@jabba/domain/model/errors';
-import { createTestApi, insertClient, type GraphqlResult, type TestApi } from './support';
+import { errorsOf, invalid, refused } from './service-catalog-fixtures';
+import { createTestApi, insertClient, type TestApi } from './support';
 import { toGlobalId } from '../src/graphql/relay';
 
 const consumerId = '46d29f1b-122c-40ae-a36b-be138fb9c987';
@@ -20,16 +21,6 @@ const mutations = {
   deactivateService: `mutation ($input: DeactivateServiceInput!) { deactivateService(input: $input) { service { ${serviceFields} } } }`,
 };
 type Field = keyof typeof mutations;
-type Body = GraphqlResult['body'];
-
-const errorsOf = (body: Body) => body.errors?.map((e) => ({ message: e.message, path: e.path, extensions: e.extensions }));
-/** A refused mutation: its payload field null and one error with the code and message. */
-const refused = (field: Field, code: string, message: string, exception?: Record<string, unknown>) => ({
-  data: { [field]: null },
-  errors: [{ message, path: [field], extensions: { code, ...(exception ? { exception } : {}) } }],
-});
-const invalid = (field: Field, ...inputErrors: { path: string; message: string }[]) =>
-  refused(field, 'UNPROCESSABLE_ENTITY', 'Validation failed', { inputErrors });
 
 describe('service mutations', () => {
   let api: TestApi;

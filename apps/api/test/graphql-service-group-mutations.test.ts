@@ -8,29 +8,16 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ClientType } from '@jabba/domain/db/entities';
 import { messages } from '@jabba/domain/model/errors';
-import { createTestApi, insertClient, type GraphqlResult, type TestApi } from './support';
+import { catalogInputTypes, errorsOf, invalid, refused, type CatalogMutation } from './service-catalog-fixtures';
+import { createTestApi, insertClient, type TestApi } from './support';
 import { toGlobalId } from '../src/graphql/relay';
 
 const write = 'service_catalog:write';
 const groupFields = 'serviceGroup { databaseId name code isActive requestAllowed }';
-const inputTypes = {
-  createService: 'CreateServiceInput', updateService: 'UpdateServiceInput', deactivateService: 'DeactivateServiceInput',
-  createServiceGroup: 'CreateServiceGroupInput', updateServiceGroup: 'UpdateServiceGroupInput', deactivateServiceGroup: 'DeactivateServiceGroupInput',
-  addServiceToGroup: 'AddServiceToGroupInput', deleteServiceFromGroup: 'DeleteServiceFromGroupInput',
-} as const;
-type Field = keyof typeof inputTypes;
+type Field = CatalogMutation;
 const selectionOf = (field: Field) => (field.endsWith('Service') ? 'service { databaseId }' : groupFields);
 const mutationOf = (field: Field) =>
-  `mutation ($input: ${inputTypes[field]}!) { ${field}(input: $input) { ${selectionOf(field)} } }`;
-
-type Body = GraphqlResult['body'];
-const errorsOf = (body: Body) => body.errors?.map((e) => ({ message: e.message, path: e.path, extensions: e.extensions }));
-const refused = (field: Field, code: string, message: string, exception?: Record<string, unknown>) => ({
-  data: { [field]: null },
-  errors: [{ message, path: [field], extensions: { code, ...(exception ? { exception } : {}) } }],
-});
-const invalid = (field: Field, ...inputErrors: { path: string; message: string }[]) =>
-  refused(field, 'UNPROCESSABLE_ENTITY', 'Validation failed', { inputErrors });
+  `mutation ($input: ${catalogInputTypes[field]}!) { ${field}(input: $input) { ${selectionOf(field)} } }`;
 
 describe('service group mutations', () => {
   let api: TestApi;

@@ -2,26 +2,20 @@
  * Seed 001's acceptance criteria for the status migration, against a real database: destinations
  * that existed before it become `active`, destinations created after it start `created`.
  */
-import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { createOrm, type Orm } from '@jabba/domain/db/orm';
+import type pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Orm } from '@jabba/domain/db/orm';
 import { Migration20261122000006_destination_status } from '@jabba/domain/db/migrations/Migration20261122000006_destination_status';
-import { cloneDatabase, type TestDatabase } from '#test/postgres';
+import { openOrmDatabase, type OrmDatabase } from '#test/orm-database';
 
-let db: TestDatabase;
+let database: OrmDatabase;
 let orm: Orm;
 let sql: pg.Client;
 beforeAll(async () => {
-  db = await cloneDatabase(inject('templateDatabase'));
-  orm = await createOrm({ databaseUrl: db.url, poolSize: 1 });
-  sql = new pg.Client({ connectionString: db.url });
-  await sql.connect();
+  database = await openOrmDatabase({ poolSize: 1 });
+  ({ orm, sql } = database);
 });
-afterAll(async () => {
-  await sql.end();
-  await orm.close(true);
-  await db.drop();
-});
+afterAll(() => database.close());
 
 async function apply(direction: 'up' | 'down'): Promise<void> {
   const migration = new Migration20261122000006_destination_status(orm.em.getDriver(), orm.config);

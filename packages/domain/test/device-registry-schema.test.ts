@@ -3,31 +3,25 @@
  * validates with, and the constraints and shape of the device tables the import COPYs into.
  */
 import { randomUUID } from 'node:crypto';
-import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { createOrm, type Orm } from '@jabba/domain/db/orm';
+import type pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Orm } from '@jabba/domain/db/orm';
 import { inTransaction } from '@jabba/domain/db/sql';
 import { DeviceDefinitionNameSchema, DeviceDefinitionSchema, DictionarySchema } from '@jabba/domain/db/entities';
 import { loadDictionaries } from '@jabba/domain/db/dictionaries';
 import { countries } from '@jabba/domain/db/migrations/country-codes';
 import { Migration20261122000003_device_registry } from '@jabba/domain/db/migrations/Migration20261122000003_device_registry';
 import { dictionaryNames } from '@jabba/domain/model/device-registry';
-import { cloneDatabase, type TestDatabase } from '#test/postgres';
+import { openOrmDatabase, type OrmDatabase } from '#test/orm-database';
 
-let db: TestDatabase;
+let database: OrmDatabase;
 let orm: Orm;
 let sql: pg.Client;
 beforeAll(async () => {
-  db = await cloneDatabase(inject('templateDatabase'));
-  orm = await createOrm({ databaseUrl: db.url, poolSize: 2 });
-  sql = new pg.Client({ connectionString: db.url });
-  await sql.connect();
+  database = await openOrmDatabase({ poolSize: 2 });
+  ({ orm, sql } = database);
 });
-afterAll(async () => {
-  await sql.end();
-  await orm.close(true);
-  await db.drop();
-});
+afterAll(() => database.close());
 
 const codesOf = async (name: string): Promise<string[]> =>
   (await sql.query<{ code: string }>(`select code from dictionaries where name = $1 and is_active order by code collate "C"`, [name])).rows.map((r) => r.code);

@@ -1,0 +1,97 @@
+/**
+ * The platform as operators run it, for the tests that need real processes: a cloned database, a
+ * BullMQ prefix of the test's own, the api and worker processes started on both, and tokens of an
+ * NHS client. One copy, so every such test starts, addresses and stops its processes the same way.
+ */
+import { randomUUID } from 'node:crypto';
+import { inject } from 'vitest';
+import { upsertClient } from '@jabba/domain/db/identity-store';
+import { createOrm, type Orm } from '@jabba/domain/db/orm';
+import { signAccessToken } from '../../apps/api/src/auth/tokens';
+import { developmentJwtSecret } from '../../apps/api/src/config';
+import { cloneDatabase, type TestDatabase } from './postgres';
+import { startApp, type AppProcess } from './process';
+import { redisUrl, testPrefix } from './redis';
+import { waitFor } from './wait-for';
+
+export interface RunningPlatform<Workers extends readonly AppProcess[] = AppProcess[]> {
+  /** Where the api listens, e.g. `http://127.0.0.1:41234`. */
+  baseUrl: string;
+  api: AppProcess;
+  /** One per name given to `start`, in that order. */
+  workers: Workers;
+}
+
+export interface PlatformClient {
+  id: string;
+  /** A token of a user (a new one unless `userId` is given) of this client. */
+  token(scopes: string[], userId?: string): Promise<string>;
+}
+
+export interface Platform {
+  db: TestDatabase;
+  orm: Orm;
+  /** The BullMQ prefix every process of this platform uses. */
+  prefix: string;
+  /** Every process started so far, in start order. */
+  processes: AppProcess[];
+  sql<R>(text: string, values?: unknown[]): Promise<R[]>;
+  /** Starts the api, then the named workers side by side (each name is its PGAPPNAME). */
+  start<const Names extends readonly string[]>(options: { workers: Names; workerEnv?: Record<string, string> }): Promise<RunningPlatform<{ [K in keyof Names]: AppProcess }>>;
+  /** Starts one worker process and waits until it runs; `name` is its PGAPPNAME. */
+  startWorker(name: string, env?: Record<string, string>): Promise<AppProcess>;
+  /** An ACTIVE NHS client, inserted now. */
+  nhsClient(name: string): Promise<PlatformClient>;
+  /** Stops the processes still running (SIGTERM, waiting for their exit), then drops the database. */
+  stop(): Promise<void>;
+}
+
+const startTimeout = 15_000;
+
+export async function createPlatform({ poolSize }: { poolSize: number }): Promise<Platform> {
+  const db = await cloneDatabase(inject('templateDatabase'));
+  const orm = await createOrm({ databaseUrl: db.url, poolSize, logger: () => undefined });
+  const prefix = testPrefix();
+  const processes: AppProcess[] = [];
+
+  const launch = (entry: 'apps/api/src/main.ts' | 'apps/worker/src/main.ts', env: Record<string, string>): AppProcess => {
+    const app = startApp(entry, { DATABASE_URL: db.url, REDIS_URL: redisUrl, QUEUE_PREFIX: prefix, LOG_LEVEL: 'info', ...env });
+    processes.push(app);
+    return app;
+  };
+
+  const startWorker = async (name: string, env: Record<string, string> = {}): Promise<AppProcess> => {
+    const worker = launch('apps/worker/src/main.ts', { ...env, PGAPPNAME: name });
+    await waitFor(() => worker.output().includes('"msg":"worker running"'), { timeout: startTimeout, what: `${name} to start` });
+    return worker;
+  };
+
+  return {
+    db,
+    orm,
+    prefix,
+    processes,
+    sql: async <R>(text: string, values: unknown[] = []) => (await orm.em.fork().getConnection().execute(text, values)) as R[],
+    async start({ workers, workerEnv = {} }) {
+      const api = launch('apps/api/src/main.ts', { PORT: '0' });
+      const port = await waitFor(() => /api listening on http:\/\/127\.0\.0\.1:(\d+)/.exec(api.output())?.[1], { timeout: startTimeout, what: 'api to listen' });
+      const started = await Promise.all(workers.map((name) => startWorker(name, workerEnv)));
+      return { baseUrl: `http://127.0.0.1:${port}`, api, workers: started as { [K in keyof typeof workers]: AppProcess } };
+    },
+    startWorker,
+    async nhsClient(name) {
+      const client = await upsertClient(orm.em.fork(), { id: randomUUID(), name, type: 'NHS', status: 'ACTIVE' });
+      return {
+        id: client.id,
+        token: (scopes, userId = randomUUID()) => signAccessToken(developmentJwtSecret, { userId, clientId: client.id, scopes }),
+      };
+    },
+    async stop() {
+      const running = processes.filter((p) => p.child.exitCode === null && p.child.signalCode === null);
+      for (const p of running) p.child.kill('SIGTERM');
+      await Promise.all(running.map((p) => p.exit));
+      await orm.close(true);
+      await db.drop();
+    },
+  };
+}
