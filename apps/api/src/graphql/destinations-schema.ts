@@ -111,10 +111,7 @@ async function destinations(_: unknown, args: DestinationsArgs, ctx: GraphqlCont
     clientId: principal.client.id,
     status: args.filter?.status ?? null,
     order: args.orderBy ?? 'INSERTED_AT_ASC',
-    after: window.after,
-    before: window.before,
-    limit: window.limit,
-    fromEnd: window.fromEnd,
+    ...window,
   });
   const rows = page.rows.map(asDestinationObject);
   // The key (insertedAt, id) is the same in both orders, so a cursor survives a switch of order.

@@ -183,10 +183,7 @@ async function deviceRegistryJobs(_: unknown, args: DeviceRegistryJobsArgs, ctx:
     type: deviceRegistryJobType,
     status: args.filter?.status ?? null,
     order: jobListOrder[args.orderBy ?? 'STARTED_AT_DESC'],
-    after: window.after,
-    before: window.before,
-    limit: window.limit,
-    fromEnd: window.fromEnd,
+    ...window,
   });
   const rows = page.rows.map(asJobObject);
   return toConnection({ ...page, rows }, window, creationKeyOf, creationKeyCodec);

@@ -225,10 +225,7 @@ async function mergeRequests(_: unknown, args: MergeRequestsArgs, ctx: GraphqlCo
       assigneeId,
       status: args.filter?.status ?? null,
       order: args.orderBy ?? 'INSERTED_AT_ASC',
-      after: window.after,
-      before: window.before,
-      limit: window.limit,
-      fromEnd: window.fromEnd,
+      ...window,
     }),
     reviewerLoad(ctx.em, assigneeId),
   ]);

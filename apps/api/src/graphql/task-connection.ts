@@ -52,10 +52,7 @@ export async function taskConnection(
     jobId,
     status: args.filter?.status ?? null,
     order: taskOrderBy[args.orderBy ?? 'INSERTED_AT_ASC'],
-    after: window.after,
-    before: window.before,
-    limit: window.limit,
-    fromEnd: window.fromEnd,
+    ...window,
   });
   const rows = page.rows.map((task): TaskObject => ({ ...task, __typename: taskTypeName }));
   return toConnection({ ...page, rows }, window, keyOfTask, taskKeyCodec);
