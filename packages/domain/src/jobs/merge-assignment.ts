@@ -41,16 +41,28 @@ export const assignmentTimeoutMessage = 'The assignment took too long; try again
  * withdrawn if no worker has taken it yet; one already running still commits or not as a whole, so
  * the reviewer either has the request (and sees it in `mergeRequests`) or has nothing, never half.
  */
+const timeout = Symbol('timeout');
+
 export async function requestAssignment(queue: Queue, events: QueueEvents, assigneeId: string, timeoutMs: number): Promise<string> {
   const job = await queue.add(mergeAssignmentJobName, mergeAssignmentPayload.parse({ assigneeId }), mergeAssignmentJobOptions);
-  const started = Date.now();
+  // Our own timer decides the timeout: BullMQ's wait rejects alike for its timer and a failed job,
+  // and telling them apart by elapsed time misreads a timer that fires a millisecond early. Its own
+  // ttl, longer than ours, only keeps its listener from outliving a withdrawn job.
+  const finished = job.waitUntilFinished(events, timeoutMs + 1_000);
+  finished.catch(() => undefined);
+  let timer: NodeJS.Timeout | undefined;
+  const timedOut = new Promise<typeof timeout>((resolve) => {
+    timer = setTimeout(() => resolve(timeout), timeoutMs);
+  });
   let returned: unknown;
   try {
-    returned = await job.waitUntilFinished(events, timeoutMs);
+    returned = await Promise.race([finished, timedOut]);
   } catch (error) {
-    // waitUntilFinished rejects alike for its own timer and a failed job; only the timer fires
-    // after the whole wait, and no failure can arrive after the timer.
-    if (Date.now() - started < timeoutMs) throw new Error(`merge assignment ${job.id ?? '?'} failed`, { cause: error });
+    throw new Error(`merge assignment ${job.id ?? '?'} failed`, { cause: error });
+  } finally {
+    clearTimeout(timer);
+  }
+  if (returned === timeout) {
     await job.remove().catch(() => undefined); // Locked by the worker running it: it finishes by itself.
     throw new DomainError('TIMEOUT', assignmentTimeoutMessage);
   }
