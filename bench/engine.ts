@@ -14,12 +14,12 @@ import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { pino } from 'pino';
 import { from as copyFrom } from 'pg-copy-streams';
-import { createJob } from '../packages/domain/src/db/job-store';
-import { findJob } from '../packages/domain/src/db/job-queries';
-import { createOrm, migrate } from '../packages/domain/src/db/orm';
-import { inTransaction } from '../packages/domain/src/db/sql';
-import { enqueueChunks } from '../packages/domain/src/jobs/enqueue';
-import { queueNames } from '../packages/domain/src/jobs/queues';
+import { createJob } from '../packages/domain/src/engine/job-writes';
+import { findJob } from '../packages/domain/src/engine/job-reads';
+import { createOrm, migrate } from '../packages/domain/src/platform/orm';
+import { inTransaction } from '../packages/domain/src/platform/sql';
+import { enqueueChunks } from '../packages/domain/src/engine/enqueue';
+import { queueNames } from '../packages/domain/src/engine/queues';
 import { startWorker } from '../apps/worker/src/worker';
 import { ensureServices } from '../scripts/lib/services';
 

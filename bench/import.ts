@@ -19,7 +19,7 @@ import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { from as copyFrom, to as copyTo } from 'pg-copy-streams';
 import { developmentJwtSecret } from '../apps/api/src/config';
-import { signAccessToken } from '../apps/api/src/auth/tokens';
+import { signAccessToken } from '../packages/domain/src/identity/tokens';
 import { ensureServices } from '../scripts/lib/services';
 import { migrateDatabase } from '../scripts/lib/database';
 import { startApp, type AppProcess } from '../test/support/process';

@@ -4,7 +4,7 @@
  */
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
-import { clientStatuses, clientTypes } from '../packages/domain/src/db/entities';
+import { clientStatuses, clientTypes } from '../packages/domain/src/platform/entities';
 import { readScriptEnv, type ScriptEnv } from './lib/script-config';
 
 const usage = `Usage: npm run jabba -- <command> [options]

@@ -3,7 +3,7 @@
  * a real worker (BullMQ on Redis) runs the chunks, Postgres holds the outcome.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { findJob } from '@jabba/domain/db/job-queries';
+import { findJob } from '@jabba/domain/engine/job-reads';
 import { waitFor } from '#test/wait-for';
 import { createTestApi, type Caller, type TestApi } from '../apps/api/test/support';
 import { startTestWorker, type TestWorker } from '../apps/api/test/worker';

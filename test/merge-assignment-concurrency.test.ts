@@ -7,10 +7,10 @@
  */
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { addUserRole } from '@jabba/domain/db/identity-store';
-import { assignMergeCandidate } from '@jabba/domain/db/merge-assignment';
-import { DomainError } from '@jabba/domain/model/errors';
-import { mergeMessages, reviewerRole } from '@jabba/domain/model/merge-review';
+import { addUserRole } from '@jabba/domain/identity/clients';
+import { assignMergeCandidate } from '@jabba/domain/merge-review/assignment';
+import { DomainError } from '@jabba/domain/platform/errors';
+import { mergeMessages, reviewerRole } from '@jabba/domain/merge-review/rules';
 import { createPlatform, type Platform } from '#test/platform';
 import { waitFor } from '#test/wait-for';
 

@@ -8,11 +8,11 @@ import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
 import { developmentJwtSecret } from '../apps/api/src/config';
-import { verifyAccessToken } from '../apps/api/src/auth/tokens';
+import { verifyAccessToken } from '../packages/domain/src/identity/tokens';
 import { ensureServices } from '../scripts/lib/services';
 import { cloneDatabase, databaseUrl, quoteIdent, serverUrl, withAdmin, type TestDatabase } from '#test/postgres';
 import { redisUrl } from '#test/redis';
-import { migrationsList } from '@jabba/domain/db/migrations/index';
+import { migrationsList } from '@jabba/domain/migrations/index';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const secret = 'scripts-test-secret-0123456789-abcdefghij';

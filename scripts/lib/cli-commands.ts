@@ -4,10 +4,10 @@
  * operator can run them on a fresh machine in any order; `token` needs no database.
  */
 import { randomUUID } from 'node:crypto';
-import type { ClientStatus, ClientType } from '../../packages/domain/src/db/entities';
-import { addUserRole, findClient, upsertClient } from '../../packages/domain/src/db/identity-store';
-import type { Orm } from '../../packages/domain/src/db/orm';
-import { signAccessToken } from '../../apps/api/src/auth/tokens';
+import type { ClientStatus, ClientType } from '../../packages/domain/src/platform/entities';
+import { addUserRole, findClient, upsertClient } from '../../packages/domain/src/identity/clients';
+import type { Orm } from '../../packages/domain/src/platform/orm';
+import { signAccessToken } from '../../packages/domain/src/identity/tokens';
 import { prepareDatabase } from './database';
 import {
   developmentClientId,

@@ -4,7 +4,7 @@
  * variable is reported the same way the apps report it.
  */
 import { z } from 'zod';
-import { baseEnvSchema, parseEnv } from '../../packages/domain/src/config/env';
+import { baseEnvSchema, parseEnv } from '../../packages/domain/src/platform/config';
 // One constant, so tokens minted by `npm run jabba -- token` on a laptop verify against `npm start`.
 import { developmentJwtSecret, jwtSecretField } from '../../apps/api/src/config';
 

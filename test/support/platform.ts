@@ -5,9 +5,9 @@
  */
 import { randomUUID } from 'node:crypto';
 import { inject } from 'vitest';
-import { upsertClient } from '@jabba/domain/db/identity-store';
-import { createOrm, type Orm } from '@jabba/domain/db/orm';
-import { signAccessToken } from '../../apps/api/src/auth/tokens';
+import { upsertClient } from '@jabba/domain/identity/clients';
+import { createOrm, type Orm } from '@jabba/domain/platform/orm';
+import { signAccessToken } from '../../packages/domain/src/identity/tokens';
 import { developmentJwtSecret } from '../../apps/api/src/config';
 import { cloneDatabase, type TestDatabase } from './postgres';
 import { startApp, type AppProcess } from './process';

@@ -6,20 +6,20 @@ import { Hono } from 'hono';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import type { Queue, QueueEvents } from 'bullmq';
 import type { Redis } from 'ioredis';
-import type { Logger } from '@jabba/domain/runtime/logger';
+import type { Logger } from '@jabba/domain/platform/logger';
 import type { ApiConfig } from './config';
 import { graphqlContext } from './graphql/schema';
 import { createGraphqlServer } from './graphql/server';
-import { deviceRegistryRoutes } from './http/device-registry-jobs';
-import { destinationRoutes } from './http/destinations';
-import { destinationTransitionRoutes } from './http/destination-transitions';
-import { healthRoutes } from './http/health';
-import { jobRoutes } from './http/jobs';
-import { mergeCandidateRoutes } from './http/merge-candidates';
-import { errorHandler, notFoundHandler } from './http/problems';
-import { accessLog, requestId, unitOfWork, type AppEnv } from './http/request-scope';
+import { deviceRegistryRoutes } from './device-registry/rest';
+import { destinationRoutes } from './destinations/rest';
+import { destinationTransitionRoutes } from './destinations/transitions-rest';
+import { healthRoutes } from './platform/health';
+import { jobRoutes } from './jobs/rest';
+import { mergeCandidateRoutes } from './merge-review/rest';
+import { errorHandler, notFoundHandler } from './platform/problems';
+import { accessLog, requestId, unitOfWork, type AppEnv } from './platform/request-scope';
 
-export type { AppEnv, AppVariables } from './http/request-scope';
+export type { AppEnv, AppVariables } from './platform/request-scope';
 
 /** Everything the api needs from the outside; main builds it, tests build their own. */
 export interface ApiDeps {

@@ -3,7 +3,7 @@
  * reader of `process.env` in the app; everything else receives the parsed `ApiConfig`.
  */
 import { z } from 'zod';
-import { baseEnvSchema, destinationEnvFields, mergeReviewEnvFields, parseEnv } from '@jabba/domain/config/env';
+import { baseEnvSchema, destinationEnvFields, mergeReviewEnvFields, parseEnv } from '@jabba/domain/platform/config';
 
 /**
  * Used outside production when AUTH_JWT_SECRET is unset, so `npm start` works on a fresh checkout.

@@ -12,15 +12,15 @@ import { inject } from 'vitest';
 import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
 import type { Redis } from 'ioredis';
 import { Queue, QueueEvents } from 'bullmq';
-import { queueNames } from '@jabba/domain/jobs/queues';
-import type { Client, ClientStatus, ClientType } from '@jabba/domain/db/entities';
-import { addUserRole, upsertClient } from '@jabba/domain/db/identity-store';
-import { createOrm } from '@jabba/domain/db/orm';
-import { createLogger, type Logger } from '@jabba/domain/runtime/logger';
+import { queueNames } from '@jabba/domain/engine/queues';
+import type { Client, ClientStatus, ClientType } from '@jabba/domain/platform/entities';
+import { addUserRole, upsertClient } from '@jabba/domain/identity/clients';
+import { createOrm } from '@jabba/domain/platform/orm';
+import { createLogger, type Logger } from '@jabba/domain/platform/logger';
 import { cloneDatabase, type TestDatabase } from '#test/postgres';
 import { connectRedis, redisUrl, testPrefix } from '#test/redis';
 import { createApp, type ApiDeps, type App } from '../src/app';
-import { signAccessToken } from '../src/auth/tokens';
+import { signAccessToken } from '@jabba/domain/identity/tokens';
 import { loadConfig, type ApiConfig } from '../src/config';
 
 export interface TokenOptions {

@@ -7,7 +7,7 @@
  *   beforeAll(async () => { api = await createTestApi(); workers = await startTestWorker(api); });
  *   afterAll(async () => { await workers.close(); await api.close(); });
  */
-import { createLogger } from '@jabba/domain/runtime/logger';
+import { createLogger } from '@jabba/domain/platform/logger';
 import { connectRedis } from '#test/redis';
 import { createTaskHandlers } from '../../worker/src/registry';
 import { startWorker, type RunningWorker, type WorkerDeps } from '../../worker/src/worker';

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { baseEnvSchema, destinationEnvFields, mergeReviewEnvFields, parseEnv } from '@jabba/domain/config/env';
+import { baseEnvSchema, destinationEnvFields, mergeReviewEnvFields, parseEnv } from '@jabba/domain/platform/config';
 
 const workerEnvSchema = baseEnvSchema.extend({
   /** Chunks processed at once by this process; each holds one Postgres connection while it runs. */

@@ -1,8 +1,8 @@
 import { Redis } from 'ioredis';
-import { configOrExit } from '@jabba/domain/config/env';
-import { createOrm } from '@jabba/domain/db/orm';
-import { createLogger } from '@jabba/domain/runtime/logger';
-import { installShutdown } from '@jabba/domain/runtime/shutdown';
+import { configOrExit } from '@jabba/domain/platform/config';
+import { createOrm } from '@jabba/domain/platform/orm';
+import { createLogger } from '@jabba/domain/platform/logger';
+import { installShutdown } from '@jabba/domain/platform/shutdown';
 import { loadConfig } from './config';
 import { createTaskHandlers } from './registry';
 import { startWorker, type CloseOutcome } from './worker';

@@ -3,15 +3,15 @@
  * destination rules count days; typed over the catalog, so a job type without a handler does not
  * compile.
  */
-import type { JobType } from '@jabba/domain/jobs/job-types';
-import type { TaskHandler } from '@jabba/domain/jobs/task-handler';
-import { deviceRegistryJobType } from '@jabba/domain/model/device-registry';
-import { destinationDeletionJobType, destinationTransitionJobType } from '@jabba/domain/model/destination-jobs';
-import { mergeCandidateJobType } from '@jabba/domain/model/merge-candidate-record';
-import { deviceRegistryHandler } from './processors/device-registry';
-import { destinationDeletionHandler } from './processors/destination-sweep';
-import { destinationTransitionHandler } from './processors/destination-transition';
-import { mergeCandidatesHandler } from './processors/merge-candidates';
+import type { JobType } from '@jabba/domain/engine/catalog';
+import type { TaskHandler } from '@jabba/domain/engine/handler';
+import { deviceRegistryJobType } from '@jabba/domain/device-registry/column-rules';
+import { destinationDeletionJobType, destinationTransitionJobType } from '@jabba/domain/destinations/job-contracts';
+import { mergeCandidateJobType } from '@jabba/domain/merge-review/candidate-rules';
+import { deviceRegistryHandler } from '@jabba/domain/device-registry/job';
+import { destinationDeletionHandler } from '@jabba/domain/destinations/sweep';
+import { destinationTransitionHandler } from '@jabba/domain/destinations/transition-job';
+import { mergeCandidatesHandler } from '@jabba/domain/merge-review/candidate-import-job';
 
 export interface HandlerDeps {
   now: () => Date;

@@ -7,16 +7,16 @@
 import { Queue, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { MikroORM } from '@mikro-orm/postgresql';
-import { queueNames, reconcileJobName } from '@jabba/domain/jobs/queues';
-import type { TaskHandlers } from '@jabba/domain/jobs/task-handler';
-import type { MergeRules } from '@jabba/domain/model/merge-review';
-import type { Logger } from '@jabba/domain/runtime/logger';
-import { withFailurePolicy } from './failures';
-import { sweepDestinations } from './processors/destination-sweep';
-import { processMergeAssignment } from './processors/merge-assignment';
-import { relayOutbox } from './processors/outbox-relay';
-import { reconcile } from './processors/reconcile';
-import { processTaskChunk, rescueTaskChunk } from './processors/task-chunk';
+import { queueNames, reconcileJobName } from '@jabba/domain/engine/queues';
+import type { TaskHandlers } from '@jabba/domain/engine/handler';
+import type { MergeRules } from '@jabba/domain/merge-review/rules';
+import type { Logger } from '@jabba/domain/platform/logger';
+import { withFailurePolicy } from './failure-policy';
+import { sweepDestinations } from '@jabba/domain/destinations/sweep';
+import { processMergeAssignment } from './merge-assignment';
+import { relayOutbox } from './outbox-relay';
+import { reconcile } from './reconcile';
+import { processTaskChunk, rescueTaskChunk } from './chunk-processor';
 
 export interface WorkerDeps {
   orm: MikroORM;

@@ -1,5 +1,5 @@
-import { DomainError } from '@jabba/domain/model/errors';
-import type { TaskHandlers } from '@jabba/domain/jobs/task-handler';
+import { DomainError } from '@jabba/domain/platform/errors';
+import type { TaskHandlers } from '@jabba/domain/engine/handler';
 
 export interface Gate {
   promise: Promise<void>;

@@ -3,8 +3,8 @@
  * `PageWindow` with `pageWindow`, asks its query for `window.limit` rows (one more than it shows),
  * and hands the rows to `toConnection`. Cursors are opaque base64 of the row's sort key as JSON.
  */
-import type { CreationKey } from '@jabba/domain/db/keyset';
-import { DomainError, type InputError } from '@jabba/domain/model/errors';
+import type { CreationKey } from '@jabba/domain/platform/keyset';
+import { DomainError, type InputError } from '@jabba/domain/platform/errors';
 import { isUuid, normalizeDateTime } from './scalars';
 
 export const defaultPageSize = 50;

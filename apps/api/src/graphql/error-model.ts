@@ -15,10 +15,10 @@
  */
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import { createGraphQLError, type Plugin } from 'graphql-yoga';
-import { isDomainError, type DomainError } from '@jabba/domain/model/errors';
-import type { Logger } from '@jabba/domain/runtime/logger';
-import type { RequestContext } from '../context';
-import { graphqlCode, type GraphqlErrorCode } from '../errors';
+import { isDomainError, type DomainError } from '@jabba/domain/platform/errors';
+import type { Logger } from '@jabba/domain/platform/logger';
+import type { RequestContext } from '../platform/request-context';
+import { graphqlCode, type GraphqlErrorCode } from '../platform/error-tables';
 
 export const internalErrorMessage = 'Internal server error';
 

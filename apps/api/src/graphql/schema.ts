@@ -7,17 +7,17 @@
 import type { GraphQLSchema } from 'graphql';
 import { createSchema, type YogaInitialContext } from 'graphql-yoga';
 import type { ApiDeps } from '../app';
-import type { RequestContext } from '../context';
-import { destinationsModule } from './destinations-schema';
-import { deviceRegistryModule } from './device-registry-schema';
-import { jobMutationsModule } from './job-mutations';
-import { jobsModule } from './jobs-schema';
-import { mergeAssignmentModule } from './merge-assignment-schema';
-import { mergeReviewModule } from './merge-review-schema';
+import type { RequestContext } from '../platform/request-context';
+import { destinationsModule } from '../destinations/graphql';
+import { deviceRegistryModule } from '../device-registry/graphql';
+import { jobMutationsModule } from '../jobs/mutations';
+import { jobsModule } from '../jobs/graphql';
+import { mergeAssignmentModule } from '../merge-review/assignment-graphql';
+import { mergeReviewModule } from '../merge-review/graphql';
 import { nodeRegistry, relayModule } from './relay';
 import { scalarsModule } from './scalars';
-import { serviceCatalogMutationsModule } from './service-catalog-mutations';
-import { serviceCatalogModule } from './service-catalog-schema';
+import { serviceCatalogMutationsModule } from '../service-catalog/mutations';
+import { serviceCatalogModule } from '../service-catalog/graphql';
 
 /**
  * The app's dependencies that resolvers use: the queue new and retried jobs go to, the queue of

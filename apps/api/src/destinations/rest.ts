@@ -1,0 +1,152 @@
+/**
+ * The delivery service's REST resources (SPEC §4, seed 001): destinations (create, read, list,
+ * delete), submissions to a destination (each opens a case), and a case's events and replies.
+ * Status changes (PATCH) live with the queue-driven transitions. Whether the destination's state
+ * allows a write is decided in the store, under the destination's row lock.
+ */
+import { Hono } from 'hono';
+import { z } from 'zod';
+import { pageDestinations } from '@jabba/domain/destinations/destination-listing';
+import { addCaseEvent, addCaseReply, caseDestinationId, caseNotFound, createDestination, createSubmission, deleteDestination } from '@jabba/domain/destinations/destination-writes';
+import { findDestination } from '@jabba/domain/destinations/destination-rows';
+import { destinationNotFound, destinationStatuses } from '@jabba/domain/destinations/rules';
+import type { ApiDeps } from '../app';
+import { requireAnyScope, requireScope } from '@jabba/domain/identity/checks';
+import type { RequestContext } from '../platform/request-context';
+import { creationKeyCodec, creationKeyOf, maxPageSize, pageWindow, toConnection } from '../graphql/connection';
+import { isUuid, normalizeDateTime } from '../graphql/scalars';
+import { destinationPath, destinationView } from './view';
+import { jsonBody, validated } from '../platform/json-body';
+import type { AppEnv } from '../platform/request-scope';
+
+export const createDestinationScope = 'create_destination';
+export const manageDestinationScope = (destinationId: string): string => `manage:destination:${destinationId}`;
+export const sendToDestinationScopes = (destinationId: string): string[] => [`send:destination:${destinationId}`, 'send:region:DE'];
+
+// zod's own messages name types ("expected string, received undefined"); ours say what to send.
+const required = (what: string) => ({ error: (issue: { input: unknown }) => (issue.input === undefined ? 'is required' : `must be ${what}`) });
+const jsonObject = { error: 'must be a JSON object' };
+
+const createBody = z.object({ name: z.string(required('a string')).min(1, 'must not be empty').max(255, 'must be at most 255 characters') }, jsonObject);
+
+/** Submissions and replies carry an optional opaque payload. */
+const payloadBody = z.object({ payload: z.record(z.string(), z.unknown(), jsonObject).optional() }, jsonObject);
+
+const dateTimeMessage = 'must be an ISO-8601 date-time with a time zone, e.g. 2026-11-22T10:29:32.099359Z';
+const eventBody = z.object(
+  {
+    event: z.string(required('a string')).min(1, 'must not be empty'),
+    // Normalised as text, not through a Date, so the microseconds Postgres keeps survive.
+    expiresAt: z.string(required(dateTimeMessage.slice('must be '.length))).transform((value, ctx) => {
+      const normalized = normalizeDateTime(value);
+      if (normalized === null) {
+        ctx.issues.push({ code: 'custom', message: dateTimeMessage, input: value });
+        return z.NEVER;
+      }
+      return normalized;
+    }),
+  },
+  jsonObject,
+);
+
+const firstMessage = `must be an integer from 1 to ${maxPageSize}`;
+const listQuery = z.object({
+  status: z.enum(destinationStatuses, { error: `must be one of ${destinationStatuses.join(', ')}` }).optional(),
+  first: z.coerce.number({ error: firstMessage }).int(firstMessage).min(1, firstMessage).max(maxPageSize, firstMessage).optional(),
+  after: z.string().optional(),
+});
+
+/**
+ * A destination id from the path, after authentication (so an anonymous caller learns nothing). A
+ * malformed id is the id of nothing: 404, and it never reaches Postgres as a bad uuid.
+ */
+export async function pathDestinationId(ctx: RequestContext, raw: string): Promise<string> {
+  await ctx.authenticate();
+  if (!isUuid(raw)) throw destinationNotFound(raw);
+  return raw.toLowerCase();
+}
+
+/** A case id from the path and the destination it belongs to, whose manage scope the caller needs. */
+async function authorizeCase(ctx: RequestContext, raw: string): Promise<string> {
+  await ctx.authenticate();
+  const destinationId = isUuid(raw) ? await caseDestinationId(ctx.em, raw.toLowerCase()) : null;
+  if (destinationId === null) throw caseNotFound(raw);
+  await ctx.authorize([requireScope(manageDestinationScope(destinationId))]);
+  return raw.toLowerCase();
+}
+
+// Nothing here needs the deps yet; the signature matches the other route modules that app.ts mounts.
+export function destinationRoutes(_deps: ApiDeps): Hono<AppEnv> {
+  const routes = new Hono<AppEnv>();
+
+  routes.post('/v1/destinations', async (c) => {
+    const ctx = c.var.requestContext;
+    const principal = await ctx.authorize([requireScope(createDestinationScope)]);
+    const { name } = await jsonBody(c, createBody);
+    const destination = await createDestination(ctx.em, { name, clientId: principal.client.id });
+    c.header('Location', destinationPath(destination.id));
+    return c.json(destinationView(destination), 201);
+  });
+
+  routes.get('/v1/destinations', async (c) => {
+    const ctx = c.var.requestContext;
+    const principal = await ctx.authorize([requireScope(createDestinationScope)]);
+    const query = validated(listQuery, c.req.query());
+    const window = pageWindow({ first: query.first ?? null, after: query.after ?? null }, creationKeyCodec);
+    // Oldest first, forwards only: REST pages with `first`/`after`, GraphQL has the other directions.
+    const page = await pageDestinations(ctx.em, {
+      clientId: principal.client.id,
+      status: query.status ?? null,
+      order: 'INSERTED_AT_ASC',
+      after: window.after,
+      limit: window.limit,
+      fromEnd: false,
+    });
+    const connection = toConnection(page, window, creationKeyOf, creationKeyCodec);
+    return c.json({
+      items: connection.nodes.map(destinationView),
+      nextCursor: connection.pageInfo.hasNextPage ? connection.pageInfo.endCursor : null,
+    });
+  });
+
+  routes.get('/v1/destinations/:destinationId', async (c) => {
+    const ctx = c.var.requestContext;
+    const id = await pathDestinationId(ctx, c.req.param('destinationId'));
+    await ctx.authorize([requireScope(manageDestinationScope(id))]);
+    const destination = await findDestination(ctx.em, id);
+    if (!destination) throw destinationNotFound(id);
+    return c.json(destinationView(destination));
+  });
+
+  routes.delete('/v1/destinations/:destinationId', async (c) => {
+    const ctx = c.var.requestContext;
+    const id = await pathDestinationId(ctx, c.req.param('destinationId'));
+    await ctx.authorize([requireScope(manageDestinationScope(id))]);
+    await deleteDestination(ctx.em, id);
+    return c.body(null, 204);
+  });
+
+  routes.post('/v1/destinations/:destinationId/submissions', async (c) => {
+    const ctx = c.var.requestContext;
+    const id = await pathDestinationId(ctx, c.req.param('destinationId'));
+    await ctx.authorize([requireAnyScope(...sendToDestinationScopes(id))]);
+    const { payload } = await jsonBody(c, payloadBody);
+    return c.json(await createSubmission(ctx.em, { destinationId: id, payload }), 201);
+  });
+
+  routes.post('/v1/cases/:caseId/events', async (c) => {
+    const ctx = c.var.requestContext;
+    const caseId = await authorizeCase(ctx, c.req.param('caseId'));
+    const { event, expiresAt } = await jsonBody(c, eventBody);
+    return c.json(await addCaseEvent(ctx.em, { caseId, event, expiresAt }), 201);
+  });
+
+  routes.post('/v1/cases/:caseId/replies', async (c) => {
+    const ctx = c.var.requestContext;
+    const caseId = await authorizeCase(ctx, c.req.param('caseId'));
+    const { payload } = await jsonBody(c, payloadBody);
+    return c.json(await addCaseReply(ctx.em, { caseId, payload }), 201);
+  });
+
+  return routes;
+}

@@ -1,0 +1,224 @@
+/**
+ * The device registry import over GraphQL (SPEC §3, seed 002): the typed `DeviceRegistryJob` view
+ * with its `DeviceRegistryTask`s, the two read queries, and `uploadDeviceRegistry` for CSVs small
+ * enough to send as a string (large files go through the streaming REST upload).
+ */
+import { pageJobs, type JobListOrder } from '@jabba/domain/engine/job-listing';
+import { findJob } from '@jabba/domain/engine/job-reads';
+import { submitDeviceRegistryUpload } from '@jabba/domain/device-registry/upload';
+import { deviceRegistryJobType } from '@jabba/domain/device-registry/column-rules';
+import type { JobStatus } from '@jabba/domain/engine/status-rules';
+import { deviceRegistryRead, deviceRegistryWrite, ownedByCaller } from '../jobs/access';
+import { creationKeyCodec, creationKeyOf, pageWindow, toConnection, type Connection, type ConnectionArgs } from '../graphql/connection';
+import { asJobObject, jobNodeLoader, type JobObject } from '../jobs/job-objects';
+import { jobFields, taskFields, taskNodeLoader } from '../jobs/graphql';
+import { fromGlobalId, malformedId } from '../graphql/relay';
+import type { GraphqlContext, GraphqlModule } from '../graphql/schema';
+import { taskConnection, type TaskConnectionArgs } from '../jobs/task-connection';
+
+const typeDefs = /* GraphQL */ `
+  "A device registry import: one task per data line of the uploaded CSV."
+  type DeviceRegistryJob implements Node & Job {
+    "The ID of an object"
+    id: ID!
+    "Primary key identifier from the database"
+    databaseId: UUID!
+    "Job name."
+    name: String
+    "Device registry Job status."
+    status: JobStatus!
+    "Job execution strategy."
+    strategy: JobStrategy!
+    "Date and time when the job starts."
+    startedAt: DateTime!
+    "Date and time when the job ends."
+    endedAt: DateTime
+    "Task counts by status."
+    progress: JobProgress!
+    "Tasks within this job."
+    tasks(
+      filter: TaskFilter
+      orderBy: TaskOrderBy = INSERTED_AT_ASC
+      after: String
+      before: String
+      first: Int
+      last: Int
+    ): DeviceRegistryTaskConnection!
+    "Type of register originating device registry data. The value should be present in the \`REGISTER_TYPE\` dictionary."
+    registerType: String!
+    "Device registry job reason description."
+    reasonDescription: String!
+  }
+
+  "A connection to a list of \`DeviceRegistryTask\` values."
+  type DeviceRegistryTaskConnection {
+    pageInfo: PageInfo!
+    nodes: [DeviceRegistryTask]
+    edges: [DeviceRegistryTaskEdge]
+  }
+
+  type DeviceRegistryTaskEdge {
+    node: DeviceRegistryTask!
+    cursor: String!
+  }
+
+  "A child of a \`DeviceRegistryJob\`: the outcome of one CSV data line."
+  type DeviceRegistryTask implements Node {
+    "The ID of an object"
+    id: ID!
+    "Primary key identifier from the database"
+    databaseId: UUID!
+    "Task name."
+    name: String
+    "Task status, is set automatically."
+    status: TaskStatus!
+    "Task meta data."
+    meta: DeviceRegistryTaskMeta
+    "Date and time when task was executed."
+    endedAt: DateTime
+    "Task error."
+    error: TaskError
+    "Technical information when task was inserted into the DB."
+    insertedAt: DateTime!
+    "Technical information when task was updated in the DB."
+    updatedAt: DateTime!
+  }
+
+  type DeviceRegistryTaskMeta {
+    "The device definition the line created, once the task is PROCESSED."
+    databaseId: UUID
+    "Line of the CSV file where the record starts (the header is line 1)."
+    csvDataLine: Int
+  }
+
+  input DeviceRegistryJobFilter {
+    status: JobStatus
+  }
+
+  enum DeviceRegistryJobOrderBy {
+    STARTED_AT_ASC
+    STARTED_AT_DESC
+  }
+
+  type DeviceRegistryJobEdge {
+    node: DeviceRegistryJob!
+    cursor: String!
+  }
+
+  type DeviceRegistryJobConnection {
+    pageInfo: PageInfo!
+    nodes: [DeviceRegistryJob]
+    edges: [DeviceRegistryJobEdge]
+  }
+
+  input UploadDeviceRegistryInput {
+    "A value of the \`REGISTER_TYPE\` dictionary."
+    registerType: String!
+    reasonDescription: String!
+    "The whole CSV file: a header line of column names, then one device definition per record."
+    csvData: String!
+  }
+
+  type UploadDeviceRegistryPayload {
+    deviceRegistryJob: DeviceRegistryJob
+  }
+
+  type Query {
+    "Reads a single \`DeviceRegistryJob\` using its globally unique ID."
+    deviceRegistryJob(id: ID!): DeviceRegistryJob
+    "The caller's client's device registry jobs, newest first unless told otherwise."
+    deviceRegistryJobs(
+      filter: DeviceRegistryJobFilter
+      orderBy: DeviceRegistryJobOrderBy = STARTED_AT_DESC
+      first: Int
+      last: Int
+      after: String
+      before: String
+    ): DeviceRegistryJobConnection!
+  }
+
+  type Mutation {
+    "Starts importing a device registry CSV; the job's tasks say what became of each line."
+    uploadDeviceRegistry(input: UploadDeviceRegistryInput!): UploadDeviceRegistryPayload
+  }
+`;
+
+const jobListOrder = {
+  // A job's start is its insert time (SPEC §2).
+  STARTED_AT_ASC: 'INSERTED_AT_ASC',
+  STARTED_AT_DESC: 'INSERTED_AT_DESC',
+} as const satisfies Record<string, JobListOrder>;
+
+interface DeviceRegistryJobsArgs extends ConnectionArgs {
+  filter?: { status?: JobStatus | null } | null;
+  orderBy?: keyof typeof jobListOrder | null;
+}
+
+interface UploadDeviceRegistryArgs {
+  input: { registerType: string; reasonDescription: string; csvData: string };
+}
+
+/** A meta field the upload stores; a job without it breaks the `String!` contract (an internal error). */
+const metaText = (job: JobObject, field: 'registerType' | 'reasonDescription'): string | null => {
+  const value = job.meta?.[field];
+  return typeof value === 'string' ? value : null;
+};
+
+const loadDeviceRegistryJob = jobNodeLoader('DeviceRegistryJob', { checks: deviceRegistryRead, visible: ownedByCaller });
+
+async function deviceRegistryJob(_: unknown, { id }: { id: string }, ctx: GraphqlContext): Promise<JobObject | null> {
+  // The checks come before looking at the id, so an id reveals nothing to a caller who may not read.
+  await ctx.authorize(deviceRegistryRead);
+  const global = fromGlobalId(id);
+  if (!global) throw malformedId('$.id');
+  if (global.typeName !== 'DeviceRegistryJob') return null;
+  return (await loadDeviceRegistryJob(global.databaseId, ctx)) as JobObject | null;
+}
+
+async function deviceRegistryJobs(_: unknown, args: DeviceRegistryJobsArgs, ctx: GraphqlContext): Promise<Connection<JobObject>> {
+  const principal = await ctx.authorize(deviceRegistryRead);
+  const window = pageWindow(args, creationKeyCodec);
+  const page = await pageJobs(ctx.em, {
+    clientId: principal.client.id,
+    type: deviceRegistryJobType,
+    status: args.filter?.status ?? null,
+    order: jobListOrder[args.orderBy ?? 'STARTED_AT_DESC'],
+    ...window,
+  });
+  const rows = page.rows.map(asJobObject);
+  return toConnection({ ...page, rows }, window, creationKeyOf, creationKeyCodec);
+}
+
+async function uploadDeviceRegistry(_: unknown, { input }: UploadDeviceRegistryArgs, ctx: GraphqlContext) {
+  const principal = await ctx.authorize(deviceRegistryWrite);
+  const { job } = await submitDeviceRegistryUpload(ctx.em, ctx.tasksQueue, {
+    csv: [input.csvData],
+    fields: () => ({ registerType: input.registerType, reasonDescription: input.reasonDescription }),
+    clientId: principal.client.id,
+    userId: principal.token.userId,
+    maxBytes: ctx.config.IMPORT_MAX_BYTES,
+    csvPath: '$.csvData',
+  });
+  const row = await findJob(ctx.em, job.id);
+  return { deviceRegistryJob: row && asJobObject(row) };
+}
+
+export const deviceRegistryModule: GraphqlModule = {
+  typeDefs,
+  resolvers: {
+    Query: { deviceRegistryJob, deviceRegistryJobs },
+    Mutation: { uploadDeviceRegistry },
+    DeviceRegistryJob: {
+      ...jobFields,
+      registerType: (job: JobObject) => metaText(job, 'registerType'),
+      reasonDescription: (job: JobObject) => metaText(job, 'reasonDescription'),
+      tasks: (job: JobObject, args: TaskConnectionArgs, ctx: GraphqlContext) => taskConnection(job.id, args, ctx, 'DeviceRegistryTask'),
+    },
+    // `meta` needs no resolver: DeviceRegistryTaskMeta's fields are the stored meta's own keys.
+    DeviceRegistryTask: taskFields,
+  },
+  nodes: {
+    DeviceRegistryJob: loadDeviceRegistryJob,
+    DeviceRegistryTask: taskNodeLoader('DeviceRegistryTask', 'DeviceRegistryJob', { checks: deviceRegistryRead, visible: ownedByCaller }),
+  },
+};

@@ -1,0 +1,51 @@
+/**
+ * `POST /v1/device-registry-jobs`: the streaming upload of a registry CSV (SPEC §3). The job is
+ * durable in Postgres (job, tasks, raw records) before the 202, so any worker on any machine can
+ * run it; the api's memory does not grow with the file.
+ */
+import { Hono } from 'hono';
+import { checkFields, submitDeviceRegistryUpload } from '@jabba/domain/device-registry/upload';
+import { DomainError } from '@jabba/domain/platform/errors';
+import type { ApiDeps } from '../app';
+import { deviceRegistryWrite } from '../jobs/access';
+import { toGlobalId } from '../graphql/relay';
+import { jobPath } from '../jobs/job-view';
+import type { AppEnv } from '../platform/request-scope';
+import { uploadBody } from '../platform/upload-body';
+
+const maxIdempotencyKey = 255;
+
+export function deviceRegistryRoutes(deps: ApiDeps): Hono<AppEnv> {
+  const routes = new Hono<AppEnv>();
+  const maxBytes = deps.config.IMPORT_MAX_BYTES;
+
+  routes.post('/v1/device-registry-jobs', async (c) => {
+    const ctx = c.var.requestContext;
+    const principal = await ctx.authorize(deviceRegistryWrite);
+    const declared = Number(c.req.header('content-length'));
+    // Refuse what is announced too large before reading a byte; chunked bodies are counted as they come.
+    if (declared > maxBytes) throw new DomainError('PAYLOAD_TOO_LARGE', `The file is larger than the limit of ${maxBytes} bytes`);
+    const idempotencyKey = c.req.header('idempotency-key') ?? null;
+    if (idempotencyKey !== null && (idempotencyKey.length === 0 || idempotencyKey.length > maxIdempotencyKey)) {
+      throw new DomainError('UNPROCESSABLE_ENTITY', `Idempotency-Key must be 1 to ${maxIdempotencyKey} characters`);
+    }
+    const query = c.req.query();
+    const body = await uploadBody(c.req.raw, query);
+    // A plain CSV body has its fields in the query: check them before reading the file.
+    if (body.path === '$.body') checkFields(query);
+
+    const { job, created } = await submitDeviceRegistryUpload(ctx.em, deps.tasksQueue, {
+      csv: body.bytes,
+      fields: () => body.fields,
+      clientId: principal.client.id,
+      userId: principal.token.userId,
+      idempotencyKey,
+      maxBytes,
+      csvPath: body.path,
+    });
+    c.header('Location', jobPath(job.id));
+    return c.json({ id: toGlobalId('DeviceRegistryJob', job.id), databaseId: job.id, status: job.status }, created ? 202 : 200);
+  });
+
+  return routes;
+}

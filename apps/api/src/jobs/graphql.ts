@@ -1,0 +1,158 @@
+/**
+ * Jobs and tasks of the jabba engine (SPEC §2): the `Job` interface every typed job view
+ * implements, `Task`, the task connection, `GenericJob` for job types without a typed view, and the
+ * node loader every view's task type uses.
+ */
+import { findJob, findTask, type JobRow, type TaskRow } from '@jabba/domain/engine/job-reads';
+import { jobStatuses, jobStrategies, taskStatuses } from '@jabba/domain/engine/status-rules';
+import { progressOf } from './job-view';
+import { ownedByCaller } from './access';
+import type { Check } from '@jabba/domain/identity/checks';
+import type { Principal } from '@jabba/domain/identity/principal';
+import { graphqlTypeOfJob, jobNodeLoader, type JobObject } from './job-objects';
+import type { GraphqlContext, GraphqlModule, NodeLoader } from '../graphql/schema';
+import { databaseIdField, globalIdField } from '../graphql/relay';
+import { taskConnection, taskOrderBy, type TaskConnectionArgs } from './task-connection';
+
+const typeDefs = /* GraphQL */ `
+  enum JobStatus { ${jobStatuses.join(' ')} }
+  enum JobStrategy { ${jobStrategies.join(' ')} }
+  enum TaskStatus { ${taskStatuses.join(' ')} }
+  enum TaskOrderBy { ${Object.keys(taskOrderBy).join(' ')} }
+
+  "Task counts by status, read from counters stored on the job."
+  type JobProgress {
+    total: Int!
+    "Tasks not finished yet: NEW, PENDING or CONSUMED."
+    pending: Int!
+    processed: Int!
+    "Tasks that failed a check (FAILED) or raised an exception (RESCUED)."
+    failed: Int!
+    aborted: Int!
+  }
+
+  interface Job implements Node {
+    id: ID!
+    databaseId: UUID!
+    name: String
+    status: JobStatus!
+    strategy: JobStrategy!
+    "When the job was created."
+    startedAt: DateTime!
+    endedAt: DateTime
+    progress: JobProgress!
+  }
+
+  type TaskErrorExtension {
+    code: String!
+  }
+
+  type TaskError {
+    message: String!
+    extensions: TaskErrorExtension!
+  }
+
+  type Task implements Node {
+    id: ID!
+    databaseId: UUID!
+    name: String
+    status: TaskStatus!
+    priority: Int!
+    meta: JSON
+    result: JSON
+    error: TaskError
+    endedAt: DateTime
+    insertedAt: DateTime!
+    updatedAt: DateTime!
+  }
+
+  input TaskFilter {
+    status: TaskStatus
+  }
+
+  type TaskEdge {
+    node: Task!
+    cursor: String!
+  }
+
+  type TaskConnection {
+    pageInfo: PageInfo!
+    nodes: [Task]
+    edges: [TaskEdge]
+  }
+
+  "A job of a type that has no typed view yet."
+  type GenericJob implements Node & Job {
+    id: ID!
+    databaseId: UUID!
+    name: String
+    status: JobStatus!
+    strategy: JobStrategy!
+    startedAt: DateTime!
+    endedAt: DateTime
+    progress: JobProgress!
+    "The engine's job type, e.g. \`upload_device_definition_registry\`."
+    type: String!
+    meta: JSON
+    tasks(
+      filter: TaskFilter
+      orderBy: TaskOrderBy = INSERTED_AT_ASC
+      first: Int
+      last: Int
+      after: String
+      before: String
+    ): TaskConnection!
+  }
+`;
+
+/** Field resolvers every `Job` implementation needs; typed views spread these into their own. */
+export const jobFields = {
+  id: globalIdField,
+  databaseId: databaseIdField,
+  startedAt: (job: JobRow) => job.insertedAt,
+  progress: (job: JobRow) => progressOf(job.counters),
+};
+
+export const taskFields = {
+  id: globalIdField,
+  databaseId: databaseIdField,
+};
+
+export interface TaskLoaderOptions {
+  /** The checks that guard reading the job, in the order its type's spec lists them. */
+  checks: readonly Check[];
+  /** Row-level visibility once the checks passed; invisible tasks are null, as if absent. */
+  visible: (principal: Principal, task: TaskRow & { clientId: string | null }) => boolean;
+}
+
+/**
+ * Node loader for the task type of a job view (`Task` of `GenericJob`, `DeviceRegistryTask` of
+ * `DeviceRegistryJob`, …). Like a job, a task only resolves under the type its job's view renders
+ * it as, and behind that view's checks: `node(id: "Task:…")` of a device registry task is null.
+ */
+export function taskNodeLoader(taskTypeName: string, jobTypeName: string, { checks, visible }: TaskLoaderOptions): NodeLoader {
+  return async (databaseId, ctx) => {
+    const principal = await ctx.authorize(checks);
+    const task = await findTask(ctx.em, databaseId);
+    if (!task || !visible(principal, task)) return null;
+    const job = await findJob(ctx.em, task.jobId);
+    if (!job || graphqlTypeOfJob(job.type) !== jobTypeName) return null;
+    return { ...task, __typename: taskTypeName };
+  };
+}
+
+export const jobsModule: GraphqlModule = {
+  typeDefs,
+  resolvers: {
+    Job: { __resolveType: (job: JobRow) => graphqlTypeOfJob(job.type) },
+    GenericJob: {
+      ...jobFields,
+      tasks: (job: JobObject, args: TaskConnectionArgs, ctx: GraphqlContext) => taskConnection(job.id, args, ctx),
+    },
+    Task: taskFields,
+  },
+  nodes: {
+    GenericJob: jobNodeLoader('GenericJob', { checks: [], visible: ownedByCaller }),
+    Task: taskNodeLoader('Task', 'GenericJob', { checks: [], visible: ownedByCaller }),
+  },
+};

@@ -1,0 +1,82 @@
+/**
+ * What a job looks like outside the engine: its progress (shared by GraphQL and REST, so both count
+ * the same way) and the JSON the `/v1/jobs/…` routes answer with.
+ */
+import type { JobRow } from '@jabba/domain/engine/job-reads';
+import type { TaskCounters } from '@jabba/domain/engine/status-rules';
+import { accessOfJob } from './access';
+import { toGlobalId } from '../graphql/relay';
+
+export interface JobProgress {
+  total: number;
+  /** Tasks not finished yet: NEW, PENDING or CONSUMED. */
+  pending: number;
+  processed: number;
+  /** Tasks that failed a check (FAILED) or raised an exception (RESCUED). */
+  failed: number;
+  aborted: number;
+}
+
+export const progressOf = (c: TaskCounters): JobProgress => ({
+  total: c.total,
+  pending: c.NEW + c.PENDING + c.CONSUMED,
+  processed: c.PROCESSED,
+  failed: c.FAILED + c.RESCUED,
+  aborted: c.ABORTED,
+});
+
+export const jobPath = (jobId: string): string => `/v1/jobs/${jobId}`;
+
+/** The upload's header line is part of the error report, not of what a poller needs to see. */
+export const csvHeaderOf = (job: JobRow): string | null => (typeof job.meta?.csvHeader === 'string' ? job.meta.csvHeader : null);
+
+function publicMeta(meta: JobRow['meta']): JobRow['meta'] {
+  if (meta === null) return null;
+  const { csvHeader: _csvHeader, ...rest } = meta;
+  return rest;
+}
+
+export interface JobView {
+  /** The Relay id of the GraphQL type that renders the job, so REST and GraphQL ids agree. */
+  id: string;
+  databaseId: string;
+  type: string;
+  name: string | null;
+  status: JobRow['status'];
+  strategy: JobRow['strategy'];
+  meta: Record<string, unknown> | null;
+  progress: JobProgress;
+  tasks: { new: number; pending: number; consumed: number; processed: number; failed: number; rescued: number; aborted: number };
+  startedAt: string;
+  endedAt: string | null;
+  updatedAt: string;
+  links: { self: string; errors: string; cancel: string; retryFailed: string };
+}
+
+export function jobView(job: JobRow): JobView {
+  const c = job.counters;
+  const self = jobPath(job.id);
+  return {
+    id: toGlobalId(accessOfJob(job.type).graphqlType, job.id),
+    databaseId: job.id,
+    type: job.type,
+    name: job.name,
+    status: job.status,
+    strategy: job.strategy,
+    meta: publicMeta(job.meta),
+    progress: progressOf(c),
+    tasks: {
+      new: c.NEW,
+      pending: c.PENDING,
+      consumed: c.CONSUMED,
+      processed: c.PROCESSED,
+      failed: c.FAILED,
+      rescued: c.RESCUED,
+      aborted: c.ABORTED,
+    },
+    startedAt: job.insertedAt,
+    endedAt: job.endedAt,
+    updatedAt: job.updatedAt,
+    links: { self, errors: `${self}/errors.csv`, cancel: `${self}/cancel`, retryFailed: `${self}/retry-failed` },
+  };
+}

@@ -1,0 +1,99 @@
+/**
+ * The engine's own mutations (SPEC §2, our additions), for a job of any type: `cancelJob` aborts the
+ * tasks that have not run, `retryFailedTasks` puts FAILED and RESCUED ones back on the queue. Both
+ * are guarded by the `write` checks of the job's type, from the access table REST shares.
+ */
+import { cancelJob as cancelJobTasks } from '@jabba/domain/engine/job-writes';
+import { findJob, type JobRow } from '@jabba/domain/engine/job-reads';
+import { retryJob } from '@jabba/domain/engine/submit';
+import { DomainError } from '@jabba/domain/platform/errors';
+import { genericJobAccess, jobAccessByType, ownedByCaller, type JobAccess } from './access';
+import { asJobObject, graphqlTypeOfJob, type JobObject } from './job-objects';
+import { fromGlobalId, malformedId } from '../graphql/relay';
+import type { GraphqlContext, GraphqlModule } from '../graphql/schema';
+
+const typeDefs = /* GraphQL */ `
+  input CancelJobInput {
+    "The job's global id (any type implementing \`Job\`)."
+    id: ID!
+  }
+
+  type CancelJobPayload {
+    job: Job
+  }
+
+  input RetryFailedTasksInput {
+    "The job's global id (any type implementing \`Job\`)."
+    id: ID!
+  }
+
+  type RetryFailedTasksPayload {
+    job: Job
+  }
+
+  type Mutation {
+    "Stops a running job: tasks not yet run become ABORTED and the job ends FAILED."
+    cancelJob(input: CancelJobInput!): CancelJobPayload
+    "Runs an ended job's FAILED and RESCUED tasks again; PROCESSED tasks are never run twice."
+    retryFailedTasks(input: RetryFailedTasksInput!): RetryFailedTasksPayload
+  }
+`;
+
+interface JobInput {
+  input: { id: string };
+}
+
+interface JobPayload {
+  job: JobObject | null;
+}
+
+const jobNotFound = (): DomainError => new DomainError('NOT_FOUND', 'Job not found');
+
+/** The access rules of the job view a global id names; null for a type that is no job view. */
+function accessOfView(typeName: string): JobAccess | null {
+  if (typeName === genericJobAccess.graphqlType) return genericJobAccess;
+  return Object.values(jobAccessByType).find((access) => access.graphqlType === typeName) ?? null;
+}
+
+/**
+ * The job behind `id` if the caller may change it. The id names the job's view, hence its type's
+ * checks, so they run before the lookup: whether a job exists is only told to callers who pass
+ * them, and then only for their own client's jobs (another client's is NOT_FOUND, like none).
+ */
+async function writableJob(id: string, ctx: GraphqlContext): Promise<JobRow> {
+  await ctx.authenticate();
+  const global = fromGlobalId(id);
+  if (!global) throw malformedId('$.id');
+  const access = accessOfView(global.typeName);
+  if (!access) throw jobNotFound();
+  const principal = await ctx.authorize(access.write);
+  const job = await findJob(ctx.em, global.databaseId);
+  if (!job || graphqlTypeOfJob(job.type) !== global.typeName || !ownedByCaller(principal, job)) throw jobNotFound();
+  return job;
+}
+
+/** The job as it is after the change, with the timestamps the engine's record lacks. */
+async function payload(jobId: string, ctx: GraphqlContext): Promise<JobPayload> {
+  const row = await findJob(ctx.em, jobId);
+  return { job: row && asJobObject(row) };
+}
+
+export const jobMutationsModule: GraphqlModule = {
+  typeDefs,
+  resolvers: {
+    Mutation: {
+      cancelJob: async (_: unknown, { input }: JobInput, ctx: GraphqlContext): Promise<JobPayload> => {
+        const job = await writableJob(input.id, ctx);
+        // The engine refuses an ended job with CONFLICT.
+        await cancelJobTasks(ctx.em, job.id);
+        return payload(job.id, ctx);
+      },
+      retryFailedTasks: async (_: unknown, { input }: JobInput, ctx: GraphqlContext): Promise<JobPayload> => {
+        const job = await writableJob(input.id, ctx);
+        // The engine refuses a running job, or one without failed tasks, with CONFLICT.
+        await retryJob(ctx.em, ctx.tasksQueue, job.id);
+        return payload(job.id, ctx);
+      },
+    },
+  },
+};

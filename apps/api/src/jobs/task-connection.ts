@@ -1,0 +1,59 @@
+/**
+ * The tasks of one job as a Relay connection. Shared by every job view (`GenericJob.tasks`, and the
+ * typed views later issues add), which differ only in the GraphQL names of their task types.
+ */
+import { pageTasks, type TaskKey, type TaskOrder, type TaskRow } from '@jabba/domain/engine/job-reads';
+import { taskStatuses, type TaskStatus } from '@jabba/domain/engine/status-rules';
+import { pageWindow, toConnection, type Connection, type ConnectionArgs, type KeyCodec } from '../graphql/connection';
+import type { GraphqlContext } from '../graphql/schema';
+
+export const taskOrderBy = {
+  // Tasks get `seq` in insertion order, so seq is insertion order without a tie-breaker on time.
+  INSERTED_AT_ASC: 'SEQ_ASC',
+  INSERTED_AT_DESC: 'SEQ_DESC',
+  STATUS_ASC: 'STATUS_ASC',
+  STATUS_DESC: 'STATUS_DESC',
+} as const satisfies Record<string, TaskOrder>;
+export type TaskOrderBy = keyof typeof taskOrderBy;
+
+export interface TaskConnectionArgs extends ConnectionArgs {
+  filter?: { status?: TaskStatus | null } | null;
+  orderBy?: TaskOrderBy | null;
+}
+
+const isTaskStatus = (value: unknown): value is TaskStatus => taskStatuses.includes(value as TaskStatus);
+
+/**
+ * A task cursor holds (seq, status) whatever the order, so a cursor stays valid when the client
+ * switches order; the seq order simply ignores the status.
+ */
+export const taskKeyCodec: KeyCodec<TaskKey> = {
+  encode: (key) => [key.seq, key.status],
+  decode: (value) => {
+    if (!Array.isArray(value) || value.length !== 2) return null;
+    const [seq, status] = value as unknown[];
+    if (typeof seq !== 'number' || !Number.isInteger(seq) || seq < 1 || !isTaskStatus(status)) return null;
+    return { seq, status };
+  },
+};
+
+const keyOfTask = (task: TaskRow): TaskKey => ({ seq: task.seq, status: task.status });
+
+export type TaskObject = TaskRow & { __typename: string };
+
+export async function taskConnection(
+  jobId: string,
+  args: TaskConnectionArgs,
+  ctx: GraphqlContext,
+  taskTypeName = 'Task',
+): Promise<Connection<TaskObject>> {
+  const window = pageWindow(args, taskKeyCodec);
+  const page = await pageTasks(ctx.em, {
+    jobId,
+    status: args.filter?.status ?? null,
+    order: taskOrderBy[args.orderBy ?? 'INSERTED_AT_ASC'],
+    ...window,
+  });
+  const rows = page.rows.map((task): TaskObject => ({ ...task, __typename: taskTypeName }));
+  return toConnection({ ...page, rows }, window, keyOfTask, taskKeyCodec);
+}

@@ -1,0 +1,84 @@
+/**
+ * Liveness and readiness. `/health` touches nothing, so an orchestrator never restarts a healthy
+ * process because Postgres is slow; `/ready` checks both dependencies, so traffic is withheld (not
+ * the process killed) while one of them is away.
+ */
+import { Hono } from 'hono';
+import type { MikroORM } from '@mikro-orm/postgresql';
+import type { Redis } from 'ioredis';
+import { problemTypeBase, reasonPhrase } from './error-tables';
+import { problemResponse } from './problems';
+import type { AppEnv } from './request-scope';
+
+export interface ReadinessDeps {
+  orm: MikroORM;
+  redis: Redis;
+}
+
+export type CheckResult = 'ok' | 'failed' | 'timeout';
+
+export interface Readiness {
+  postgres: CheckResult;
+  redis: CheckResult;
+}
+
+// A probe is retried every few seconds; a dependency slower than this is as good as down for the
+// requests that would follow, and a probe must answer before the orchestrator's own timeout.
+export const readinessTimeoutMs = 1000;
+
+class CheckTimeout extends Error {}
+
+async function check(run: () => Promise<unknown>, timeoutMs: number, onError: (error: unknown) => void): Promise<CheckResult> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new CheckTimeout()), timeoutMs);
+  });
+  try {
+    await Promise.race([run(), deadline]);
+    return 'ok';
+  } catch (error) {
+    if (error instanceof CheckTimeout) return 'timeout';
+    onError(error);
+    return 'failed';
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+export async function checkReadiness(
+  { orm, redis }: ReadinessDeps,
+  onError: (dependency: keyof Readiness, error: unknown) => void,
+  timeoutMs = readinessTimeoutMs,
+): Promise<Readiness> {
+  // A check that loses the race keeps running in the background; Promise.race has subscribed to
+  // it, so its late rejection is handled rather than reported as unhandled.
+  const [postgres, redisResult] = await Promise.all([
+    check(() => orm.em.getConnection().execute('select 1'), timeoutMs, (e) => onError('postgres', e)),
+    check(() => redis.ping(), timeoutMs, (e) => onError('redis', e)),
+  ]);
+  return { postgres, redis: redisResult };
+}
+
+export function healthRoutes(deps: ReadinessDeps): Hono<AppEnv> {
+  const routes = new Hono<AppEnv>();
+
+  routes.get('/health', (c) => c.json({ status: 'ok' }));
+
+  routes.get('/ready', async (c) => {
+    const readiness = await checkReadiness(deps, (dependency, error) =>
+      c.var.logger.warn({ err: error, dependency }, 'readiness check failed'),
+    );
+    const failing = (Object.keys(readiness) as (keyof Readiness)[]).filter((k) => readiness[k] !== 'ok');
+    if (failing.length === 0) return c.json({ status: 'ready', ...readiness });
+    return problemResponse({
+      type: `${problemTypeBase}not-ready`,
+      title: reasonPhrase(503),
+      status: 503,
+      detail: `Not ready: ${failing.map((k) => `${k} ${readiness[k]}`).join(', ')}.`,
+      requestId: c.var.requestId,
+      checks: readiness,
+    });
+  });
+
+  return routes;
+}

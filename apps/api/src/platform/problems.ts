@@ -1,0 +1,40 @@
+/**
+ * The api's only catch: every error a route throws ends here and leaves as application/problem+json,
+ * so routes never build error responses themselves.
+ */
+import type { ErrorHandler, NotFoundHandler } from 'hono';
+import { isDomainError } from '@jabba/domain/platform/errors';
+import type { Logger } from '@jabba/domain/platform/logger';
+import { problemContentType, statusProblem, toProblem, type Problem } from './error-tables';
+import { requestIdHeader, type AppEnv } from './request-scope';
+
+export function problemResponse(problem: Problem, headers: Record<string, string> = {}): Response {
+  const requestId = problem.requestId;
+  return new Response(JSON.stringify(problem), {
+    status: problem.status,
+    headers: {
+      'Content-Type': problemContentType,
+      ...(typeof requestId === 'string' ? { [requestIdHeader]: requestId } : {}),
+      ...headers,
+    },
+  });
+}
+
+export function errorHandler(fallbackLogger: Logger): ErrorHandler<AppEnv> {
+  return (error, c) => {
+    // `requestId` is set by the first middleware, which cannot throw; the fallbacks are for an
+    // error handler reached some other way (a misordered middleware in a future change).
+    const requestId = c.get('requestId') as string | undefined;
+    const logger = (c.get('logger') as Logger | undefined) ?? fallbackLogger;
+    const problem = toProblem(error, requestId);
+    if (problem.status >= 500) {
+      logger.error({ err: error, method: c.req.method, path: c.req.path, status: problem.status }, 'request failed');
+    } else if (!isDomainError(error)) {
+      logger.warn({ err: error, status: problem.status }, 'request rejected');
+    }
+    return problemResponse(problem);
+  };
+}
+
+export const notFoundHandler: NotFoundHandler<AppEnv> = (c) =>
+  problemResponse(statusProblem(404, `No route for ${c.req.method} ${c.req.path}`, c.get('requestId') as string | undefined));

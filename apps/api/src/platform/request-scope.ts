@@ -1,0 +1,76 @@
+/**
+ * Per-request scope: a request id on every response, a logger that carries it, an access log line,
+ * and one unit of work (`em.fork()` + RequestContext) that routes and GraphQL resolvers share.
+ */
+import { randomUUID } from 'node:crypto';
+import { performance } from 'node:perf_hooks';
+import type { MiddlewareHandler } from 'hono';
+import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
+import type { Logger } from '@jabba/domain/platform/logger';
+import { createRequestContext, type RequestContext } from './request-context';
+
+export interface AppVariables {
+  requestId: string;
+  logger: Logger;
+  em: EntityManager;
+  requestContext: RequestContext;
+}
+
+export interface AppEnv {
+  Variables: AppVariables;
+}
+
+export const requestIdHeader = 'X-Request-Id';
+
+// Callers (a gateway, a client retrying) may pass their own id so logs join up across systems; it
+// is echoed into headers and logs, so anything beyond a plain token is replaced, not trusted.
+const acceptableRequestId = /^[A-Za-z0-9._-]{1,128}$/;
+
+export const pickRequestId = (incoming: string | undefined): string =>
+  incoming !== undefined && acceptableRequestId.test(incoming) ? incoming : randomUUID();
+
+/**
+ * Must be the first middleware: everything after it, the error handler and the not-found handler
+ * included, can rely on `requestId` and `logger`.
+ */
+export function requestId(baseLogger: Logger): MiddlewareHandler<AppEnv> {
+  return async (c, next) => {
+    const id = pickRequestId(c.req.header(requestIdHeader));
+    c.set('requestId', id);
+    c.set('logger', baseLogger.child({ requestId: id }));
+    await next();
+    // Errors thrown further down were already turned into c.res by app.onError, so this covers
+    // problem responses, 404s and GraphQL responses alike.
+    c.header(requestIdHeader, id);
+  };
+}
+
+export function accessLog(): MiddlewareHandler<AppEnv> {
+  return async (c, next) => {
+    const started = performance.now();
+    await next();
+    // The path only: query strings may carry tokens or personal data.
+    c.var.logger.info(
+      { method: c.req.method, path: c.req.path, status: c.res.status, ms: Math.round((performance.now() - started) * 10) / 10 },
+      'request',
+    );
+  };
+}
+
+export function unitOfWork(orm: MikroORM, jwtSecret: string): MiddlewareHandler<AppEnv> {
+  return async (c, next) => {
+    const em = orm.em.fork();
+    c.set('em', em);
+    c.set(
+      'requestContext',
+      createRequestContext({
+        requestId: c.var.requestId,
+        logger: c.var.logger,
+        em,
+        authorization: c.req.header('Authorization'),
+        jwtSecret,
+      }),
+    );
+    await next();
+  };
+}

@@ -1,0 +1,65 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError } from '@jabba/domain/platform/config';
+import { developmentJwtSecret, loadConfig } from '../../src/config';
+
+const secret = 's'.repeat(32);
+
+function problemsOf(env: Record<string, string>): string[] {
+  try {
+    loadConfig(env);
+  } catch (error) {
+    expect(error).toBeInstanceOf(ConfigError);
+    return (error as ConfigError).problems;
+  }
+  throw new Error('expected loadConfig to fail');
+}
+
+describe('loadConfig', () => {
+  it('defaults everything outside production and flags the development secret', () => {
+    const config = loadConfig({});
+    expect(config).toMatchObject({
+      NODE_ENV: 'development',
+      PORT: 3000,
+      AUTH_JWT_SECRET: developmentJwtSecret,
+      usingDevelopmentSecret: true,
+      GRAPHQL_MAX_DEPTH: 12,
+      GRAPHQL_MAX_COST: 5000,
+      LOG_LEVEL: 'info',
+    });
+  });
+
+  it('reads the values it is given', () => {
+    const config = loadConfig({ PORT: '8080', AUTH_JWT_SECRET: secret, GRAPHQL_MAX_DEPTH: '5', GRAPHQL_MAX_COST: '100' });
+    expect(config).toMatchObject({ PORT: 8080, AUTH_JWT_SECRET: secret, usingDevelopmentSecret: false, GRAPHQL_MAX_DEPTH: 5, GRAPHQL_MAX_COST: 100 });
+  });
+
+  it('treats an empty variable as unset', () => {
+    expect(loadConfig({ PORT: '' }).PORT).toBe(3000);
+  });
+
+  it('requires AUTH_JWT_SECRET in production', () => {
+    expect(problemsOf({ NODE_ENV: 'production' })).toEqual(['AUTH_JWT_SECRET: required when NODE_ENV=production']);
+    expect(loadConfig({ NODE_ENV: 'production', AUTH_JWT_SECRET: secret }).usingDevelopmentSecret).toBe(false);
+    // docker compose sets the public secret explicitly for trying Jabba out: still worth a warning.
+    expect(loadConfig({ NODE_ENV: 'production', AUTH_JWT_SECRET: developmentJwtSecret }).usingDevelopmentSecret).toBe(true);
+  });
+
+  it('rejects a short secret', () => {
+    expect(problemsOf({ NODE_ENV: 'production', AUTH_JWT_SECRET: 'short' })).toEqual([
+      'AUTH_JWT_SECRET: must be at least 32 characters',
+    ]);
+  });
+
+  it('rejects a bad PORT', () => {
+    for (const port of ['abc', '70000', '-1', '3.5']) {
+      const problems = problemsOf({ PORT: port });
+      expect(problems).toHaveLength(1);
+      expect(problems[0]).toMatch(/^PORT: /);
+    }
+  });
+
+  it('lists every bad variable at once', () => {
+    const problems = problemsOf({ NODE_ENV: 'production', PORT: 'abc', GRAPHQL_MAX_DEPTH: '0', REDIS_URL: 'http://x' });
+    expect(problems.map((p) => p.split(':')[0]).sort()).toEqual(['AUTH_JWT_SECRET', 'GRAPHQL_MAX_DEPTH', 'PORT', 'REDIS_URL']);
+  });
+});

@@ -1,0 +1,41 @@
+import type { Job, Queue } from 'bullmq';
+import type { MikroORM } from '@mikro-orm/postgresql';
+import { runChunk, type ChunkReport } from '@jabba/domain/engine/chunk-runner';
+import { handlerExecutor, rescueExecutor } from '@jabba/domain/engine/executor';
+import { enqueueChunks } from '@jabba/domain/engine/enqueue';
+import { taskChunkPayload } from '@jabba/domain/engine/queues';
+import type { TaskHandlers } from '@jabba/domain/engine/handler';
+import type { Logger } from '@jabba/domain/platform/logger';
+
+export interface ChunkDeps {
+  orm: MikroORM;
+  tasksQueue: Queue;
+  handlers: TaskHandlers;
+  logger: Logger;
+}
+
+const logReport = (logger: Logger, report: ChunkReport) => {
+  if (report.skipped) logger.info({ skipped: report.skipped }, 'chunk skipped');
+  else logger.debug({ ran: report.ran, outcomes: report.outcomes }, 'chunk done');
+  if (report.jobEndedNow) logger.info({ status: report.jobStatus }, 'job ended');
+};
+
+/** load → run the chunk's tasks in one transaction → enqueue the next step after commit. */
+export const processTaskChunk = (deps: ChunkDeps) => async (message: Job): Promise<ChunkReport> => {
+  const payload = taskChunkPayload.parse(message.data);
+  const logger = deps.logger.child({ bullJobId: message.id, jobId: payload.jobId, fromSeq: payload.fromSeq });
+  const report = await runChunk(deps.orm.em, payload, handlerExecutor(deps.handlers), logger);
+  await enqueueChunks(deps.tasksQueue, report.followUps);
+  logReport(logger, report);
+  return report;
+};
+
+/** BullMQ gave up on a message: its tasks still PENDING end RESCUED so that the job can end. */
+export async function rescueTaskChunk(deps: ChunkDeps, message: Job, error: Error): Promise<void> {
+  const parsed = taskChunkPayload.safeParse(message.data);
+  if (!parsed.success) return;
+  const logger = deps.logger.child({ bullJobId: message.id, jobId: parsed.data.jobId });
+  const report = await runChunk(deps.orm.em, parsed.data, rescueExecutor(error), logger);
+  logger.error({ err: error, rescued: report.outcomes.RESCUED }, 'chunk gave up after its last attempt');
+  logReport(logger, report);
+}

@@ -1,0 +1,27 @@
+/**
+ * The relay of the person-deactivation outbox (SPEC §5): the api publishes a settled MERGE's event
+ * right after its commit, and this pass, run with every reconcile, publishes what a crash between
+ * the commit and the publish left behind. Publishing twice is harmless (the job id is the event id).
+ */
+import type { Queue } from 'bullmq';
+import type { MikroORM } from '@mikro-orm/postgresql';
+import { relayDeactivationEvents } from '@jabba/domain/merge-review/outbox';
+import type { Logger } from '@jabba/domain/platform/logger';
+
+export interface OutboxRelayDeps {
+  orm: MikroORM;
+  personDeactivation: Queue;
+  logger: Logger;
+}
+
+/** Publishes every unpublished event, batch by batch; the number published. */
+export async function relayOutbox(deps: OutboxRelayDeps): Promise<number> {
+  let total = 0;
+  for (;;) {
+    const published = await relayDeactivationEvents(deps.orm.em, deps.personDeactivation);
+    total += published;
+    if (published === 0) break;
+  }
+  if (total > 0) deps.logger.info({ events: total }, 'outbox relay published person-deactivation events');
+  return total;
+}

@@ -1,0 +1,95 @@
+/**
+ * A CSV upload as a stream of tasks, shared by every import that takes a CSV file (the device
+ * registry, manual merge candidates): the file is decoded and split into raw records as it arrives,
+ * its header row is checked by the import's own rule, and every later record becomes one task
+ * carrying the record as uploaded. Memory stays flat whatever the file's size: the CSV is read
+ * once, as a stream, and never held whole.
+ */
+import type { TaskInput } from '../engine/job-writes';
+import { DomainError } from '../platform/errors';
+import { CsvRecordSplitter, type RawRecord } from './records';
+import { parseHeader } from './fields';
+
+export interface CsvUpload {
+  /** The CSV as it arrives, in bytes (UTF-8) or text; read once, as a stream. */
+  csv: AsyncIterable<Uint8Array | string> | Iterable<Uint8Array | string>;
+  /** Larger uploads are refused with PAYLOAD_TOO_LARGE. */
+  maxBytes: number;
+  /** How errors name the CSV input in `inputErrors[].path`, e.g. `$.csvData` (GraphQL) or `$.file`. */
+  csvPath: string;
+}
+
+export interface CsvTaskRules {
+  /** What is wrong with the header's column names; empty when the import accepts them. */
+  headerProblems(columns: readonly string[]): string[];
+  /** The name every task of the import gets. */
+  taskName: string;
+}
+
+export const csvProblem = (path: string, message: string): DomainError =>
+  new DomainError('UNPROCESSABLE_ENTITY', message, { inputErrors: [{ path, message }] });
+
+/**
+ * The upload as tasks: the header is checked and kept (`header`, the raw line without BOM or line
+ * terminator, for the job's meta); every later record becomes a task with `meta.csvDataLine` (the
+ * line it starts on) and `input` (its raw text). Iterating `tasks()` throws UNPROCESSABLE_ENTITY
+ * (with `inputErrors`) for a bad header, no data line or text that is not UTF-8, and
+ * PAYLOAD_TOO_LARGE past `maxBytes`; COPY then stores nothing.
+ */
+export class CsvTaskFile {
+  header: string | null = null;
+  dataLines = 0;
+
+  constructor(
+    private readonly upload: CsvUpload,
+    private readonly rules: CsvTaskRules,
+  ) {}
+
+  async *tasks(): AsyncIterable<TaskInput> {
+    const { csv, maxBytes, csvPath } = this.upload;
+    const splitter = new CsvRecordSplitter();
+    const decoder = new TextDecoder('utf-8', { fatal: true });
+    let bytes = 0;
+    const decode = (chunk: Uint8Array | string, stream: boolean): string => {
+      if (typeof chunk === 'string') return chunk;
+      try {
+        return decoder.decode(chunk, { stream });
+      } catch {
+        throw csvProblem(csvPath, `The file is not UTF-8 text (after byte ${bytes - chunk.byteLength})`);
+      }
+    };
+    for await (const chunk of csv) {
+      bytes += typeof chunk === 'string' ? Buffer.byteLength(chunk) : chunk.byteLength;
+      if (bytes > maxBytes) {
+        throw new DomainError('PAYLOAD_TOO_LARGE', `The file is larger than the limit of ${maxBytes} bytes`);
+      }
+      yield* this.take(splitter.push(decode(chunk, true)));
+    }
+    yield* this.take(splitter.push(decode(new Uint8Array(0), false)));
+    try {
+      yield* this.take(splitter.end());
+    } catch (error) {
+      throw error instanceof DomainError ? csvProblem(csvPath, error.message) : error;
+    }
+    if (this.header === null) throw csvProblem(csvPath, 'The file is empty: it needs a header row and at least one data line');
+    if (this.dataLines === 0) throw csvProblem(csvPath, 'The file has a header row but no data line');
+  }
+
+  private *take(records: RawRecord[]): Iterable<TaskInput> {
+    for (const record of records) {
+      if (this.header === null) {
+        this.checkHeader(record);
+        continue;
+      }
+      this.dataLines += 1;
+      yield { name: this.rules.taskName, meta: { csvDataLine: record.line }, input: record.text };
+    }
+  }
+
+  private checkHeader(record: RawRecord): void {
+    const parsed = parseHeader(record.text);
+    const problems = parsed.ok ? this.rules.headerProblems(parsed.fields) : [parsed.problem];
+    if (problems.length > 0) throw csvProblem(this.upload.csvPath, `Line ${record.line}: ${problems.join('; ')}`);
+    this.header = record.text;
+  }
+}

@@ -1,0 +1,246 @@
+/**
+ * Validation of a registry CSV: the header row (checked by the api before a job exists) and each
+ * data record (checked by the workers, one task per record). Pure: dictionaries come in as a
+ * lookup, and a record's problems come back as text naming each column, all at once, so a user
+ * fixes a line in one go.
+ */
+import { columnProblems, parseHeader, parseRecords } from '../csv/fields';
+import { deviceColumns, isDeviceColumn, mandatoryColumns, type DeviceColumn, type DictionaryName } from './column-rules';
+
+export interface Dictionaries {
+  /** Whether `code` is an active entry of `name` (exact, case-sensitive match). */
+  has(name: DictionaryName, code: string): boolean;
+}
+
+export type PropertyValue =
+  | { type: string; value_integer: number }
+  | { type: string; value_string: string }
+  | { type: string; value_boolean: boolean }
+  | { type: string; value_decimal: string };
+
+export interface DeviceDraft {
+  externalId: string | null;
+  classificationType: string;
+  description: string | null;
+  manufacturerName: string;
+  manufacturerCountry: string;
+  modelNumber: string;
+  partNumber: string | null;
+  packagingType: string;
+  packagingCount: number;
+  packagingUnit: string;
+  note: string | null;
+  isActive: boolean;
+  properties: PropertyValue[] | null;
+  parentId: string | null;
+  names: { type: string; name: string }[];
+}
+
+export type RecordVerdict = { ok: true; device: DeviceDraft } | { ok: false; problems: string[] };
+
+/** Problems of a header row: missing mandatory, unknown and repeated columns; empty when fine. */
+export function headerProblems(columns: readonly string[]): string[] {
+  return columnProblems(columns, isDeviceColumn, mandatoryColumns);
+}
+
+const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const integerPattern = /^[+-]?\d+$/;
+const decimalPattern = /^[+-]?(\d+(\.\d*)?|\.\d+)$/;
+const maxInt4 = 2_147_483_647;
+
+const show = (value: string): string => JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value);
+
+const parseBoolean = (value: string): boolean | null => {
+  const lower = value.toLowerCase();
+  return lower === 'true' ? true : lower === 'false' ? false : null;
+};
+
+const propertyKinds = ['value_integer', 'value_string', 'value_boolean', 'value_decimal'] as const;
+type PropertyKind = (typeof propertyKinds)[number];
+
+/** Where each column sits in a header: computed once per chunk, not per record. */
+type ColumnIndex = ReadonlyMap<string, number>;
+
+/** One record, already split into fields in header order. */
+class RecordReader {
+  readonly problems: string[] = [];
+
+  constructor(
+    private readonly index: ColumnIndex,
+    private readonly fields: readonly string[],
+    private readonly dictionaries: Dictionaries,
+  ) {}
+
+  private raw(column: DeviceColumn): string {
+    const at = this.index.get(column);
+    return at === undefined ? '' : (this.fields[at] ?? '').trim();
+  }
+
+  private problem(column: string, message: string): null {
+    this.problems.push(`column "${column}" ${message}`);
+    return null;
+  }
+
+  text(column: DeviceColumn): string | null {
+    const spec = deviceColumns[column];
+    const value = this.raw(column);
+    if (value === '') return spec.mandatory ? this.problem(column, 'is required') : null;
+    if (spec.rule.kind !== 'text') throw new Error(`${column} is not a text column`);
+    if (value.length > spec.rule.maxLength) return this.problem(column, `is longer than ${spec.rule.maxLength} characters (${value.length})`);
+    const dictionary = spec.rule.dictionary;
+    if (dictionary && !this.dictionaries.has(dictionary, value)) {
+      return this.problem(column, `has ${show(value)}, which is not in the ${dictionary} dictionary`);
+    }
+    return value;
+  }
+
+  positiveInteger(column: DeviceColumn): number | null {
+    const value = this.raw(column);
+    if (value === '') return this.problem(column, 'is required');
+    const n = integerPattern.test(value) ? Number(value) : Number.NaN;
+    if (!(n >= 1 && n <= maxInt4)) return this.problem(column, `must be a positive integer, got ${show(value)}`);
+    return n;
+  }
+
+  boolean(column: DeviceColumn): boolean | null {
+    const value = this.raw(column);
+    if (value === '') return this.problem(column, 'is required');
+    const parsed = parseBoolean(value);
+    return parsed ?? this.problem(column, `must be true or false, got ${show(value)}`);
+  }
+
+  uuid(column: DeviceColumn): string | null {
+    const value = this.raw(column);
+    if (value === '') return null;
+    return uuidPattern.test(value) ? value.toLowerCase() : this.problem(column, `must be a UUID, got ${show(value)}`);
+  }
+
+  /** The `|`-separated lists of a group's columns, in the order asked, all of one length; null when they disagree. */
+  lists(columns: readonly DeviceColumn[]): string[][] | null {
+    const lists = columns.map((c) => {
+      const value = this.raw(c);
+      return value === '' ? [] : value.split('|').map((v) => v.trim());
+    });
+    const length = lists.find((l) => l.length > 0)?.length ?? 0;
+    if (lists.some((l) => l.length > 0 && l.length !== length)) {
+      const described = columns.flatMap((c, i) => (lists[i]!.length > 0 ? [`${c} has ${lists[i]!.length}`] : []));
+      this.problems.push(`columns ${columns.join(', ')} must list as many values (separated by "|"): ${described.join(', ')}`);
+      return null;
+    }
+    columns.forEach((column, i) => {
+      const max = (deviceColumns[column].rule as { maxLength: number }).maxLength;
+      const long = lists[i]!.findIndex((v) => v.length > max);
+      if (long >= 0) this.problem(column, `value ${long + 1} is longer than ${max} characters`);
+    });
+    return lists;
+  }
+
+  names(): { type: string; name: string }[] {
+    const lists = this.lists(['device_names.name', 'device_names.type']);
+    if (!lists) return [];
+    const [names = [], types = []] = lists;
+    if (names.length === 0) this.problem('device_names.name', 'is required');
+    if (types.length === 0) this.problem('device_names.type', 'is required');
+    names.forEach((name, i) => {
+      if (name === '') this.problem('device_names.name', `value ${i + 1} is empty`);
+      if (types[i] === '') this.problem('device_names.type', `value ${i + 1} is empty`);
+    });
+    return names.map((name, i) => ({ name, type: types[i] ?? '' }));
+  }
+
+  properties(): PropertyValue[] | null {
+    const lists = this.lists(['properties.type', ...propertyKinds.map((k) => `properties.${k}` as DeviceColumn)]);
+    if (!lists) return null;
+    const [types = [], ...values] = lists;
+    const anyValue = values.some((l) => l.length > 0);
+    if (types.length === 0) {
+      if (anyValue) this.problem('properties.type', 'is required when a property value is given');
+      return null;
+    }
+    const properties: PropertyValue[] = [];
+    types.forEach((type, i) => {
+      const label = `property ${i + 1}${type ? ` (${show(type)})` : ''}`;
+      if (type === '') this.problems.push(`column "properties.type" value ${i + 1} is empty`);
+      const given = propertyKinds.filter((_, k) => (values[k]![i] ?? '') !== '');
+      if (given.length !== 1) {
+        this.problems.push(`${label} must have exactly one value, found ${given.length === 0 ? 'none' : given.join(', ')}`);
+        return;
+      }
+      const kind = given[0]!;
+      const value = values[propertyKinds.indexOf(kind)]![i]!;
+      const parsed = parseProperty(type, kind, value);
+      if (parsed) properties.push(parsed);
+      else this.problems.push(`column "properties.${kind}" value ${i + 1} is not a valid ${kind.slice(6)}: ${show(value)}`);
+    });
+    return properties;
+  }
+}
+
+function parseProperty(type: string, kind: PropertyKind, value: string): PropertyValue | null {
+  switch (kind) {
+    case 'value_integer':
+      return integerPattern.test(value) && Number.isSafeInteger(Number(value)) ? { type, value_integer: Number(value) } : null;
+    case 'value_decimal':
+      // Kept as written: a JSON number would round what the manufacturer declared.
+      return decimalPattern.test(value) ? { type, value_decimal: value } : null;
+    case 'value_boolean': {
+      const parsed = parseBoolean(value);
+      return parsed === null ? null : { type, value_boolean: parsed };
+    }
+    case 'value_string':
+      return { type, value_string: value };
+  }
+}
+
+/** A validator for records under one header; compile once per chunk, apply to each record. */
+export function recordValidator(columns: readonly string[]): (fields: readonly string[], dictionaries: Dictionaries) => RecordVerdict {
+  const index: ColumnIndex = new Map(columns.map((c, i) => [c, i]));
+  return (fields, dictionaries) => {
+    if (fields.length !== columns.length) {
+      return { ok: false, problems: [`the record has ${fields.length} fields but the header has ${columns.length}`] };
+    }
+    const r = new RecordReader(index, fields, dictionaries);
+    const device = {
+      externalId: r.text('external_id'),
+      classificationType: r.text('classification_type'),
+      description: r.text('description'),
+      manufacturerName: r.text('manufacturer_name'),
+      manufacturerCountry: r.text('manufacturer_country'),
+      modelNumber: r.text('model_number'),
+      partNumber: r.text('part_number'),
+      packagingType: r.text('packaging_type'),
+      packagingCount: r.positiveInteger('packaging_count'),
+      packagingUnit: r.text('packaging_unit'),
+      note: r.text('note'),
+      isActive: r.boolean('is_active'),
+      parentId: r.uuid('parent_id'),
+      names: r.names(),
+      properties: r.properties(),
+    };
+    // Mandatory values are non-null whenever no problem was recorded.
+    return r.problems.length > 0 ? { ok: false, problems: r.problems } : { ok: true, device: device as DeviceDraft };
+  };
+}
+
+/** Validates one record against the header's columns; every problem is reported, not just the first. */
+export const validateDeviceRecord = (columns: readonly string[], fields: readonly string[], dictionaries: Dictionaries): RecordVerdict =>
+  recordValidator(columns)(fields, dictionaries);
+
+/** The task error message for a record's problems, naming its line. */
+export const recordErrorMessage = (line: number, problems: readonly string[]): string => `Line ${line}: ${problems.join('; ')}`;
+
+export interface RecordInput {
+  line: number;
+  /** The raw CSV record (see csv-records.ts). */
+  text: string;
+}
+
+/** A chunk of records of one file: parsed together, then each validated against the header. */
+export function checkRecords(header: string, records: readonly RecordInput[], dictionaries: Dictionaries): RecordVerdict[] {
+  const columns = parseHeader(header);
+  if (!columns.ok) throw new Error(`stored header does not parse: ${columns.problem}`);
+  const validate = recordValidator(columns.fields);
+  return parseRecords(records.map((r) => r.text)).map((parsed) =>
+    parsed.ok ? validate(parsed.fields, dictionaries) : { ok: false, problems: [parsed.problem] },
+  );
+}

@@ -1,0 +1,66 @@
+/**
+ * Accepting a device registry CSV (SPEC §3): the api checks what only the whole file can tell (its
+ * size, the header row, that there is a data line) and streams one task per data record into the
+ * job with COPY (csv-upload.ts); the workers check each record.
+ */
+import type { Queue } from 'bullmq';
+import type { EntityManager } from '@mikro-orm/postgresql';
+import type { JobWrite } from '../engine/job-writes';
+import { DomainError } from '../platform/errors';
+import { headerProblems } from './record-rules';
+import { deviceRegistryJobType, deviceRegistryTaskName } from './column-rules';
+import { CsvTaskFile, type CsvUpload } from '../csv/task-file';
+import { jobTypes } from '../engine/catalog';
+import { submitJob } from '../engine/submit';
+
+export interface DeviceRegistryFields {
+  registerType?: string | null;
+  reasonDescription?: string | null;
+}
+
+export interface DeviceRegistryUpload extends CsvUpload {
+  /** Read after the CSV has streamed (multipart fields may follow the file); both are required. */
+  fields: () => DeviceRegistryFields;
+  clientId: string;
+  userId: string;
+  idempotencyKey?: string | null;
+}
+
+export const deviceRegistryJobName = 'Upload device definition registry';
+
+const fieldLimits = { registerType: 255, reasonDescription: 2000 } as const;
+
+/** The job's own fields: both required, within their lengths. Thrown as one 422 naming each. */
+export function checkFields(fields: DeviceRegistryFields): { registerType: string; reasonDescription: string } {
+  const inputErrors = (Object.keys(fieldLimits) as (keyof typeof fieldLimits)[]).flatMap((name) => {
+    const value = fields[name]?.trim() ?? '';
+    if (value === '') return [{ path: `$.${name}`, message: `${name} is required` }];
+    if (value.length > fieldLimits[name]) return [{ path: `$.${name}`, message: `${name} is longer than ${fieldLimits[name]} characters` }];
+    return [];
+  });
+  if (inputErrors.length > 0) throw new DomainError('UNPROCESSABLE_ENTITY', inputErrors.map((e) => e.message).join('; '), { inputErrors });
+  return { registerType: fields.registerType!.trim(), reasonDescription: fields.reasonDescription!.trim() };
+}
+
+/**
+ * Checks the header, streams one task per data record into the job (COPY), commits, then queues
+ * the chunks. Throws DomainError UNPROCESSABLE_ENTITY (with `inputErrors`) for a bad header, no data
+ * line, a missing field or a file that is not UTF-8, and PAYLOAD_TOO_LARGE past `maxBytes`; nothing
+ * is stored then. With an idempotency key already used by the client, returns that job
+ * (`created: false`) without reading the CSV.
+ */
+export async function submitDeviceRegistryUpload(em: EntityManager, queue: Queue, upload: DeviceRegistryUpload): Promise<JobWrite> {
+  const file = new CsvTaskFile(upload, { headerProblems, taskName: deviceRegistryTaskName });
+  const { strategy, chunkSize } = jobTypes[deviceRegistryJobType];
+  return submitJob(em, queue, {
+    type: deviceRegistryJobType,
+    name: deviceRegistryJobName,
+    strategy,
+    chunkSize,
+    clientId: upload.clientId,
+    userId: upload.userId,
+    idempotencyKey: upload.idempotencyKey ?? null,
+    tasks: file.tasks(),
+    completeMeta: () => ({ ...checkFields(upload.fields()), csvHeader: file.header }),
+  });
+}

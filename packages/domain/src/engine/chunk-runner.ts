@@ -1,0 +1,93 @@
+/**
+ * Runs one chunk of a job's tasks. Everything happens in ONE transaction: claim the chunk's PENDING
+ * tasks (row locks), run each task's handler under a savepoint, write every outcome with one
+ * set-based UPDATE, move the job's counters, end the job if it is done, and (SEQUENTIALLY) hand the
+ * next chunk to the queue or abort the rest. A redelivered or duplicate message finds the tasks
+ * locked or no longer PENDING and changes nothing; a crash rolls everything back for redelivery.
+ */
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { abortableTaskStatuses, type JobStatus } from './status-rules';
+import type { TaskChunkPayload } from './queues';
+import type { JobInfo, TaskContext, TaskToRun } from './handler';
+import type { Logger } from '../platform/logger';
+import { applyCounters, mergeDeltas, type CounterDeltas } from './counters';
+import { abortTasks, loadJob, promoteNextChunk } from './job-writes';
+import { inTransaction, type Sql } from '../platform/sql';
+import type { Executor, Final, Outcome } from './executor';
+
+type OutcomeRow = Outcome & { id: string };
+
+export interface ChunkReport {
+  /** Why nothing ran, when nothing did. */
+  skipped?: 'job-not-found' | 'job-ended' | 'stale-epoch';
+  ran: number;
+  outcomes: Record<Final, number>;
+  jobStatus?: JobStatus;
+  jobEndedNow: boolean;
+  /** Chunks to enqueue after commit (the next step of a SEQUENTIALLY job). */
+  followUps: TaskChunkPayload[];
+}
+
+const empty = (skipped?: ChunkReport['skipped']): ChunkReport => ({
+  skipped, ran: 0, outcomes: { PROCESSED: 0, FAILED: 0, RESCUED: 0 }, jobEndedNow: false, followUps: [],
+});
+
+async function claim(sql: Sql, job: JobInfo, p: TaskChunkPayload): Promise<TaskToRun[]> {
+  // CONCURRENT skips rows another worker holds; SEQUENTIALLY must wait for them to keep the order.
+  const lock = job.strategy === 'CONCURRENT' ? 'for update skip locked' : 'for update';
+  return sql.query<TaskToRun>(
+    `select id, seq, name, priority, meta, input from tasks
+     where job_id = $1 and seq between $2 and $3 and status = 'PENDING' order by seq ${lock}`,
+    [p.jobId, p.fromSeq, p.toSeq],
+  );
+}
+
+async function writeOutcomes(sql: Sql, outcomes: OutcomeRow[]): Promise<number> {
+  if (outcomes.length === 0) return 0;
+  // One JSON document for the whole chunk: serialising it is one native call, and Postgres parses
+  // it once, where array parameters cost an escape per element on each side.
+  const rows = await sql.query(
+    `update tasks t set status = v.status, result = v.result, error = v.error,
+       meta = case when v.meta is null then t.meta else coalesce(t.meta, '{}'::jsonb) || v.meta end,
+       ended_at = now(), updated_at = now()
+     from jsonb_to_recordset($1::jsonb) as v(id uuid, status text, result jsonb, error jsonb, meta jsonb)
+     where t.id = v.id and t.status = 'PENDING' returning t.id`,
+    [JSON.stringify(outcomes.map(({ id, status, result, error, meta }) => ({ id, status, result, error, meta })))],
+  );
+  return rows.length;
+}
+
+export function runChunk(em: EntityManager, payload: TaskChunkPayload, execute: Executor, logger: Logger): Promise<ChunkReport> {
+  return inTransaction(em, async ({ em: txEm, sql }) => {
+    const job = await loadJob(sql, payload.jobId);
+    if (!job) return empty('job-not-found');
+    if (job.status !== 'PENDING') return empty('job-ended');
+    if (job.epoch !== payload.epoch) return empty('stale-epoch');
+
+    const tasks = await claim(sql, job, payload);
+    const ctx: TaskContext = { job, em: txEm, sql, logger: logger.child({ jobId: job.id }) };
+    const outcomes: OutcomeRow[] = (await execute(tasks, ctx, job.strategy === 'SEQUENTIALLY')).map((o, i) => ({ ...o, id: tasks[i]!.id }));
+    const written = await writeOutcomes(sql, outcomes);
+    if (written !== outcomes.length) throw new Error(`chunk ${payload.fromSeq} of job ${job.id}: claimed tasks changed under their lock`);
+
+    const report = empty();
+    for (const o of outcomes) report.outcomes[o.status] += 1;
+    report.ran = outcomes.length;
+    let deltas: CounterDeltas = { PENDING: -outcomes.length, ...report.outcomes };
+    if (job.strategy === 'SEQUENTIALLY' && outcomes.length > 0) {
+      const failed = outcomes.at(-1)!.status !== 'PROCESSED';
+      if (failed) {
+        // The first failure aborts every task not yet run, queued or waiting.
+        deltas = mergeDeltas(deltas, await abortTasks(sql, job.id, abortableTaskStatuses));
+      } else {
+        const { deltas: promoted, next } = await promoteNextChunk(sql, job);
+        deltas = mergeDeltas(deltas, promoted);
+        if (next) report.followUps.push(next);
+      }
+    }
+    const progress = await applyCounters(sql, job.id, deltas);
+    report.jobStatus = progress.status;
+    report.jobEndedNow = progress.endedNow;
+    return report;
+  });
+}

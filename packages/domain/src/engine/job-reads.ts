@@ -1,0 +1,148 @@
+/**
+ * Read side of the jabba tables for the GraphQL api. Raw SQL on purpose: timestamps are read as
+ * text because timestamptz(6) carries microseconds that a JS Date would drop, and task pages are
+ * keyset scans over the (job_id, seq) and (job_id, status, seq) indexes — never OFFSET, never count(*).
+ */
+import type { EntityManager } from '@mikro-orm/postgresql';
+import type { JobStatus, JobStrategy, TaskCounters, TaskError, TaskStatus } from './status-rules';
+import { countersColumns, countersOf } from './counters';
+import { keysetPage, type Raw } from '../platform/keyset';
+import { isoMicros } from '../platform/sql';
+
+/** ISO-8601 UTC with microseconds, e.g. `2026-11-22T10:29:32.099359Z`. */
+export type IsoTimestamp = string;
+
+export interface JobRow {
+  id: string;
+  name: string | null;
+  type: string;
+  strategy: JobStrategy;
+  status: JobStatus;
+  meta: Record<string, unknown> | null;
+  clientId: string | null;
+  userId: string | null;
+  counters: TaskCounters;
+  endedAt: IsoTimestamp | null;
+  insertedAt: IsoTimestamp;
+  updatedAt: IsoTimestamp;
+}
+
+export interface TaskRow {
+  id: string;
+  jobId: string;
+  seq: number;
+  name: string | null;
+  priority: number;
+  status: TaskStatus;
+  meta: Record<string, unknown> | null;
+  result: unknown;
+  error: TaskError | null;
+  endedAt: IsoTimestamp | null;
+  insertedAt: IsoTimestamp;
+  updatedAt: IsoTimestamp;
+}
+
+/**
+ * The columns `toJob` reads, unqualified, for any query selecting from `jobs` alone. The timestamps
+ * come out as text under their column names: a query ordering by one must qualify it.
+ */
+export const jobColumns = `id, name, type, strategy, status, meta, client_id, user_id, ${countersColumns},
+  ${isoMicros('ended_at')} as ended_at, ${isoMicros('inserted_at')} as inserted_at, ${isoMicros('updated_at')} as updated_at`;
+
+const taskColumns = `t.id, t.job_id, t.seq, t.name, t.priority, t.status, t.meta, t.result, t.error,
+  ${isoMicros('t.ended_at')} as ended_at, ${isoMicros('t.inserted_at')} as inserted_at, ${isoMicros('t.updated_at')} as updated_at`;
+
+
+export const toJob = (r: Raw): JobRow => ({
+  id: r.id as string,
+  name: r.name as string | null,
+  type: r.type as string,
+  strategy: r.strategy as JobStrategy,
+  status: r.status as JobStatus,
+  meta: r.meta as Record<string, unknown> | null,
+  clientId: r.client_id as string | null,
+  userId: r.user_id as string | null,
+  counters: countersOf(r),
+  endedAt: r.ended_at as string | null,
+  insertedAt: r.inserted_at as string,
+  updatedAt: r.updated_at as string,
+});
+
+const toTask = (r: Raw): TaskRow => ({
+  id: r.id as string,
+  jobId: r.job_id as string,
+  seq: r.seq as number,
+  name: r.name as string | null,
+  priority: r.priority as number,
+  status: r.status as TaskStatus,
+  meta: r.meta as Record<string, unknown> | null,
+  result: r.result ?? null,
+  error: r.error as TaskError | null,
+  endedAt: r.ended_at as string | null,
+  insertedAt: r.inserted_at as string,
+  updatedAt: r.updated_at as string,
+});
+
+export async function findJob(em: EntityManager, id: string): Promise<JobRow | null> {
+  const rows = await em.execute<Raw[]>(`select ${jobColumns} from jobs where id = ?`, [id]);
+  return rows[0] ? toJob(rows[0]) : null;
+}
+
+/** A task with the client that owns its job: what an ownership check needs, in one query. */
+export async function findTask(em: EntityManager, id: string): Promise<(TaskRow & { clientId: string | null }) | null> {
+  const rows = await em.execute<Raw[]>(
+    `select ${taskColumns}, j.client_id from tasks t join jobs j on j.id = t.job_id where t.id = ?`,
+    [id],
+  );
+  const row = rows[0];
+  return row ? { ...toTask(row), clientId: row.client_id as string | null } : null;
+}
+
+export type TaskOrder = 'SEQ_ASC' | 'SEQ_DESC' | 'STATUS_ASC' | 'STATUS_DESC';
+
+/** Position of a task in any task order; statuses sort as text, which is what the index holds. */
+export interface TaskKey {
+  seq: number;
+  status: TaskStatus;
+}
+
+export interface TaskPageQuery {
+  jobId: string;
+  status?: TaskStatus | null;
+  order: TaskOrder;
+  /** Exclusive bounds, in the order's direction. */
+  after?: TaskKey | null;
+  before?: TaskKey | null;
+  /** Rows to read; callers ask for one more than they show to learn whether more exist. */
+  limit: number;
+  /** Read the window from its end (Relay `last`); rows still come back in the order's direction. */
+  fromEnd: boolean;
+}
+
+export interface TaskPage {
+  rows: TaskRow[];
+  /** A task sits at or before `after` (only looked up when `after` is given). */
+  existsBeforeAfter: boolean;
+  /** A task sits at or after `before` (only looked up when `before` is given). */
+  existsAfterBefore: boolean;
+}
+
+export async function pageTasks(em: EntityManager, q: TaskPageQuery): Promise<TaskPage> {
+  const byStatus = q.order === 'STATUS_ASC' || q.order === 'STATUS_DESC';
+  const page = await keysetPage<TaskKey>(em, {
+    from: 'tasks t',
+    select: taskColumns,
+    where: q.status ? ['t.job_id = ?', 't.status = ?'] : ['t.job_id = ?'],
+    params: q.status ? [q.jobId, q.status] : [q.jobId],
+    key: byStatus
+      ? { sql: '(t.status, t.seq)', holes: '(?, ?)', values: (k) => [k.status, k.seq] }
+      : { sql: 't.seq', holes: '?', values: (k) => [k.seq] },
+    orderColumns: byStatus ? ['t.status', 't.seq'] : ['t.seq'],
+    ascending: q.order === 'SEQ_ASC' || q.order === 'STATUS_ASC',
+    after: q.after,
+    before: q.before,
+    limit: q.limit,
+    fromEnd: q.fromEnd,
+  });
+  return { ...page, rows: page.rows.map(toTask) };
+}

@@ -1,0 +1,19 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import type { Client } from '@jabba/domain/platform/entities';
+import { findClient } from '@jabba/domain/identity/clients';
+import { DomainError, messages } from '@jabba/domain/platform/errors';
+import { verifyAccessToken, type AccessToken } from './tokens';
+
+/** Who is calling: the verified token plus the client it names, loaded from Postgres. */
+export interface Principal {
+  token: AccessToken;
+  client: Client;
+}
+
+export async function authenticate(em: EntityManager, secret: string, rawToken: string | undefined): Promise<Principal> {
+  const token = await verifyAccessToken(secret, rawToken);
+  const client = await findClient(em, token.clientId);
+  // A token for a client we do not know is as good as a forged one.
+  if (!client) throw new DomainError('UNAUTHENTICATED', messages.invalidToken);
+  return { token, client };
+}

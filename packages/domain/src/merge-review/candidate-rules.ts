@@ -1,0 +1,213 @@
+/**
+ * Manual merge candidates as an import brings them in (SPEC §5, issue 5): their columns (the names
+ * of a CSV header, and the fields of a JSON item, which are the same snake_case names) and the
+ * check of each candidate, which the workers run on a whole chunk at once. Pure: a candidate's
+ * problems come back as text naming each column, all at once, so a user fixes a record in one go.
+ */
+import { columnProblems, parseHeader, parseRecords } from '../csv/fields';
+
+export const mergeCandidateJobType = 'import_manual_merge_candidates';
+export const mergeCandidateJobName = 'Import manual merge candidates';
+export const mergeCandidateTaskName = 'Import merge candidate';
+
+/** A JSON upload is parsed whole, so it is bounded by a count; a CSV streams, bounded by its size. */
+export const maxJsonCandidates = 100_000;
+
+export const mandatoryCandidateColumns = ['merge_candidate_id', 'person_id', 'master_person_id'] as const;
+export const optionalCandidateColumns = [
+  'person_first_name', 'person_last_name', 'person_birth_date', 'master_first_name', 'master_last_name', 'master_birth_date',
+] as const;
+export const candidateColumns = [...mandatoryCandidateColumns, ...optionalCandidateColumns] as const;
+export type CandidateColumn = (typeof candidateColumns)[number];
+export const isCandidateColumn = (name: string): name is CandidateColumn => (candidateColumns as readonly string[]).includes(name);
+
+export const maxNameLength = 255;
+
+/** Kept in the job's meta: how its tasks' input is to be read. */
+export type MergeCandidateJobMeta = { source: 'csv'; csvHeader: string } | { source: 'json' };
+
+export interface PersonDetails {
+  firstName: string | null;
+  lastName: string | null;
+  /** YYYY-MM-DD. */
+  birthDate: string | null;
+}
+
+export interface CandidateDraft {
+  mergeCandidateId: string;
+  personId: string;
+  masterPersonId: string;
+  person: PersonDetails;
+  master: PersonDetails;
+}
+
+export type CandidateVerdict = { ok: true; candidate: CandidateDraft } | { ok: false; problems: string[] };
+
+/** Problems of a header row: missing mandatory, unknown and repeated columns; empty when fine. */
+export function candidateHeaderProblems(columns: readonly string[]): string[] {
+  return columnProblems(columns, isCandidateColumn, mandatoryCandidateColumns);
+}
+
+const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const datePattern = /^(\d{4})-(\d{2})-(\d{2})$/;
+
+/** A real day of the (proleptic Gregorian) calendar that Postgres' `date` accepts. */
+function isCalendarDate(text: string): boolean {
+  const match = datePattern.exec(text);
+  if (!match) return false;
+  const [year, month, day] = [Number(match[1]), Number(match[2]), Number(match[3])];
+  const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
+  const days = [31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month - 1] ?? 0;
+  return year >= 1 && day >= 1 && day <= days;
+}
+
+const show = (value: unknown): string => {
+  const json = JSON.stringify(typeof value === 'string' && value.length > 40 ? `${value.slice(0, 40)}…` : value) ?? String(value);
+  return json.length > 60 ? `${json.slice(0, 60)}…` : json;
+};
+
+/** One candidate's values by column, from a CSV record (`column`) or a JSON item (`field`). */
+class CandidateReader {
+  readonly problems: string[] = [];
+
+  constructor(
+    private readonly value: (column: CandidateColumn) => unknown,
+    private readonly noun: 'column' | 'field',
+  ) {}
+
+  private problem(column: CandidateColumn, message: string): null {
+    this.problems.push(`${this.noun} "${column}" ${message}`);
+    return null;
+  }
+
+  uuid(column: CandidateColumn): string | null {
+    const value = this.value(column);
+    const text = typeof value === 'string' ? value.trim() : value;
+    if (text === undefined || text === null || text === '') return this.problem(column, 'is required');
+    if (typeof text !== 'string' || !uuidPattern.test(text)) return this.problem(column, `must be a UUID, got ${show(value)}`);
+    return text.toLowerCase();
+  }
+
+  /** An optional value: absent, null or blank is null (not given); anything but text is a problem. */
+  private optional(column: CandidateColumn): string | null {
+    const value = this.value(column);
+    if (value === undefined || value === null) return null;
+    if (typeof value !== 'string') return this.problem(column, `must be a string, got ${show(value)}`);
+    const text = value.trim();
+    return text === '' ? null : text;
+  }
+
+  name(column: CandidateColumn): string | null {
+    const text = this.optional(column);
+    if (text !== null && text.length > maxNameLength) return this.problem(column, `is longer than ${maxNameLength} characters (${text.length})`);
+    return text;
+  }
+
+  date(column: CandidateColumn): string | null {
+    const text = this.optional(column);
+    if (text === null || isCalendarDate(text)) return text;
+    return this.problem(column, `must be a date YYYY-MM-DD, got ${show(text)}`);
+  }
+
+  samePerson(): void {
+    this.problems.push(`${this.noun}s "person_id" and "master_person_id" must name two different persons`);
+  }
+}
+
+function readCandidate(r: CandidateReader): CandidateVerdict {
+  const candidate = {
+    mergeCandidateId: r.uuid('merge_candidate_id'),
+    personId: r.uuid('person_id'),
+    masterPersonId: r.uuid('master_person_id'),
+    person: { firstName: r.name('person_first_name'), lastName: r.name('person_last_name'), birthDate: r.date('person_birth_date') },
+    master: { firstName: r.name('master_first_name'), lastName: r.name('master_last_name'), birthDate: r.date('master_birth_date') },
+  };
+  if (candidate.personId !== null && candidate.personId === candidate.masterPersonId) r.samePerson();
+  // The ids are non-null whenever no problem was recorded.
+  return r.problems.length > 0 ? { ok: false, problems: r.problems } : { ok: true, candidate: candidate as CandidateDraft };
+}
+
+/** A chunk of CSV records of one file: parsed together, then each checked against the header. */
+export function checkCsvCandidates(header: string, records: readonly string[]): CandidateVerdict[] {
+  const columns = parseHeader(header);
+  if (!columns.ok) throw new Error(`stored header does not parse: ${columns.problem}`);
+  const width = columns.fields.length;
+  const index = new Map(columns.fields.map((c, i) => [c, i]));
+  return parseRecords(records).map((parsed): CandidateVerdict => {
+    if (!parsed.ok) return { ok: false, problems: [parsed.problem] };
+    if (parsed.fields.length !== width) return { ok: false, problems: [`the record has ${parsed.fields.length} fields but the header has ${width}`] };
+    const at = (column: CandidateColumn): string | undefined => {
+      const i = index.get(column);
+      return i === undefined ? undefined : parsed.fields[i];
+    };
+    return readCandidate(new CandidateReader(at, 'column'));
+  });
+}
+
+const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/** JSON items, each the text of one object of the uploaded array. */
+export function checkJsonCandidates(items: readonly string[]): CandidateVerdict[] {
+  return items.map((text): CandidateVerdict => {
+    let item: unknown;
+    try {
+      item = JSON.parse(text);
+    } catch {
+      return { ok: false, problems: ['the item is not valid JSON'] };
+    }
+    if (!isObject(item)) return { ok: false, problems: ['the item must be a JSON object'] };
+    return readCandidate(new CandidateReader((column) => (Object.hasOwn(item, column) ? item[column] : undefined), 'field'));
+  });
+}
+
+/** A chunk of one job's inputs, read the way the job's meta says they were uploaded. */
+export function checkCandidates(jobMeta: Record<string, unknown> | null, inputs: readonly string[]): CandidateVerdict[] {
+  if (jobMeta?.source === 'csv' && typeof jobMeta.csvHeader === 'string') return checkCsvCandidates(jobMeta.csvHeader, inputs);
+  if (jobMeta?.source === 'json') return checkJsonCandidates(inputs);
+  throw new Error('the job meta says neither source "csv" with a csvHeader nor source "json"');
+}
+
+/**
+ * How a task's error messages name its record: the line a CSV record starts on, or the JSON path
+ * of an item of the uploaded array (0-based, as `meta.index` and the api's `inputErrors` paths).
+ */
+export function placeOf(taskMeta: Record<string, unknown> | null): string {
+  if (typeof taskMeta?.csvDataLine === 'number') return `Line ${taskMeta.csvDataLine}`;
+  if (typeof taskMeta?.index === 'number') return `$[${taskMeta.index}]`;
+  return 'The record';
+}
+
+export const candidateErrorMessage = (place: string, problems: readonly string[]): string => `${place}: ${problems.join('; ')}`;
+
+export const duplicatePairMessage = (place: string): string =>
+  `${place}: the pair (master_person_id, person_id) is already a merge candidate`;
+
+/** The key of the unique `(master_person_id, person_id)`. */
+export const pairKey = (c: { masterPersonId: string; personId: string }): string => `${c.masterPersonId}/${c.personId}`;
+
+export interface PersonRow extends PersonDetails {
+  id: string;
+}
+
+/**
+ * The persons a set of candidates names, once each (one statement may not change a row twice),
+ * sorted by id. Details given by a later candidate replace an earlier one's, field by field; a
+ * detail no candidate gives stays null.
+ */
+export function personsOf(candidates: readonly CandidateDraft[]): PersonRow[] {
+  const persons = new Map<string, PersonRow>();
+  const add = (id: string, details: PersonDetails): void => {
+    const known = persons.get(id);
+    persons.set(id, {
+      id,
+      firstName: details.firstName ?? known?.firstName ?? null,
+      lastName: details.lastName ?? known?.lastName ?? null,
+      birthDate: details.birthDate ?? known?.birthDate ?? null,
+    });
+  };
+  for (const c of candidates) {
+    add(c.personId, c.person);
+    add(c.masterPersonId, c.master);
+  }
+  return [...persons.values()].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+}

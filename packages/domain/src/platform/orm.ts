@@ -1,0 +1,47 @@
+import { MikroORM, type Options } from '@mikro-orm/postgresql';
+import { Migrator } from '@mikro-orm/migrations';
+import { entities } from './entities';
+import { migrationsList } from '../migrations/index';
+
+export type Orm = MikroORM;
+
+export interface OrmConfig {
+  databaseUrl: string;
+  /** Connections in the pool; a worker wants a few more than its concurrency. */
+  poolSize?: number;
+  debug?: boolean;
+  /** Where MikroORM writes its own lines (migrator progress, warnings); console.log when unset. */
+  logger?: (message: string) => void;
+}
+
+export function ormOptions(config: OrmConfig): Options {
+  return {
+    clientUrl: config.databaseUrl,
+    entities,
+    extensions: [Migrator],
+    forceUtcTimezone: true,
+    // A missing database is an operator's mistake to report, not to paper over with an empty one:
+    // `npm start` and `npm run migrate` create it on purpose.
+    ensureDatabase: false,
+    pool: { min: 0, max: config.poolSize ?? 10 },
+    debug: config.debug ?? false,
+    ...(config.logger ? { logger: config.logger } : {}),
+    allowGlobalContext: false,
+    discovery: { warnWhenNoEntities: false },
+    migrations: {
+      migrationsList,
+      tableName: 'mikro_orm_migrations',
+      transactional: true,
+      allOrNothing: true,
+      snapshot: false,
+    },
+  };
+}
+
+export const createOrm = (config: OrmConfig): Promise<MikroORM> => MikroORM.init(ormOptions(config));
+
+/** Applies pending migrations; returns the names applied. */
+export async function migrate(orm: MikroORM): Promise<string[]> {
+  const applied = await orm.getMigrator().up();
+  return applied.map((m) => m.name);
+}

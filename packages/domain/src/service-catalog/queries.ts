@@ -1,0 +1,296 @@
+/**
+ * Reading the service catalog (SPEC §6): one row shape per table for the GraphQL read side and the
+ * mutations' payloads (timestamps as text with microseconds), the filters and orders of seed 003,
+ * keyset pages of the top-level lists, and the nested connections batched: one statement answers
+ * a field for a whole set of parents. Writes live with their use cases.
+ */
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { DomainError } from '../platform/errors';
+import type { IsoTimestamp } from '../engine/job-reads';
+import { creationOrder, keysetPage, type KeysetPage, type KeysetQuery, type Raw } from '../platform/keyset';
+import { isoMicros } from '../platform/sql';
+
+export interface ServiceRow {
+  id: string;
+  code: string;
+  name: string;
+  category: string | null;
+  isActive: boolean;
+  isComposition: boolean;
+  requestAllowed: boolean;
+  insertedBy: string | null;
+  updatedBy: string | null;
+  insertedAt: IsoTimestamp;
+  updatedAt: IsoTimestamp;
+}
+
+export interface ServiceGroupRow {
+  id: string;
+  code: string;
+  name: string;
+  isActive: boolean;
+  parentGroupId: string | null;
+  requestAllowed: boolean;
+  insertedBy: string | null;
+  updatedBy: string | null;
+  insertedAt: IsoTimestamp;
+  updatedAt: IsoTimestamp;
+}
+
+/** Columns of `services <alias>` in the shape `toService` reads. */
+export const serviceColumns = (a: string): string =>
+  `${a}.id, ${a}.code, ${a}.name, ${a}.category, ${a}.is_active, ${a}.is_composition, ${a}.request_allowed,
+  ${a}.inserted_by, ${a}.updated_by, ${isoMicros(`${a}.inserted_at`)} as inserted_at, ${isoMicros(`${a}.updated_at`)} as updated_at`;
+
+/** Columns of `service_groups <alias>` in the shape `toServiceGroup` reads. */
+export const serviceGroupColumns = (a: string): string =>
+  `${a}.id, ${a}.code, ${a}.name, ${a}.is_active, ${a}.parent_group_id, ${a}.request_allowed,
+  ${a}.inserted_by, ${a}.updated_by, ${isoMicros(`${a}.inserted_at`)} as inserted_at, ${isoMicros(`${a}.updated_at`)} as updated_at`;
+
+export const toService = (r: Raw): ServiceRow => ({
+  id: r.id as string,
+  code: r.code as string,
+  name: r.name as string,
+  category: r.category as string | null,
+  isActive: r.is_active as boolean,
+  isComposition: r.is_composition as boolean,
+  requestAllowed: r.request_allowed as boolean,
+  insertedBy: r.inserted_by as string | null,
+  updatedBy: r.updated_by as string | null,
+  insertedAt: r.inserted_at as string,
+  updatedAt: r.updated_at as string,
+});
+
+export const toServiceGroup = (r: Raw): ServiceGroupRow => ({
+  id: r.id as string,
+  code: r.code as string,
+  name: r.name as string,
+  isActive: r.is_active as boolean,
+  parentGroupId: r.parent_group_id as string | null,
+  requestAllowed: r.request_allowed as boolean,
+  insertedBy: r.inserted_by as string | null,
+  updatedBy: r.updated_by as string | null,
+  insertedAt: r.inserted_at as string,
+  updatedAt: r.updated_at as string,
+});
+
+export async function findService(em: EntityManager, id: string): Promise<ServiceRow | null> {
+  const rows = await em.execute<Raw[]>(`select ${serviceColumns('s')} from services s where s.id = ?`, [id]);
+  return rows[0] ? toService(rows[0]) : null;
+}
+
+export async function findServiceGroup(em: EntityManager, id: string): Promise<ServiceGroupRow | null> {
+  const rows = await em.execute<Raw[]>(`select ${serviceGroupColumns('g')} from service_groups g where g.id = ?`, [id]);
+  return rows[0] ? toServiceGroup(rows[0]) : null;
+}
+
+export async function findServiceGroups(em: EntityManager, ids: readonly string[]): Promise<Map<string, ServiceGroupRow>> {
+  const rows = await em.execute<Raw[]>(`select ${serviceGroupColumns('g')} from service_groups g where g.id = any(?::uuid[])`, [uuidArray(ids)]);
+  return new Map(rows.map((r) => [r.id as string, toServiceGroup(r)]));
+}
+
+/** A Postgres array literal; the ids are uuids, which need no quoting inside it. */
+const uuidArray = (ids: readonly string[]): string => `{${[...new Set(ids)].join(',')}}`;
+
+export const catalogOrders = ['CODE_ASC', 'CODE_DESC', 'INSERTED_AT_ASC', 'INSERTED_AT_DESC', 'NAME_ASC', 'NAME_DESC'] as const;
+export type CatalogOrder = (typeof catalogOrders)[number];
+
+/** Position of a row in every order: a cursor carries all of it, so it survives a switch of order. */
+export interface CatalogKey {
+  insertedAt: string;
+  code: string;
+  name: string;
+  id: string;
+}
+
+export const catalogKeyOf = (row: ServiceRow | ServiceGroupRow): CatalogKey => ({ insertedAt: row.insertedAt, code: row.code, name: row.name, id: row.id });
+
+type Order = Pick<KeysetQuery<CatalogKey>, 'key' | 'orderColumns' | 'ascending'>;
+
+/** Each order is a row comparison on an index of Migration20261122000008 (`id` breaks ties). */
+function orderOf(alias: string, order: CatalogOrder): Order {
+  const ascending = order.endsWith('_ASC');
+  if (order.startsWith('INSERTED_AT')) return { ...creationOrder(alias), ascending };
+  const field = order.startsWith('CODE') ? 'code' : 'name';
+  return {
+    key: { sql: `(${alias}.${field}, ${alias}.id)`, holes: '(?, ?::uuid)', values: (k) => [k[field], k.id] },
+    orderColumns: [`${alias}.${field}`, `${alias}.id`],
+    ascending,
+  };
+}
+
+export interface ServiceFilter {
+  databaseId?: string | null;
+  name?: string | null;
+  code?: string | null;
+  isActive?: boolean | null;
+  category?: string | null;
+}
+
+export interface ServiceGroupFilter {
+  databaseId?: string | null;
+  name?: string | null;
+  code?: string | null;
+  isActive?: boolean | null;
+  /** Conditions on the parent group; given (even empty), only groups with such a parent match. */
+  parentGroup?: ServiceGroupFilter | null;
+}
+
+interface Conditions {
+  where: string[];
+  params: unknown[];
+}
+
+/** Deeper `parentGroup` nesting is refused: no catalog is that deep, and each level is a subquery. */
+export const maxParentGroupNesting = 8;
+
+/** An ILIKE pattern matching `text` anywhere, its wildcards taken literally (`\` is the default escape). */
+const containing = (text: string): string => `%${text.replace(/[\\%_]/g, '\\$&')}%`;
+
+const isSet = <T>(value: T | null | undefined): value is T => value !== undefined && value !== null;
+
+/** The fields both filters share; a null field is unset, as GraphQL gives an explicit null. */
+function commonConditions(a: string, f: ServiceFilter | ServiceGroupFilter, out: Conditions): void {
+  const add = (sql: string, value: unknown): void => {
+    out.where.push(sql);
+    out.params.push(value);
+  };
+  if (isSet(f.databaseId)) add(`${a}.id = ?::uuid`, f.databaseId);
+  if (isSet(f.name)) add(`${a}.name ilike ?`, containing(f.name));
+  // A prefix, compared as text: codes are identifiers, and case matters in them.
+  if (isSet(f.code)) add(`starts_with(${a}.code, ?)`, f.code);
+  if (isSet(f.isActive)) add(`${a}.is_active = ?`, f.isActive);
+}
+
+export function serviceConditions(a: string, f: ServiceFilter | null | undefined): Conditions {
+  const out: Conditions = { where: [], params: [] };
+  if (!f) return out;
+  commonConditions(a, f, out);
+  if (isSet(f.category)) {
+    out.where.push(`${a}.category ilike ?`);
+    out.params.push(containing(f.category));
+  }
+  return out;
+}
+
+/** `depth` counts the `parentGroup` levels above the filter being read (0: the argument itself). */
+export function groupConditions(a: string, f: ServiceGroupFilter | null | undefined, depth = 0): Conditions {
+  const out: Conditions = { where: [], params: [] };
+  if (!f) return out;
+  commonConditions(a, f, out);
+  if (isSet(f.parentGroup)) {
+    if (depth + 1 > maxParentGroupNesting) {
+      throw new DomainError('UNPROCESSABLE_ENTITY', 'Validation failed', {
+        inputErrors: [{ path: `$.filter${'.parentGroup'.repeat(depth + 1)}`, message: `must not be nested more than ${maxParentGroupNesting} levels deep` }],
+      });
+    }
+    const parent = groupConditions(`${a}p`, f.parentGroup, depth + 1);
+    out.where.push(`exists (select 1 from service_groups ${a}p where ${[`${a}p.id = ${a}.parent_group_id`, ...parent.where].join(' and ')})`);
+    out.params.push(...parent.params);
+  }
+  return out;
+}
+
+export interface CatalogPageQuery<F> {
+  filter?: F | null;
+  order: CatalogOrder;
+  /** Exclusive bounds, in the order's direction. */
+  after?: CatalogKey | null;
+  before?: CatalogKey | null;
+  /** Rows to read; callers ask for one more than they show to learn whether more exist. */
+  limit: number;
+  /** Read the window from its end (Relay `last`); rows still come back in the order's direction. */
+  fromEnd: boolean;
+}
+
+export interface CatalogPage<R> extends Omit<KeysetPage, 'rows'> {
+  rows: R[];
+}
+
+/** What a list reads: its table with alias, its columns, its filter, and how a row comes back. */
+interface Listing<R> {
+  from: string;
+  alias: string;
+  select: string;
+  conditions: Conditions;
+  to: (r: Raw) => R;
+}
+
+const serviceListing = (from: string, filter: ServiceFilter | null | undefined): Listing<ServiceRow> =>
+  ({ from, alias: 's', select: serviceColumns('s'), conditions: serviceConditions('s', filter), to: toService });
+
+const groupListing = (from: string, filter: ServiceGroupFilter | null | undefined): Listing<ServiceGroupRow> =>
+  ({ from, alias: 'g', select: serviceGroupColumns('g'), conditions: groupConditions('g', filter), to: toServiceGroup });
+
+async function pageListing<R>(em: EntityManager, l: Listing<R>, q: CatalogPageQuery<unknown>): Promise<CatalogPage<R>> {
+  const page = await keysetPage<CatalogKey>(em, {
+    from: l.from, select: l.select, ...l.conditions, ...orderOf(l.alias, q.order),
+    after: q.after, before: q.before, limit: q.limit, fromEnd: q.fromEnd,
+  });
+  return { ...page, rows: page.rows.map(l.to) };
+}
+
+export const pageServices = (em: EntityManager, q: CatalogPageQuery<ServiceFilter>): Promise<CatalogPage<ServiceRow>> =>
+  pageListing(em, serviceListing('services s', q.filter), q);
+
+export const pageServiceGroups = (em: EntityManager, q: CatalogPageQuery<ServiceGroupFilter>): Promise<CatalogPage<ServiceGroupRow>> =>
+  pageListing(em, groupListing('service_groups g', q.filter), q);
+
+/**
+ * One page per parent, for many parents in one statement: a lateral subquery per parent reads
+ * its window along the order's index with its own limit, and another looks for rows beyond the
+ * cursors (as keysetPage's probes do). A parent with no rows still yields one row, with a null id.
+ */
+async function pageByParent<R>(em: EntityManager, l: Listing<R>, parentColumn: string, parentIds: readonly string[], q: CatalogPageQuery<unknown>): Promise<Map<string, CatalogPage<R>>> {
+  const o = orderOf(l.alias, q.order);
+  type Bound = ['<' | '>' | '<=' | '>=', CatalogKey];
+  const cmp = (forward: boolean, inclusive: boolean): Bound[0] => `${forward === o.ascending ? '>' : '<'}${inclusive ? '=' : ''}` as Bound[0];
+  const bounded = (bounds: Bound[]): Conditions => ({
+    where: [`${parentColumn} = p.parent_id`, ...l.conditions.where, ...bounds.map(([op]) => `${o.key.sql} ${op} ${o.key.holes}`)],
+    params: [...l.conditions.params, ...bounds.flatMap(([, key]) => o.key.values(key))],
+  });
+  const probe = (bound: Bound | null): { sql: string; params: unknown[] } => {
+    if (!bound) return { sql: 'false', params: [] };
+    const c = bounded([bound]);
+    return { sql: `exists (select 1 from ${l.from} where ${c.where.join(' and ')})`, params: c.params };
+  };
+  const beforeAfter = probe(q.after ? [cmp(false, true), q.after] : null);
+  const afterBefore = probe(q.before ? [cmp(true, true), q.before] : null);
+  const window = bounded([...(q.after ? [[cmp(true, false), q.after] as Bound] : []), ...(q.before ? [[cmp(false, false), q.before] as Bound] : [])]);
+  const direction = o.ascending !== q.fromEnd ? 'asc' : 'desc';
+  const sortColumns = o.orderColumns.map((c, i) => `${c} as sort_${i}`).join(', ');
+  const rows = await em.execute<Raw[]>(
+    `select p.parent_id as parent_key, probes.exists_before_after, probes.exists_after_before, x.*
+       from unnest(?::uuid[]) with ordinality as p(parent_id, position)
+       cross join lateral (select ${beforeAfter.sql} as exists_before_after, ${afterBefore.sql} as exists_after_before) probes
+       left join lateral (
+         select ${l.select}, ${sortColumns} from ${l.from} where ${window.where.join(' and ')}
+          order by ${o.orderColumns.map((c) => `${c} ${direction}`).join(', ')} limit ?
+       ) x on true
+      order by p.position, ${o.orderColumns.map((_, i) => `x.sort_${i} ${direction}`).join(', ')}`,
+    [uuidArray(parentIds), ...beforeAfter.params, ...afterBefore.params, ...window.params, q.limit],
+  );
+  const pages = new Map<string, CatalogPage<R>>();
+  for (const r of rows) {
+    const parent = r.parent_key as string;
+    let page = pages.get(parent);
+    if (!page) pages.set(parent, (page = { rows: [], existsBeforeAfter: r.exists_before_after === true, existsAfterBefore: r.exists_after_before === true }));
+    if (r.id !== null) page.rows.push(l.to(r));
+  }
+  if (q.fromEnd) for (const page of pages.values()) page.rows.reverse();
+  return pages;
+}
+
+const activeInclusion = (on: string): string => `join service_inclusions i on ${on} and i.is_active`;
+
+/** The services each group includes (active inclusions only). */
+export const pageServicesOfGroups = (em: EntityManager, groupIds: readonly string[], q: CatalogPageQuery<ServiceFilter>): Promise<Map<string, CatalogPage<ServiceRow>>> =>
+  pageByParent(em, serviceListing(`services s ${activeInclusion('i.service_id = s.id')}`, q.filter), 'i.service_group_id', groupIds, q);
+
+/** The groups each service is included in (active inclusions only). */
+export const pageGroupsOfServices = (em: EntityManager, serviceIds: readonly string[], q: CatalogPageQuery<ServiceGroupFilter>): Promise<Map<string, CatalogPage<ServiceGroupRow>>> =>
+  pageByParent(em, groupListing(`service_groups g ${activeInclusion('i.service_group_id = g.id')}`, q.filter), 'i.service_id', serviceIds, q);
+
+/** The direct sub-groups of each group. */
+export const pageSubGroups = (em: EntityManager, parentIds: readonly string[], q: CatalogPageQuery<ServiceGroupFilter>): Promise<Map<string, CatalogPage<ServiceGroupRow>>> =>
+  pageByParent(em, groupListing('service_groups g', q.filter), 'g.parent_group_id', parentIds, q);
