@@ -13,14 +13,17 @@ import { pipeline } from 'node:stream/promises';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { pino } from 'pino';
+import { z } from 'zod';
 import { from as copyFrom } from 'pg-copy-streams';
 import { createJob } from '../packages/domain/src/engine/job-writes';
 import { findJob } from '../packages/domain/src/engine/job-reads';
 import { createOrm, migrate } from '../packages/domain/src/platform/orm';
-import { inTransaction } from '../packages/domain/src/platform/sql';
+import { inTransaction, sqlOf } from '../packages/domain/src/platform/sql';
 import { enqueueChunks } from '../packages/domain/src/engine/enqueue';
 import { queueNames } from '../packages/domain/src/engine/queues';
-import { startWorker } from '../apps/worker/src/worker';
+import { defineJobType, genericJobView, handlerRegistry } from '../packages/domain/src/engine/catalog';
+import { loadConfig } from '../apps/worker/src/config';
+import { startWorker, workerSettingsOf } from '../apps/worker/src/worker';
 import { ensureServices } from '../scripts/lib/services';
 
 const { values } = parseArgs({ options: { tasks: { type: 'string', default: '100000' }, chunk: { type: 'string', default: '1000' }, mode: { type: 'string', default: 'batch' } } });
@@ -32,8 +35,8 @@ const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 
 await ensureServices({ databaseUrl: `${server}/postgres`, redisUrl });
 const admin = await createOrm({ databaseUrl: `${server}/postgres`, poolSize: 1 });
-await admin.em.getConnection().execute('drop database if exists jabba_bench with (force)');
-await admin.em.getConnection().execute('create database jabba_bench');
+await sqlOf(admin.em).query('drop database if exists jabba_bench with (force)');
+await sqlOf(admin.em).query('create database jabba_bench');
 await admin.close(true);
 const orm = await createOrm({ databaseUrl: `${server}/jabba_bench`, poolSize: 12 });
 await migrate(orm);
@@ -61,13 +64,17 @@ const baselineRate = n / seconds(t);
 const prefix = `bench${Date.now()}`;
 const connections = [0, 1, 2].map(() => new Redis(redisUrl, { maxRetriesPerRequest: null }));
 const logger = pino({ level: 'warn' });
+const noop = defineJobType({
+  type: 'noop', name: 'No-op', taskName: 'noop', strategy: 'CONCURRENT', chunkSize,
+  jobMeta: z.null(), taskMeta: z.object({ line: z.number() }), taskInput: z.null(),
+  graphqlType: genericJobView, access: { read: [], write: [] },
+  handler: () => (mode === 'batch'
+    ? { kind: 'batch' as const, run: async (batch: unknown[]) => batch.map(() => ({ ok: true as const })) }
+    : { kind: 'each' as const, run: async () => undefined }),
+});
+const settings = { ...workerSettingsOf(loadConfig({})), prefix, concurrency: 2 };
 const workers = await Promise.all([1, 2].map((i) => startWorker({
-  orm, connection: connections[i]!, logger, prefix, concurrency: 2, reconcileEveryMs: 60_000,
-  handlers: {
-    noop: mode === 'batch'
-      ? { kind: 'batch', run: async (batch) => batch.map(() => ({ ok: true as const })) }
-      : { kind: 'each', run: async () => undefined },
-  },
+  ...settings, orm, connection: connections[i]!, logger, handlers: handlerRegistry([noop], {}), now: () => new Date(),
 })));
 const queue = new Queue(queueNames.tasks, { connection: connections[0]!, prefix });
 t = performance.now();
@@ -88,7 +95,7 @@ for (;;) {
 const total = seconds(t);
 const engineRate = n / total;
 
-await Promise.all(workers.map((w) => w.close()));
+await Promise.all(workers.map((w) => w.close(25_000)));
 await queue.close();
 await Promise.all(connections.map((c) => c.quit()));
 await orm.close();

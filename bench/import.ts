@@ -18,7 +18,7 @@ import { pipeline } from 'node:stream/promises';
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { from as copyFrom, to as copyTo } from 'pg-copy-streams';
-import { developmentJwtSecret } from '../apps/api/src/config';
+import { developmentJwtSecret } from '@jabba/domain/identity/secret';
 import { signAccessToken } from '../packages/domain/src/identity/tokens';
 import { ensureServices } from '../scripts/lib/services';
 import { migrateDatabase } from '../scripts/lib/database';

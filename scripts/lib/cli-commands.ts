@@ -4,8 +4,7 @@
  * operator can run them on a fresh machine in any order; `token` needs no database.
  */
 import { randomUUID } from 'node:crypto';
-import type { ClientStatus, ClientType } from '../../packages/domain/src/platform/entities';
-import { addUserRole, findClient, upsertClient } from '../../packages/domain/src/identity/clients';
+import { addUserRole, findClient, upsertClient, type ClientStatus, type ClientType } from '../../packages/domain/src/identity/clients';
 import type { Orm } from '../../packages/domain/src/platform/orm';
 import { signAccessToken } from '../../packages/domain/src/identity/tokens';
 import { prepareDatabase } from './database';

@@ -5,10 +5,11 @@
  */
 import { z } from 'zod';
 import { baseEnvSchema, parseEnv } from '../../packages/domain/src/platform/config';
-// One constant, so tokens minted by `npm run jabba -- token` on a laptop verify against `npm start`.
-import { developmentJwtSecret, jwtSecretField } from '../../apps/api/src/config';
-
-export { developmentJwtSecret };
+import { jwtSecretField, jwtSecretOf } from '../../packages/domain/src/identity/secret';
+import { deviceRegistryScopes } from '../../packages/domain/src/device-registry/policy';
+import { destinationScopes } from '../../packages/domain/src/destinations/policy';
+import { mergeReviewScopes } from '../../packages/domain/src/merge-review/policy';
+import { serviceCatalogScopes } from '../../packages/domain/src/service-catalog/policy';
 
 export const scriptEnvSchema = baseEnvSchema.extend({
   PORT: z.coerce.number().int().min(1).max(65_535).default(3000),
@@ -20,27 +21,22 @@ export type ScriptEnv = z.infer<typeof scriptEnvSchema>;
 export const readScriptEnv = (env: Record<string, string | undefined> = process.env): ScriptEnv =>
   parseEnv(scriptEnvSchema, env);
 
-/** The secret tokens are signed with; production must name its own. */
+/** The secret tokens are signed with, by the api's own rule; production must name its own. */
 export function jwtSecret(env: ScriptEnv): string {
-  if (env.AUTH_JWT_SECRET) return env.AUTH_JWT_SECRET;
-  if (env.NODE_ENV === 'production') {
+  const secret = jwtSecretOf(env);
+  if (secret === null) {
     throw new Error('AUTH_JWT_SECRET is not set; with NODE_ENV=production there is no development default, so set it to the secret the api verifies with.');
   }
-  return developmentJwtSecret;
+  return secret;
 }
 
-/** Every scope the spec defines that is not tied to one resource (SPEC §3 to §6). */
-export const developmentScopes = [
-  'create_destination',
-  'send:region:DE',
-  'device_registry:write',
-  'device_registry_job:read',
-  'merge_candidate:assign',
-  'merge_request:read',
-  'merge_request:write',
-  'service_catalog:read',
-  'service_catalog:write',
-] as const;
+/**
+ * Every scope the features define that is not tied to one resource (a scope naming a destination
+ * is a function of its id, and left out), read from the features' own policies.
+ */
+export const developmentScopes: readonly string[] = [destinationScopes, deviceRegistryScopes, mergeReviewScopes, serviceCatalogScopes]
+  .flatMap((scopes) => Object.values(scopes))
+  .filter((scope): scope is string => typeof scope === 'string');
 
 /** Fixed ids so `dev:setup` is idempotent and the README can show them. */
 export const developmentClientId = '11111111-1111-4111-8111-111111111111';

@@ -8,7 +8,7 @@ import { inject } from 'vitest';
 import { upsertClient } from '@jabba/domain/identity/clients';
 import { createOrm, type Orm } from '@jabba/domain/platform/orm';
 import { signAccessToken } from '../../packages/domain/src/identity/tokens';
-import { developmentJwtSecret } from '../../apps/api/src/config';
+import { developmentJwtSecret } from '@jabba/domain/identity/secret';
 import { cloneDatabase, type TestDatabase } from './postgres';
 import { startApp, type AppProcess } from './process';
 import { redisUrl, testPrefix } from './redis';

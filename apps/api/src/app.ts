@@ -1,42 +1,43 @@
 /**
- * The api as a value: `createApp(deps)` wires middleware, routes, GraphQL and the error handler and
- * opens nothing itself, so tests drive it with `app.request()` and main hands `app.fetch` to a server.
+ * The composition root: the one place that lists the api's features, each with its REST routes
+ * and its GraphQL module. `createApp(deps)` wires middleware, routes, GraphQL and the error handler
+ * and opens nothing itself, so tests drive it with `app.request()` and main hands `app.fetch` to a
+ * server.
  */
 import { Hono } from 'hono';
-import type { MikroORM } from '@mikro-orm/postgresql';
-import type { Queue, QueueEvents } from 'bullmq';
-import type { Redis } from 'ioredis';
-import type { Logger } from '@jabba/domain/platform/logger';
-import type { ApiConfig } from './config';
-import { graphqlContext } from './graphql/schema';
-import { createGraphqlServer } from './graphql/server';
-import { deviceRegistryRoutes } from './device-registry/rest';
+import { destinationsModule } from './destinations/graphql';
 import { destinationRoutes } from './destinations/rest';
 import { destinationTransitionRoutes } from './destinations/transitions-rest';
-import { healthRoutes } from './platform/health';
+import { deviceRegistryModule } from './device-registry/graphql';
+import { deviceRegistryRoutes } from './device-registry/rest';
+import { graphqlContext, type GraphqlModule } from './graphql/module';
+import { createGraphqlServer } from './graphql/server';
+import { jobsModule } from './jobs/graphql';
+import { jobMutationsModule } from './jobs/mutations';
 import { jobRoutes } from './jobs/rest';
+import { mergeAssignmentModule } from './merge-review/assignment-graphql';
+import { mergeReviewModule } from './merge-review/graphql';
 import { mergeCandidateRoutes } from './merge-review/rest';
+import type { ApiDeps } from './platform/deps';
+import { healthRoutes } from './platform/health';
 import { errorHandler, notFoundHandler } from './platform/problems';
 import { accessLog, requestId, unitOfWork, type AppEnv } from './platform/request-scope';
+import { serviceCatalogMutationsModule } from './service-catalog/mutations';
+import { serviceCatalogModule } from './service-catalog/graphql';
 
+export type { ApiDeps } from './platform/deps';
 export type { AppEnv, AppVariables } from './platform/request-scope';
 
-/** Everything the api needs from the outside; main builds it, tests build their own. */
-export interface ApiDeps {
-  config: ApiConfig;
-  orm: MikroORM;
-  redis: Redis;
-  /** The engine's task queue: jobs the api creates or retries are handed to it after commit. */
-  tasksQueue: Queue;
-  /** Person-deactivation events of settled MERGE decisions, published right after their commit. */
-  personDeactivation: Queue;
-  /** Reviewer assignments (SPEC §5): the api adds one and awaits the worker's answer on the events. */
-  mergeAssignments: Queue;
-  mergeAssignmentEvents: QueueEvents;
-  logger: Logger;
-}
-
 export type App = Hono<AppEnv>;
+
+/** Every feature's GraphQL module; the framework adds the scalars and Relay's `node`. */
+export const graphqlModules: readonly GraphqlModule[] = [
+  jobsModule, jobMutationsModule,
+  deviceRegistryModule,
+  destinationsModule,
+  mergeReviewModule, mergeAssignmentModule,
+  serviceCatalogModule, serviceCatalogMutationsModule,
+];
 
 export function createApp(deps: ApiDeps): App {
   const app = new Hono<AppEnv>();
@@ -57,7 +58,7 @@ export function createApp(deps: ApiDeps): App {
   app.route('/', destinationTransitionRoutes(deps));
   app.route('/', mergeCandidateRoutes(deps));
 
-  const yoga = createGraphqlServer(deps);
+  const yoga = createGraphqlServer(deps, graphqlModules);
   app.on(['GET', 'POST'], '/graphql', (c) => yoga.fetch(c.req.raw, graphqlContext(c.var.requestContext, deps)));
 
   return app;

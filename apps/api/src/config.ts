@@ -3,16 +3,10 @@
  * reader of `process.env` in the app; everything else receives the parsed `ApiConfig`.
  */
 import { z } from 'zod';
-import { baseEnvSchema, destinationEnvFields, mergeReviewEnvFields, parseEnv } from '@jabba/domain/platform/config';
-
-/**
- * Used outside production when AUTH_JWT_SECRET is unset, so `npm start` works on a fresh checkout.
- * It is public (it is in the repository), so main logs a warning whenever it is in use.
- */
-export const developmentJwtSecret = 'jabba-development-secret-not-for-production';
-
-/** The token secret's rule, shared with the operator CLI so both refuse the same secrets. */
-export const jwtSecretField = z.string().min(32, 'must be at least 32 characters').optional();
+import { destinationEnvFields } from '@jabba/domain/destinations/config';
+import { jwtSecretField, jwtSecretOf, developmentJwtSecret } from '@jabba/domain/identity/secret';
+import { mergeReviewEnvFields } from '@jabba/domain/merge-review/config';
+import { baseEnvSchema, parseEnv } from '@jabba/domain/platform/config';
 
 const apiEnvSchema = baseEnvSchema
   .extend({
@@ -30,7 +24,7 @@ const apiEnvSchema = baseEnvSchema
     /** How long `assignMergeCandidate` waits for a worker's answer before telling the reviewer to try again. */
     MERGE_ASSIGN_TIMEOUT_MS: z.coerce.number().int().min(1).default(5000),
   })
-  .refine((env) => env.NODE_ENV !== 'production' || env.AUTH_JWT_SECRET !== undefined, {
+  .refine((env) => jwtSecretOf(env) !== null, {
     path: ['AUTH_JWT_SECRET'],
     message: 'required when NODE_ENV=production',
     // Zod skips object refinements once any field failed; run this one unless the two fields it
@@ -38,12 +32,16 @@ const apiEnvSchema = baseEnvSchema
     // reports both at once.
     when: (payload) => payload.issues.every((i) => i.path?.[0] !== 'NODE_ENV' && i.path?.[0] !== 'AUTH_JWT_SECRET'),
   })
-  .transform(({ AUTH_JWT_SECRET, ...env }) => ({
-    ...env,
-    AUTH_JWT_SECRET: AUTH_JWT_SECRET ?? developmentJwtSecret,
-    /** True when the public development secret is in use (by default or set explicitly): main warns. */
-    usingDevelopmentSecret: (AUTH_JWT_SECRET ?? developmentJwtSecret) === developmentJwtSecret,
-  }));
+  .transform((env) => {
+    // The refinement above made sure there is one.
+    const secret = jwtSecretOf(env) ?? developmentJwtSecret;
+    return {
+      ...env,
+      AUTH_JWT_SECRET: secret,
+      /** True when the public development secret is in use (by default or set explicitly): main warns. */
+      usingDevelopmentSecret: secret === developmentJwtSecret,
+    };
+  });
 
 export type ApiConfig = z.output<typeof apiEnvSchema>;
 

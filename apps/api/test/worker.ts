@@ -9,8 +9,9 @@
  */
 import { createLogger } from '@jabba/domain/platform/logger';
 import { connectRedis } from '#test/redis';
-import { createTaskHandlers } from '../../worker/src/registry';
-import { startWorker, type RunningWorker, type WorkerDeps } from '../../worker/src/worker';
+import { loadConfig } from '../../worker/src/config';
+import { createHandlers } from '../../worker/src/registry';
+import { startWorker, workerSettingsOf, type RunningWorker, type WorkerDeps } from '../../worker/src/worker';
 import type { TestApi } from './support';
 
 export interface TestWorker {
@@ -24,9 +25,12 @@ export async function startTestWorker(api: TestApi, options: Partial<WorkerDeps>
   const connection = connectRedis();
   let worker: RunningWorker;
   try {
+    // The worker's own defaults, as an unset environment gives them.
+    const config = loadConfig({});
+    const now = () => new Date();
     worker = await startWorker({
-      orm: api.orm, connection, logger: createLogger('silent', 'test'), prefix: api.prefix, concurrency: 2, reconcileEveryMs: 60_000,
-      handlers: createTaskHandlers({ now: () => new Date(), minInactiveDays: 30, deleteAfterDays: 730 }),
+      ...workerSettingsOf(config), prefix: api.prefix, concurrency: 2,
+      orm: api.orm, connection, logger: createLogger('silent', 'test'), handlers: createHandlers(config, now), now,
       ...options,
     });
   } catch (error) {

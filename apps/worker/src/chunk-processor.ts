@@ -4,13 +4,13 @@ import { runChunk, type ChunkReport } from '@jabba/domain/engine/chunk-runner';
 import { handlerExecutor, rescueExecutor } from '@jabba/domain/engine/executor';
 import { enqueueChunks } from '@jabba/domain/engine/enqueue';
 import { taskChunkPayload } from '@jabba/domain/engine/queues';
-import type { TaskHandlers } from '@jabba/domain/engine/handler';
+import type { HandlerRegistry } from '@jabba/domain/engine/catalog';
 import type { Logger } from '@jabba/domain/platform/logger';
 
 export interface ChunkDeps {
   orm: MikroORM;
   tasksQueue: Queue;
-  handlers: TaskHandlers;
+  handlers: HandlerRegistry;
   logger: Logger;
 }
 

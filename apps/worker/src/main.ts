@@ -4,8 +4,8 @@ import { createOrm } from '@jabba/domain/platform/orm';
 import { createLogger } from '@jabba/domain/platform/logger';
 import { installShutdown } from '@jabba/domain/platform/shutdown';
 import { loadConfig } from './config';
-import { createTaskHandlers } from './registry';
-import { startWorker, type CloseOutcome } from './worker';
+import { createHandlers } from './registry';
+import { startWorker, workerSettingsOf, type CloseOutcome } from './worker';
 
 
 const config = configOrExit('worker', loadConfig);
@@ -22,16 +22,7 @@ if (pending.length > 0) {
 // BullMQ workers block on Redis: they need maxRetriesPerRequest null. We own it, so we close it.
 const connection = new Redis(config.REDIS_URL, { maxRetriesPerRequest: null });
 const now = () => new Date();
-const handlers = createTaskHandlers({
-  now, minInactiveDays: config.DESTINATION_MIN_INACTIVE_DAYS, deleteAfterDays: config.DESTINATION_DELETE_AFTER_DAYS,
-});
-const worker = await startWorker({
-  orm, connection, logger, handlers, prefix: config.QUEUE_PREFIX,
-  concurrency: config.WORKER_CONCURRENCY, reconcileEveryMs: config.RECONCILE_EVERY_MS,
-  lockDurationMs: config.WORKER_LOCK_DURATION_MS,
-  sweepEveryMs: config.DESTINATION_SWEEP_EVERY_MS, deleteAfterDays: config.DESTINATION_DELETE_AFTER_DAYS, now,
-  mergeRules: { maxPostponed: config.MAX_POSTPONED_MERGE_REQUESTS, quorum: config.MERGE_QUORUM },
-});
+const worker = await startWorker({ ...workerSettingsOf(config), orm, connection, logger, handlers: createHandlers(config, now), now });
 
 let outcome: CloseOutcome = 'finished';
 installShutdown({

@@ -1,29 +1,17 @@
 /**
- * The worker's handler for each job type. Built from the worker's config and clock, since the
- * destination rules count days; typed over the catalog, so a job type without a handler does not
- * compile.
+ * The worker's handler for each job type, built from the job catalog with what the handlers need
+ * from the worker: its clock and the rules of its configuration. `JobHandlerDeps` is the union of
+ * what the catalog's handlers declare, so a handler needing a value the worker does not give does
+ * not compile.
  */
-import type { JobType } from '@jabba/domain/engine/catalog';
-import type { TaskHandler } from '@jabba/domain/engine/handler';
-import { deviceRegistryJobType } from '@jabba/domain/device-registry/column-rules';
-import { destinationDeletionJobType, destinationTransitionJobType } from '@jabba/domain/destinations/job-contracts';
-import { mergeCandidateJobType } from '@jabba/domain/merge-review/candidate-rules';
-import { deviceRegistryHandler } from '@jabba/domain/device-registry/job';
-import { destinationDeletionHandler } from '@jabba/domain/destinations/sweep';
-import { destinationTransitionHandler } from '@jabba/domain/destinations/transition-job';
-import { mergeCandidatesHandler } from '@jabba/domain/merge-review/candidate-import-job';
+import { jobHandlers, type JobHandlerDeps } from '@jabba/domain/job-catalog';
+import type { HandlerRegistry } from '@jabba/domain/engine/catalog';
+import type { WorkerConfig } from './config';
 
-export interface HandlerDeps {
-  now: () => Date;
-  /** DESTINATION_MIN_INACTIVE_DAYS. */
-  minInactiveDays: number;
-  /** DESTINATION_DELETE_AFTER_DAYS. */
-  deleteAfterDays: number;
-}
-
-export const createTaskHandlers = (deps: HandlerDeps): { readonly [T in JobType]: TaskHandler } => ({
-  [deviceRegistryJobType]: deviceRegistryHandler,
-  [destinationTransitionJobType]: destinationTransitionHandler(deps),
-  [destinationDeletionJobType]: destinationDeletionHandler(deps),
-  [mergeCandidateJobType]: mergeCandidatesHandler,
+export const handlerDepsOf = (config: WorkerConfig, now: () => Date): JobHandlerDeps => ({
+  now,
+  minInactiveDays: config.DESTINATION_MIN_INACTIVE_DAYS,
+  deleteAfterDays: config.DESTINATION_DELETE_AFTER_DAYS,
 });
+
+export const createHandlers = (config: WorkerConfig, now: () => Date = () => new Date()): HandlerRegistry => jobHandlers(handlerDepsOf(config, now));

@@ -8,9 +8,10 @@ import { Queue, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import { queueNames, reconcileJobName } from '@jabba/domain/engine/queues';
-import type { TaskHandlers } from '@jabba/domain/engine/handler';
+import type { HandlerRegistry } from '@jabba/domain/engine/catalog';
 import type { MergeRules } from '@jabba/domain/merge-review/rules';
 import type { Logger } from '@jabba/domain/platform/logger';
+import type { WorkerConfig } from './config';
 import { withFailurePolicy } from './failure-policy';
 import { sweepDestinations } from '@jabba/domain/destinations/sweep';
 import { processMergeAssignment } from './merge-assignment';
@@ -18,25 +19,38 @@ import { relayOutbox } from './outbox-relay';
 import { reconcile } from './reconcile';
 import { processTaskChunk, rescueTaskChunk } from './chunk-processor';
 
-export interface WorkerDeps {
-  orm: MikroORM;
-  /** Owned by the caller: BullMQ does not close connections it is given. */
-  connection: Redis;
-  logger: Logger;
-  handlers: TaskHandlers;
+/** What the worker loop is tuned by: `workerSettingsOf(config)`, which tests override field by field. */
+export interface WorkerSettings {
   prefix: string;
   concurrency: number;
   reconcileEveryMs: number;
   /** Lock on a running chunk; a dead worker's chunk is redelivered after it. */
-  lockDurationMs?: number;
-  /** DESTINATION_SWEEP_EVERY_MS: how often the deletion sweep runs (daily by default). */
-  sweepEveryMs?: number;
-  /** DESTINATION_DELETE_AFTER_DAYS (730 by default). */
-  deleteAfterDays?: number;
-  /** The sweep's clock (the wall clock by default); tests pass their own instead of waiting. */
-  now?: () => Date;
-  /** MAX_POSTPONED_MERGE_REQUESTS and MERGE_QUORUM (5 and 3 by default). */
-  mergeRules?: MergeRules;
+  lockDurationMs: number;
+  /** How often the deletion sweep runs. */
+  sweepEveryMs: number;
+  deleteAfterDays: number;
+  /** MAX_POSTPONED_MERGE_REQUESTS (and MERGE_QUORUM, which assignment does not use). */
+  mergeRules: MergeRules;
+}
+
+export const workerSettingsOf = (config: WorkerConfig): WorkerSettings => ({
+  prefix: config.QUEUE_PREFIX,
+  concurrency: config.WORKER_CONCURRENCY,
+  reconcileEveryMs: config.RECONCILE_EVERY_MS,
+  lockDurationMs: config.WORKER_LOCK_DURATION_MS,
+  sweepEveryMs: config.DESTINATION_SWEEP_EVERY_MS,
+  deleteAfterDays: config.DESTINATION_DELETE_AFTER_DAYS,
+  mergeRules: { maxPostponed: config.MAX_POSTPONED_MERGE_REQUESTS, quorum: config.MERGE_QUORUM },
+});
+
+export interface WorkerDeps extends WorkerSettings {
+  orm: MikroORM;
+  /** Owned by the caller: BullMQ does not close connections it is given. */
+  connection: Redis;
+  logger: Logger;
+  handlers: HandlerRegistry;
+  /** The sweep's clock; tests pass their own instead of waiting. */
+  now: () => Date;
 }
 
 /** 'handed-back': chunks were still running at the deadline; their connections must not be awaited. */
@@ -48,7 +62,7 @@ export interface RunningWorker {
   /** One deletion sweep now: the id of the job it submitted, or null when nothing was due. */
   sweepNow(): Promise<string | null>;
   /** Stops fetching; resolves once running chunks finished or, past `deadlineMs`, were handed back. */
-  close(deadlineMs?: number): Promise<CloseOutcome>;
+  close(deadlineMs: number): Promise<CloseOutcome>;
 }
 
 const reconcileSchedulerId = 'reconcile-unfinished-jobs';
@@ -68,7 +82,7 @@ export async function startWorker(deps: WorkerDeps): Promise<RunningWorker> {
   // The stalled checker marks active chunks on one pass and moves those still without a lock on the
   // next, and runs once per `stalledInterval` across all workers: checking as often as the lock lasts
   // redelivers a dead worker's chunk within about two lock durations of its death, not minutes later.
-  const lockDuration = deps.lockDurationMs ?? 30_000;
+  const lockDuration = deps.lockDurationMs;
   const tasksWorker = new Worker(queueNames.tasks, withFailurePolicy(processTaskChunk(chunkDeps)), {
     connection, prefix, autorun: false, concurrency: deps.concurrency, lockDuration, stalledInterval: lockDuration,
   });
@@ -86,7 +100,7 @@ export async function startWorker(deps: WorkerDeps): Promise<RunningWorker> {
 
   const reconcileNow = () => reconcile({ orm: deps.orm, tasksQueue, logger });
   const sweepNow = () => sweepDestinations({
-    orm: deps.orm, tasksQueue, logger, now: deps.now ?? (() => new Date()), deleteAfterDays: deps.deleteAfterDays ?? 730,
+    orm: deps.orm, tasksQueue, logger, now: deps.now, deleteAfterDays: deps.deleteAfterDays,
   });
   const maintenanceWorker = new Worker(queueNames.maintenance, withFailurePolicy(async (message: Job) => {
     if (message.name === reconcileJobName) {
@@ -102,7 +116,7 @@ export async function startWorker(deps: WorkerDeps): Promise<RunningWorker> {
 
   // An assignment is one short transaction; the api waits on it, so it does not queue behind chunks.
   const assignmentWorker = new Worker(queueNames.mergeAssignments, withFailurePolicy(processMergeAssignment({
-    orm: deps.orm, logger, rules: deps.mergeRules ?? { maxPostponed: 5, quorum: 3 },
+    orm: deps.orm, logger, rules: deps.mergeRules,
   })), { connection, prefix, autorun: false, concurrency: deps.concurrency });
   assignmentWorker.on('error', (error) => logger.error({ err: error }, 'merge assignment worker error'));
 
@@ -112,7 +126,7 @@ export async function startWorker(deps: WorkerDeps): Promise<RunningWorker> {
   // everything Postgres says is left.
   const schedulers = [
     { id: reconcileSchedulerId, every: deps.reconcileEveryMs, name: reconcileJobName },
-    { id: sweepSchedulerId, every: deps.sweepEveryMs ?? 86_400_000, name: sweepJobName },
+    { id: sweepSchedulerId, every: deps.sweepEveryMs, name: sweepJobName },
   ];
   const ensureSchedulers = async () => {
     for (const { id, every, name } of schedulers) {
@@ -131,7 +145,7 @@ export async function startWorker(deps: WorkerDeps): Promise<RunningWorker> {
   logger.info({ concurrency: deps.concurrency, prefix }, 'worker running');
 
   let closing: Promise<CloseOutcome> | undefined;
-  const close = (deadlineMs = 25_000): Promise<CloseOutcome> => {
+  const close = (deadlineMs: number): Promise<CloseOutcome> => {
     closing ??= (async () => {
       clearInterval(schedulerCheck);
       const finished = Promise.all([tasksWorker.close(), maintenanceWorker.close(), assignmentWorker.close(), ...running]).then(() => Promise.allSettled([...rescues]));

@@ -1,5 +1,7 @@
+import { z } from 'zod';
+import { defineJobType, genericJobView, handlerRegistry, type HandlerRegistry } from '@jabba/domain/engine/catalog';
+import type { TaskHandler } from '@jabba/domain/engine/handler';
 import { DomainError } from '@jabba/domain/platform/errors';
-import type { TaskHandlers } from '@jabba/domain/engine/handler';
 
 export interface Gate {
   promise: Promise<void>;
@@ -21,9 +23,20 @@ export function createGate(): Gate {
  * wait (block on the gate), fail-once (fail until the job is retried). Every run writes an effect
  * row inside the task's savepoint, so effects show exactly which runs committed.
  */
-export function scriptHandlers(worker = 'w', gate?: Gate, failedOnce = new Set<string>()): TaskHandlers {
-  return {
-    script: { kind: 'each', run: async (task, { sql }) => {
+/** What a test task's meta may say it does. */
+const scriptMeta = z.object({ action: z.string().optional(), ms: z.number().optional() }).catchall(z.unknown()).nullable();
+
+/** A test job type: any job meta, script meta, any input, no access checks. */
+const testJobType = (type: string, handler: TaskHandler<unknown, z.infer<typeof scriptMeta>, string | null>) => defineJobType({
+  type, name: `test ${type}`, taskName: `test ${type} task`, strategy: 'SEQUENTIALLY', chunkSize: 1000,
+  jobMeta: z.unknown(), taskMeta: scriptMeta, taskInput: z.string().nullable(),
+  graphqlType: genericJobView, access: { read: [], write: [] },
+  handler: () => handler,
+});
+
+export function scriptHandlers(worker = 'w', gate?: Gate, failedOnce = new Set<string>()): HandlerRegistry {
+  return handlerRegistry([
+    testJobType('script', { kind: 'each', run: async (task, { sql }) => {
       await sql.query('insert into effects (task_id, seq, worker) values ($1, $2, $3)', [task.id, task.seq, worker]);
       switch (task.meta?.action) {
         case 'fail':
@@ -43,11 +56,14 @@ export function scriptHandlers(worker = 'w', gate?: Gate, failedOnce = new Set<s
         case 'sleep':
           await new Promise((r) => setTimeout(r, Number(task.meta?.ms ?? 1)));
           break;
+        case undefined:
+        default: // 'ok'
+          break;
       }
       return { meta: { done: true }, result: { seq: task.seq } };
-    } },
+    } }),
     /** Set-based: one INSERT for the chunk; `fail` tasks get a logical failure, `throw` breaks the batch. */
-    batch: { kind: 'batch', run: async (batch, { sql }) => {
+    testJobType('batch', { kind: 'batch', run: async (batch, { sql }) => {
       const ok = batch.filter((t) => t.meta?.action !== 'fail');
       await sql.query('insert into effects (task_id, seq, worker) select * from unnest($1::uuid[], $2::int[], $3::text[])',
         [ok.map((t) => t.id), ok.map((t) => t.seq), ok.map(() => worker)]);
@@ -55,8 +71,8 @@ export function scriptHandlers(worker = 'w', gate?: Gate, failedOnce = new Set<s
       return batch.map((t) => (t.meta?.action === 'fail'
         ? { ok: false as const, error: new DomainError('VALIDATION_ERROR', `task ${t.seq} is invalid`) }
         : { ok: true as const, meta: { done: true } }));
-    } },
-  };
+    } }),
+  ], {});
 }
 
 export const tasks = (...actions: string[]) => actions.map((action, i) => ({ name: `step ${i + 1}`, meta: { action } }));

@@ -12,11 +12,12 @@ import type { JobRecord, NewJob } from '@jabba/domain/engine/job-writes';
 import { findJob, type JobRow } from '@jabba/domain/engine/job-reads';
 import { submitJob } from '@jabba/domain/engine/submit';
 import { queueNames } from '@jabba/domain/engine/queues';
-import type { TaskHandlers } from '@jabba/domain/engine/handler';
+import type { HandlerRegistry } from '@jabba/domain/engine/catalog';
 import { cloneDatabase, type TestDatabase } from '#test/postgres';
 import { connectRedis, testPrefix } from '#test/redis';
 import { waitFor } from '#test/wait-for';
-import { startWorker, type RunningWorker, type WorkerDeps } from '../src/worker';
+import { loadConfig } from '../src/config';
+import { startWorker, workerSettingsOf, type RunningWorker, type WorkerDeps } from '../src/worker';
 
 export interface LogLine {
   msg: string;
@@ -31,7 +32,7 @@ export interface Engine {
   prefix: string;
   queue: Queue;
   logs: LogLine[];
-  startWorker(handlers: TaskHandlers, options?: Partial<WorkerDeps>): Promise<RunningWorker>;
+  startWorker(handlers: HandlerRegistry, options?: Partial<WorkerDeps>): Promise<RunningWorker>;
   submit(job: NewJob): Promise<JobRecord>;
   job(id: string): Promise<JobRow>;
   waitForEnd(id: string, timeout?: number): Promise<JobRow>;
@@ -59,8 +60,9 @@ export async function createEngine(): Promise<Engine> {
     async startWorker(handlers, options = {}) {
       const connection = connectRedis();
       const worker = await startWorker({
-        orm, connection, logger: logger.child({ worker: workers.length }), handlers, prefix,
-        concurrency: 2, reconcileEveryMs: 60_000, ...options,
+        // The worker's own defaults, as an unset environment gives them.
+        ...workerSettingsOf(loadConfig({})), prefix, concurrency: 2,
+        orm, connection, logger: logger.child({ worker: workers.length }), handlers, now: () => new Date(), ...options,
       });
       workers.push({ worker, connection });
       return worker;

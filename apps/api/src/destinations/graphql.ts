@@ -6,12 +6,11 @@
 import { pageDestinations, type DestinationListOrder } from '@jabba/domain/destinations/destination-listing';
 import { findDestination, type DestinationRow } from '@jabba/domain/destinations/destination-rows';
 import { destinationStatuses, type DestinationStatus } from '@jabba/domain/destinations/rules';
-import { requireScope, type Check } from '@jabba/domain/identity/checks';
-// One cursor codec and one set of scope names with REST, so the two cannot drift apart.
-import { createDestinationScope, manageDestinationScope } from './rest';
-import { creationKeyCodec, creationKeyOf, pageWindow, toConnection, type Connection, type ConnectionArgs } from '../graphql/connection';
-import { databaseIdField, fromGlobalId, globalIdField, malformedId } from '../graphql/relay';
-import type { GraphqlContext, GraphqlModule, NodeLoader } from '../graphql/schema';
+import { createDestinations, manageDestination } from '@jabba/domain/destinations/policy';
+import { creationKeyCodec, creationKeyOf, pageWindow, toConnection, type Connection, type ConnectionArgs } from '../platform/pages';
+import { databaseIdField, globalIdField, malformedId } from '../graphql/relay';
+import { fromGlobalId } from '../platform/global-ids';
+import type { GraphqlContext, GraphqlModule, NodeLoader } from '../graphql/module';
 
 /** Stored statuses are lower case (FIT-Connect's JSON); GraphQL enum values are upper case. */
 const statusValues = Object.fromEntries(destinationStatuses.map((s) => [s.toUpperCase(), s])) as Record<string, DestinationStatus>;
@@ -77,8 +76,8 @@ type DestinationObject = DestinationRow & { __typename: 'Destination' };
 const asDestinationObject = (row: DestinationRow): DestinationObject => ({ ...row, __typename: 'Destination' });
 
 /** As for REST: one destination is read with its own scope, a list with the scope that creates them. */
-const readDestination = (id: string): Check[] => [requireScope(manageDestinationScope(id))];
-const listDestinations: Check[] = [requireScope(createDestinationScope)];
+const readDestination = manageDestination;
+const listDestinations = createDestinations;
 
 interface DestinationsArgs extends ConnectionArgs {
   filter?: { status?: DestinationStatus | null } | null;

@@ -10,18 +10,16 @@ import { pageDestinations } from '@jabba/domain/destinations/destination-listing
 import { addCaseEvent, addCaseReply, caseDestinationId, caseNotFound, createDestination, createSubmission, deleteDestination } from '@jabba/domain/destinations/destination-writes';
 import { findDestination } from '@jabba/domain/destinations/destination-rows';
 import { destinationNotFound, destinationStatuses } from '@jabba/domain/destinations/rules';
-import type { ApiDeps } from '../app';
-import { requireAnyScope, requireScope } from '@jabba/domain/identity/checks';
+import type { ApiDeps } from '../platform/deps';
+import { createDestinations, manageDestination, sendToDestination } from '@jabba/domain/destinations/policy';
 import type { RequestContext } from '../platform/request-context';
-import { creationKeyCodec, creationKeyOf, maxPageSize, pageWindow, toConnection } from '../graphql/connection';
-import { isUuid, normalizeDateTime } from '../graphql/scalars';
+import { creationKeyCodec, creationKeyOf, maxPageSize, pageWindow, toConnection } from '../platform/pages';
+import { isUuid } from '@jabba/domain/platform/ids';
+import { normalizeDateTime } from '@jabba/domain/platform/time';
 import { destinationPath, destinationView } from './view';
 import { jsonBody, validated } from '../platform/json-body';
 import type { AppEnv } from '../platform/request-scope';
 
-export const createDestinationScope = 'create_destination';
-export const manageDestinationScope = (destinationId: string): string => `manage:destination:${destinationId}`;
-export const sendToDestinationScopes = (destinationId: string): string[] => [`send:destination:${destinationId}`, 'send:region:DE'];
 
 // zod's own messages name types ("expected string, received undefined"); ours say what to send.
 const required = (what: string) => ({ error: (issue: { input: unknown }) => (issue.input === undefined ? 'is required' : `must be ${what}`) });
@@ -71,7 +69,7 @@ async function authorizeCase(ctx: RequestContext, raw: string): Promise<string> 
   await ctx.authenticate();
   const destinationId = isUuid(raw) ? await caseDestinationId(ctx.em, raw.toLowerCase()) : null;
   if (destinationId === null) throw caseNotFound(raw);
-  await ctx.authorize([requireScope(manageDestinationScope(destinationId))]);
+  await ctx.authorize(manageDestination(destinationId));
   return raw.toLowerCase();
 }
 
@@ -81,7 +79,7 @@ export function destinationRoutes(_deps: ApiDeps): Hono<AppEnv> {
 
   routes.post('/v1/destinations', async (c) => {
     const ctx = c.var.requestContext;
-    const principal = await ctx.authorize([requireScope(createDestinationScope)]);
+    const principal = await ctx.authorize(createDestinations);
     const { name } = await jsonBody(c, createBody);
     const destination = await createDestination(ctx.em, { name, clientId: principal.client.id });
     c.header('Location', destinationPath(destination.id));
@@ -90,7 +88,7 @@ export function destinationRoutes(_deps: ApiDeps): Hono<AppEnv> {
 
   routes.get('/v1/destinations', async (c) => {
     const ctx = c.var.requestContext;
-    const principal = await ctx.authorize([requireScope(createDestinationScope)]);
+    const principal = await ctx.authorize(createDestinations);
     const query = validated(listQuery, c.req.query());
     const window = pageWindow({ first: query.first ?? null, after: query.after ?? null }, creationKeyCodec);
     // Oldest first, forwards only: REST pages with `first`/`after`, GraphQL has the other directions.
@@ -112,7 +110,7 @@ export function destinationRoutes(_deps: ApiDeps): Hono<AppEnv> {
   routes.get('/v1/destinations/:destinationId', async (c) => {
     const ctx = c.var.requestContext;
     const id = await pathDestinationId(ctx, c.req.param('destinationId'));
-    await ctx.authorize([requireScope(manageDestinationScope(id))]);
+    await ctx.authorize(manageDestination(id));
     const destination = await findDestination(ctx.em, id);
     if (!destination) throw destinationNotFound(id);
     return c.json(destinationView(destination));
@@ -121,7 +119,7 @@ export function destinationRoutes(_deps: ApiDeps): Hono<AppEnv> {
   routes.delete('/v1/destinations/:destinationId', async (c) => {
     const ctx = c.var.requestContext;
     const id = await pathDestinationId(ctx, c.req.param('destinationId'));
-    await ctx.authorize([requireScope(manageDestinationScope(id))]);
+    await ctx.authorize(manageDestination(id));
     await deleteDestination(ctx.em, id);
     return c.body(null, 204);
   });
@@ -129,7 +127,7 @@ export function destinationRoutes(_deps: ApiDeps): Hono<AppEnv> {
   routes.post('/v1/destinations/:destinationId/submissions', async (c) => {
     const ctx = c.var.requestContext;
     const id = await pathDestinationId(ctx, c.req.param('destinationId'));
-    await ctx.authorize([requireAnyScope(...sendToDestinationScopes(id))]);
+    await ctx.authorize(sendToDestination(id));
     const { payload } = await jsonBody(c, payloadBody);
     return c.json(await createSubmission(ctx.em, { destinationId: id, payload }), 201);
   });

@@ -9,25 +9,20 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Hono } from 'hono';
 import { z } from 'zod';
+import { submitTransitions, maxBulkTransition, type TransitionReach } from '@jabba/domain/destinations/jobs';
 import { findDestination, stateOf } from '@jabba/domain/destinations/destination-rows';
+import { createDestinations, manageDestination } from '@jabba/domain/destinations/policy';
+import { assertTransition, destinationNotFound, destinationStatuses, type DestinationStatus } from '@jabba/domain/destinations/rules';
 import { findJob, pageTasks, type JobRow } from '@jabba/domain/engine/job-reads';
-import { jobTypes } from '@jabba/domain/engine/catalog';
-import { submitJob } from '@jabba/domain/engine/submit';
-import { assertTransition, destinationNotFound, destinationStateInvalid, destinationStatuses } from '@jabba/domain/destinations/rules';
-import {
-  destinationTransitionJobName, destinationTransitionJobType, destinationTransitionTaskName, maxBulkTransition,
-  type DestinationTransitionJobMeta, type DestinationTransitionTaskMeta,
-} from '@jabba/domain/destinations/job-contracts';
-import { DomainError, errorCodes, type ErrorCode } from '@jabba/domain/platform/errors';
-import type { ApiDeps } from '../app';
-import { requireScope } from '@jabba/domain/identity/checks';
-import type { Principal } from '@jabba/domain/identity/principal';
-import type { RequestContext } from '../platform/request-context';
+import { domainErrorOf } from '@jabba/domain/engine/status-rules';
+import { DomainError } from '@jabba/domain/platform/errors';
+import type { ApiDeps } from '../platform/deps';
 import { jobPath } from '../jobs/job-view';
-import { destinationView } from './view';
-import { createDestinationScope, manageDestinationScope, pathDestinationId } from './rest';
 import { jsonBody } from '../platform/json-body';
+import type { RequestContext } from '../platform/request-context';
 import type { AppEnv } from '../platform/request-scope';
+import { pathDestinationId } from './rest';
+import { destinationView } from './view';
 
 const statusMessage = { error: `must be one of ${destinationStatuses.filter((s) => s !== 'created').join(', ')}` };
 const jsonObject = { error: 'must be a JSON object' };
@@ -47,23 +42,11 @@ const bulkBody = z.object(
   jsonObject,
 );
 
-interface Transitions {
-  principal: Principal;
-  meta: DestinationTransitionJobMeta;
-  tasks: DestinationTransitionTaskMeta[];
-}
-
-async function submitTransitions(ctx: RequestContext, deps: ApiDeps, t: Transitions): Promise<string> {
-  const { strategy, chunkSize } = jobTypes[destinationTransitionJobType];
-  const { job } = await submitJob(ctx.em, deps.tasksQueue, {
-    type: destinationTransitionJobType,
-    name: destinationTransitionJobName,
-    strategy,
-    chunkSize,
-    meta: t.meta,
-    clientId: t.principal.client.id,
-    userId: t.principal.token.userId,
-    tasks: t.tasks.map((meta) => ({ name: destinationTransitionTaskName, meta })),
+/** Submits the transitions as the caller's job; its id. */
+async function transitionJob(ctx: RequestContext, deps: ApiDeps, reach: TransitionReach, status: DestinationStatus, destinationIds: string[]): Promise<string> {
+  const principal = await ctx.authenticate();
+  const { job } = await submitTransitions(ctx.em, deps.tasksQueue, {
+    clientId: principal.client.id, userId: principal.token.userId, reach, status, destinationIds,
   });
   return job.id;
 }
@@ -82,25 +65,14 @@ async function endedJob(ctx: RequestContext, jobId: string, waitMs: number): Pro
   }
 }
 
-// A task's error code is the problem type's name when the error had one (task-executor.ts): turn
-// it back into that very error, so a PATCH answers exactly what the worker decided.
-const problemsByTaskCode: Readonly<Record<string, (destinationId: string) => DomainError>> = {
-  'destination-state-invalid': destinationStateInvalid,
-  'destination-not-found': destinationNotFound,
-};
-
-const isErrorCode = (code: string): code is ErrorCode => (errorCodes as readonly string[]).includes(code);
-
 /** Why the PATCH's one task did not apply, as the error the request fails with. */
-async function failureOf(ctx: RequestContext, job: JobRow, destinationId: string): Promise<Error> {
+async function failureOf(ctx: RequestContext, job: JobRow): Promise<Error> {
   const { rows: [task] } = await pageTasks(ctx.em, { jobId: job.id, order: 'SEQ_ASC', limit: 1, fromEnd: false });
   if (task?.status === 'ABORTED') return new DomainError('CONFLICT', `Job ${job.id} was cancelled before the transition ran`);
-  const code = task?.error?.extensions.code ?? '';
-  const problem = Object.hasOwn(problemsByTaskCode, code) ? problemsByTaskCode[code] : undefined;
-  if (problem) return problem(destinationId);
-  if (isErrorCode(code)) return new DomainError(code, task?.error?.message ?? 'The transition failed');
+  // The task keeps the worker's DomainError, problem type included: answer with that very error.
+  const decided = task?.error ? domainErrorOf(task.error) : null;
   // RESCUED: an exception in the worker, which the error handler masks as a 500.
-  return new Error(`transition job ${job.id} ended with task ${task?.status ?? 'missing'}: ${task?.error?.message ?? 'no error'}`);
+  return decided ?? new Error(`transition job ${job.id} ended with task ${task?.status ?? 'missing'}: ${task?.error?.message ?? 'no error'}`);
 }
 
 export function destinationTransitionRoutes(deps: ApiDeps): Hono<AppEnv> {
@@ -110,22 +82,20 @@ export function destinationTransitionRoutes(deps: ApiDeps): Hono<AppEnv> {
   routes.patch('/v1/destinations/:destinationId', async (c) => {
     const ctx = c.var.requestContext;
     const id = await pathDestinationId(ctx, c.req.param('destinationId'));
-    const principal = await ctx.authorize([requireScope(manageDestinationScope(id))]);
+    await ctx.authorize(manageDestination(id));
     const { status } = await jsonBody(c, patchBody);
     const destination = await findDestination(ctx.em, id);
     if (!destination) throw destinationNotFound(id);
     // Refuse at once what the table refuses now; the worker asks again under the lock.
     assertTransition(stateOf(destination), status, new Date(), rules);
 
-    const jobId = await submitTransitions(ctx, deps, {
-      principal, meta: { reach: 'destination', status }, tasks: [{ destinationId: id, status }],
-    });
+    const jobId = await transitionJob(ctx, deps, 'destination', status, [id]);
     const job = await endedJob(ctx, jobId, deps.config.DESTINATION_PATCH_WAIT_MS);
     if (!job) {
       c.header('Location', jobPath(jobId));
       return c.json({ jobId, status: 'PENDING' as const }, 202);
     }
-    if (job.status === 'FAILED') throw await failureOf(ctx, job, id);
+    if (job.status === 'FAILED') throw await failureOf(ctx, job);
     const changed = await findDestination(ctx.em, id);
     if (!changed) throw destinationNotFound(id);
     return c.json(destinationView(changed));
@@ -133,13 +103,9 @@ export function destinationTransitionRoutes(deps: ApiDeps): Hono<AppEnv> {
 
   routes.post('/v1/destination-transitions', async (c) => {
     const ctx = c.var.requestContext;
-    const principal = await ctx.authorize([requireScope(createDestinationScope)]);
+    await ctx.authorize(createDestinations);
     const { destinationIds, status } = await jsonBody(c, bulkBody);
-    // One task per destination, in id order: every transition job locks destinations in that
-    // order, so two bulk jobs over the same destinations wait for each other instead of deadlocking.
-    const ids = [...new Set(destinationIds.map((d) => d.toLowerCase()))].sort();
-    const tasks = ids.map((destinationId): DestinationTransitionTaskMeta => ({ destinationId, status }));
-    const jobId = await submitTransitions(ctx, deps, { principal, meta: { reach: 'client', status }, tasks });
+    const jobId = await transitionJob(ctx, deps, 'client', status, destinationIds);
     c.header('Location', jobPath(jobId));
     return c.json({ jobId }, 202);
   });

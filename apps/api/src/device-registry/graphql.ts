@@ -6,14 +6,16 @@
 import { pageJobs, type JobListOrder } from '@jabba/domain/engine/job-listing';
 import { findJob } from '@jabba/domain/engine/job-reads';
 import { submitDeviceRegistryUpload } from '@jabba/domain/device-registry/upload';
-import { deviceRegistryJobType } from '@jabba/domain/device-registry/column-rules';
 import type { JobStatus } from '@jabba/domain/engine/status-rules';
-import { deviceRegistryRead, deviceRegistryWrite, ownedByCaller } from '../jobs/access';
-import { creationKeyCodec, creationKeyOf, pageWindow, toConnection, type Connection, type ConnectionArgs } from '../graphql/connection';
+import { ownedByCaller } from '../jobs/access';
+import { deviceRegistryJob as registryJobType } from '@jabba/domain/device-registry/job';
+import { deviceRegistryRead, deviceRegistryWrite } from '@jabba/domain/device-registry/policy';
+import { creationKeyCodec, creationKeyOf, pageWindow, toConnection, type Connection, type ConnectionArgs } from '../platform/pages';
 import { asJobObject, jobNodeLoader, type JobObject } from '../jobs/job-objects';
 import { jobFields, taskFields, taskNodeLoader } from '../jobs/graphql';
-import { fromGlobalId, malformedId } from '../graphql/relay';
-import type { GraphqlContext, GraphqlModule } from '../graphql/schema';
+import { malformedId } from '../graphql/relay';
+import { fromGlobalId } from '../platform/global-ids';
+import type { GraphqlContext, GraphqlModule } from '../graphql/module';
 import { taskConnection, type TaskConnectionArgs } from '../jobs/task-connection';
 
 const typeDefs = /* GraphQL */ `
@@ -164,14 +166,17 @@ const metaText = (job: JobObject, field: 'registerType' | 'reasonDescription'): 
   return typeof value === 'string' ? value : null;
 };
 
-const loadDeviceRegistryJob = jobNodeLoader('DeviceRegistryJob', { checks: deviceRegistryRead, visible: ownedByCaller });
+const view = registryJobType.graphqlType;
+const taskView = 'DeviceRegistryTask';
+
+const loadDeviceRegistryJob = jobNodeLoader(view, { checks: deviceRegistryRead, visible: ownedByCaller });
 
 async function deviceRegistryJob(_: unknown, { id }: { id: string }, ctx: GraphqlContext): Promise<JobObject | null> {
   // The checks come before looking at the id, so an id reveals nothing to a caller who may not read.
   await ctx.authorize(deviceRegistryRead);
   const global = fromGlobalId(id);
   if (!global) throw malformedId('$.id');
-  if (global.typeName !== 'DeviceRegistryJob') return null;
+  if (global.typeName !== view) return null;
   return (await loadDeviceRegistryJob(global.databaseId, ctx)) as JobObject | null;
 }
 
@@ -180,7 +185,7 @@ async function deviceRegistryJobs(_: unknown, args: DeviceRegistryJobsArgs, ctx:
   const window = pageWindow(args, creationKeyCodec);
   const page = await pageJobs(ctx.em, {
     clientId: principal.client.id,
-    type: deviceRegistryJobType,
+    type: registryJobType.type,
     status: args.filter?.status ?? null,
     order: jobListOrder[args.orderBy ?? 'STARTED_AT_DESC'],
     ...window,
@@ -212,13 +217,13 @@ export const deviceRegistryModule: GraphqlModule = {
       ...jobFields,
       registerType: (job: JobObject) => metaText(job, 'registerType'),
       reasonDescription: (job: JobObject) => metaText(job, 'reasonDescription'),
-      tasks: (job: JobObject, args: TaskConnectionArgs, ctx: GraphqlContext) => taskConnection(job.id, args, ctx, 'DeviceRegistryTask'),
+      tasks: (job: JobObject, args: TaskConnectionArgs, ctx: GraphqlContext) => taskConnection(job.id, args, ctx, taskView),
     },
     // `meta` needs no resolver: DeviceRegistryTaskMeta's fields are the stored meta's own keys.
     DeviceRegistryTask: taskFields,
   },
   nodes: {
-    DeviceRegistryJob: loadDeviceRegistryJob,
-    DeviceRegistryTask: taskNodeLoader('DeviceRegistryTask', 'DeviceRegistryJob', { checks: deviceRegistryRead, visible: ownedByCaller }),
+    [view]: loadDeviceRegistryJob,
+    [taskView]: taskNodeLoader(taskView, view, { checks: deviceRegistryRead, visible: ownedByCaller }),
   },
 };

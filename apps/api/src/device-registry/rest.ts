@@ -6,11 +6,13 @@
 import { Hono } from 'hono';
 import { checkFields, submitDeviceRegistryUpload } from '@jabba/domain/device-registry/upload';
 import { DomainError } from '@jabba/domain/platform/errors';
-import type { ApiDeps } from '../app';
-import { deviceRegistryWrite } from '../jobs/access';
-import { toGlobalId } from '../graphql/relay';
+import type { ApiDeps } from '../platform/deps';
+import { toGlobalId } from '../platform/global-ids';
+import { deviceRegistryJob } from '@jabba/domain/device-registry/job';
+import { deviceRegistryWrite } from '@jabba/domain/device-registry/policy';
 import { jobPath } from '../jobs/job-view';
 import type { AppEnv } from '../platform/request-scope';
+import { refuseDeclaredSize } from '../platform/json-body';
 import { uploadBody } from '../platform/upload-body';
 
 const maxIdempotencyKey = 255;
@@ -22,9 +24,8 @@ export function deviceRegistryRoutes(deps: ApiDeps): Hono<AppEnv> {
   routes.post('/v1/device-registry-jobs', async (c) => {
     const ctx = c.var.requestContext;
     const principal = await ctx.authorize(deviceRegistryWrite);
-    const declared = Number(c.req.header('content-length'));
     // Refuse what is announced too large before reading a byte; chunked bodies are counted as they come.
-    if (declared > maxBytes) throw new DomainError('PAYLOAD_TOO_LARGE', `The file is larger than the limit of ${maxBytes} bytes`);
+    refuseDeclaredSize(c.req.raw, 'file', maxBytes);
     const idempotencyKey = c.req.header('idempotency-key') ?? null;
     if (idempotencyKey !== null && (idempotencyKey.length === 0 || idempotencyKey.length > maxIdempotencyKey)) {
       throw new DomainError('UNPROCESSABLE_ENTITY', `Idempotency-Key must be 1 to ${maxIdempotencyKey} characters`);
@@ -44,7 +45,7 @@ export function deviceRegistryRoutes(deps: ApiDeps): Hono<AppEnv> {
       csvPath: body.path,
     });
     c.header('Location', jobPath(job.id));
-    return c.json({ id: toGlobalId('DeviceRegistryJob', job.id), databaseId: job.id, status: job.status }, created ? 202 : 200);
+    return c.json({ id: toGlobalId(deviceRegistryJob.graphqlType, job.id), databaseId: job.id, status: job.status }, created ? 202 : 200);
   });
 
   return routes;

@@ -4,13 +4,12 @@
  */
 import { Kind, type GraphQLScalarTypeConfig, type ValueNode } from 'graphql';
 import { createGraphQLError } from 'graphql-yoga';
-import type { GraphqlModule } from './schema';
+import { isUuid } from '@jabba/domain/platform/ids';
+import { normalizeDateTime } from '@jabba/domain/platform/time';
+import type { GraphqlModule } from './module';
 
 type ScalarConfig<T> = Pick<GraphQLScalarTypeConfig<T, T>, 'serialize' | 'parseValue' | 'parseLiteral'>;
 
-const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-export const isUuid = (value: string): boolean => uuidPattern.test(value);
 
 function parseUuid(value: unknown): string {
   if (typeof value !== 'string' || !isUuid(value)) {
@@ -25,28 +24,6 @@ export const UUID: ScalarConfig<string> = {
   parseLiteral: (ast) => parseUuid(ast.kind === Kind.STRING ? ast.value : undefined),
 };
 
-const dateTimePattern = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,6}))?(Z|[+-]\d{2}:\d{2})$/;
-
-/**
- * Normalises an ISO-8601 timestamp to UTC with six fractional digits, as text: going through a
- * JS Date would drop the microseconds Postgres keeps. The fraction survives the shift to UTC
- * unchanged because offsets are whole minutes.
- */
-export function normalizeDateTime(value: string): string | null {
-  const m = dateTimePattern.exec(value);
-  if (!m) return null;
-  const [, y, mo, d, h, mi, s, fraction = '', zone = 'Z'] = m;
-  const wall = Date.UTC(Number(y), Number(mo) - 1, Number(d), Number(h), Number(mi), Number(s));
-  const check = new Date(wall);
-  // Date.UTC rolls 2026-02-30 over to March; a rolled-over date is not the date that was written.
-  if (check.getUTCDate() !== Number(d) || check.getUTCMonth() !== Number(mo) - 1 || Number(h) > 23 || Number(s) > 59) {
-    return null;
-  }
-  const offsetMinutes = zone === 'Z' ? 0 : (zone.startsWith('-') ? -1 : 1) * (Number(zone.slice(1, 3)) * 60 + Number(zone.slice(4, 6)));
-  const utc = new Date(wall - offsetMinutes * 60_000).toISOString().slice(0, 19);
-  return `${utc}.${fraction.padEnd(6, '0')}Z`;
-}
-
 function parseDateTime(value: unknown): string {
   const normalized = typeof value === 'string' ? normalizeDateTime(value) : null;
   if (normalized === null) {
@@ -59,6 +36,23 @@ export const DateTime: ScalarConfig<string> = {
   serialize: (value) => (value instanceof Date ? `${value.toISOString().slice(0, 23)}000Z` : parseDateTime(value)),
   parseValue: (value) => parseDateTime(value),
   parseLiteral: (ast) => parseDateTime(ast.kind === Kind.STRING ? ast.value : undefined),
+};
+
+const datePattern = /^(\d{4})-(\d{2})-(\d{2})$/;
+
+function parseDate(value: unknown): string {
+  const m = typeof value === 'string' ? datePattern.exec(value) : null;
+  const date = m ? new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]))) : null;
+  if (!date || date.toISOString().slice(0, 10) !== value) {
+    throw createGraphQLError(`Date cannot represent value: ${JSON.stringify(value)}; expected YYYY-MM-DD`);
+  }
+  return value as string;
+}
+
+export const DateScalar: ScalarConfig<string> = {
+  serialize: parseDate,
+  parseValue: parseDate,
+  parseLiteral: (ast) => parseDate(ast.kind === Kind.STRING ? ast.value : undefined),
 };
 
 function literalToJson(ast: ValueNode, variables: Record<string, unknown> | null | undefined): unknown {
@@ -93,8 +87,10 @@ export const scalarsModule: GraphqlModule = {
     scalar UUID
     "An ISO-8601 timestamp in UTC with microseconds, e.g. \`2026-11-22T10:29:32.099359Z\`."
     scalar DateTime
+    "A calendar date, \`YYYY-MM-DD\`."
+    scalar Date
     "Any JSON value."
     scalar JSON
   `,
-  resolvers: { UUID, DateTime, JSON: JSONScalar },
+  resolvers: { UUID, DateTime, Date: DateScalar, JSON: JSONScalar },
 };

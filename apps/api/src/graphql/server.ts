@@ -4,10 +4,11 @@
  */
 import { createYoga } from 'graphql-yoga';
 import type { Logger } from '@jabba/domain/platform/logger';
-import type { ApiDeps } from '../app';
+import type { ApiDeps } from '../platform/deps';
 import { useErrorModel } from './error-model';
 import { queryLimitPlugins } from './limits';
-import { buildSchema, featureModules, type GraphqlModule, type GraphqlServerContext } from './schema';
+import type { GraphqlModule, GraphqlServerContext } from './module';
+import { buildSchema } from './schema';
 
 export type GraphqlServer = ReturnType<typeof createGraphqlServer>;
 
@@ -25,10 +26,10 @@ const yogaLogger = (logger: Logger): Record<Level, (...args: unknown[]) => void>
   return { debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') };
 };
 
-/** `features` defaults to the app's modules; tests pass extra ones to reach paths no field has yet. */
+/** `features` are the app's modules (app.ts); tests add their own to reach paths no field has yet. */
 export function createGraphqlServer(
   { config, logger }: Pick<ApiDeps, 'config' | 'logger'>,
-  features: readonly GraphqlModule[] = featureModules,
+  features: readonly GraphqlModule[],
 ) {
   const development = config.NODE_ENV !== 'production';
   return createYoga<GraphqlServerContext>({

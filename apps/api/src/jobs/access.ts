@@ -1,35 +1,30 @@
 /**
- * Who may read and change a job of each engine type, and which GraphQL type renders it. REST
- * (`/v1/jobs/…`) and GraphQL share this table, so a job answers the same checks on both. A type
- * not listed is a `GenericJob`, guarded by ownership alone.
+ * Who may read and change a job, and which GraphQL type renders it: its type's definition in the
+ * job catalog says. REST (`/v1/jobs/…`) and GraphQL share this, so a job answers the same checks on
+ * both. A type the catalog does not know (only tests make such jobs) is a `GenericJob` guarded by
+ * ownership alone.
  */
-import type { JobRow } from '@jabba/domain/engine/job-reads';
-import { findJob } from '@jabba/domain/engine/job-reads';
-import { deviceRegistryJobType } from '@jabba/domain/device-registry/column-rules';
-import type { RequestContext } from '../platform/request-context';
-import { requireActiveClient, requireClientType, requireScope, type Check } from '@jabba/domain/identity/checks';
+import { genericJobView, type JobAccess } from '@jabba/domain/engine/catalog';
+import { findJob, type JobRow } from '@jabba/domain/engine/job-reads';
 import type { Principal } from '@jabba/domain/identity/principal';
+import { jobCatalog } from '@jabba/domain/job-catalog';
+import type { RequestContext } from '../platform/request-context';
 
-export interface JobAccess {
+export interface JobView extends JobAccess {
   graphqlType: string;
-  /** Checks to read the job and its tasks, in the order the type's spec lists them. */
-  read: readonly Check[];
-  /** Checks to cancel or retry it. */
-  write: readonly Check[];
 }
 
-// SPEC §3: scope, then the legal entity's status, then the client type.
-export const deviceRegistryRead: readonly Check[] = [requireScope('device_registry_job:read'), requireActiveClient(), requireClientType('NHS')];
-export const deviceRegistryWrite: readonly Check[] = [requireScope('device_registry:write'), requireActiveClient(), requireClientType('NHS')];
+const views: ReadonlyMap<string, JobView> = new Map(jobCatalog.map((type) => [type.type, { graphqlType: type.graphqlType, ...type.access }]));
 
-export const jobAccessByType: Readonly<Record<string, JobAccess>> = {
-  [deviceRegistryJobType]: { graphqlType: 'DeviceRegistryJob', read: deviceRegistryRead, write: deviceRegistryWrite },
-};
+export const genericJobAccess: JobView = { graphqlType: genericJobView, read: [], write: [] };
 
-export const genericJobAccess: JobAccess = { graphqlType: 'GenericJob', read: [], write: [] };
+export const accessOfJob = (jobType: string): JobView => views.get(jobType) ?? genericJobAccess;
 
-export const accessOfJob = (jobType: string): JobAccess =>
-  Object.hasOwn(jobAccessByType, jobType) ? (jobAccessByType[jobType] ?? genericJobAccess) : genericJobAccess;
+/** The access rules of the job view a global id names; null for a type that is no job view. */
+export function accessOfView(typeName: string): JobView | null {
+  if (typeName === genericJobView) return genericJobAccess;
+  return [...views.values()].find((view) => view.graphqlType === typeName) ?? null;
+}
 
 /**
  * Jobs (and their tasks) belong to the client that created the job; a job without a client is

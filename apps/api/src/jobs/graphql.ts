@@ -5,12 +5,12 @@
  */
 import { findJob, findTask, type JobRow, type TaskRow } from '@jabba/domain/engine/job-reads';
 import { jobStatuses, jobStrategies, taskStatuses } from '@jabba/domain/engine/status-rules';
-import { progressOf } from './job-view';
+import { progressOf } from '@jabba/domain/engine/status-rules';
 import { ownedByCaller } from './access';
 import type { Check } from '@jabba/domain/identity/checks';
 import type { Principal } from '@jabba/domain/identity/principal';
 import { graphqlTypeOfJob, jobNodeLoader, type JobObject } from './job-objects';
-import type { GraphqlContext, GraphqlModule, NodeLoader } from '../graphql/schema';
+import type { GraphqlContext, GraphqlModule, NodeLoader } from '../graphql/module';
 import { databaseIdField, globalIdField } from '../graphql/relay';
 import { taskConnection, taskOrderBy, type TaskConnectionArgs } from './task-connection';
 

@@ -6,7 +6,7 @@ import { findJob, type JobRow } from '@jabba/domain/engine/job-reads';
 import { accessOfJob } from './access';
 import type { Principal } from '@jabba/domain/identity/principal';
 import type { Check } from '@jabba/domain/identity/checks';
-import type { GraphqlContext, NodeLoader } from '../graphql/schema';
+import type { GraphqlContext, NodeLoader } from '../graphql/module';
 
 export const graphqlTypeOfJob = (jobType: string): string => accessOfJob(jobType).graphqlType;
 

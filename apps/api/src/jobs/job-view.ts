@@ -3,27 +3,9 @@
  * the same way) and the JSON the `/v1/jobs/…` routes answer with.
  */
 import type { JobRow } from '@jabba/domain/engine/job-reads';
-import type { TaskCounters } from '@jabba/domain/engine/status-rules';
+import { progressOf, type JobProgress } from '@jabba/domain/engine/status-rules';
 import { accessOfJob } from './access';
-import { toGlobalId } from '../graphql/relay';
-
-export interface JobProgress {
-  total: number;
-  /** Tasks not finished yet: NEW, PENDING or CONSUMED. */
-  pending: number;
-  processed: number;
-  /** Tasks that failed a check (FAILED) or raised an exception (RESCUED). */
-  failed: number;
-  aborted: number;
-}
-
-export const progressOf = (c: TaskCounters): JobProgress => ({
-  total: c.total,
-  pending: c.NEW + c.PENDING + c.CONSUMED,
-  processed: c.PROCESSED,
-  failed: c.FAILED + c.RESCUED,
-  aborted: c.ABORTED,
-});
+import { toGlobalId } from '../platform/global-ids';
 
 export const jobPath = (jobId: string): string => `/v1/jobs/${jobId}`;
 

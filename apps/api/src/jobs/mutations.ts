@@ -7,10 +7,11 @@ import { cancelJob as cancelJobTasks } from '@jabba/domain/engine/job-writes';
 import { findJob, type JobRow } from '@jabba/domain/engine/job-reads';
 import { retryJob } from '@jabba/domain/engine/submit';
 import { DomainError } from '@jabba/domain/platform/errors';
-import { genericJobAccess, jobAccessByType, ownedByCaller, type JobAccess } from './access';
+import { accessOfView, ownedByCaller } from './access';
 import { asJobObject, graphqlTypeOfJob, type JobObject } from './job-objects';
-import { fromGlobalId, malformedId } from '../graphql/relay';
-import type { GraphqlContext, GraphqlModule } from '../graphql/schema';
+import { malformedId } from '../graphql/relay';
+import { fromGlobalId } from '../platform/global-ids';
+import type { GraphqlContext, GraphqlModule } from '../graphql/module';
 
 const typeDefs = /* GraphQL */ `
   input CancelJobInput {
@@ -48,12 +49,6 @@ interface JobPayload {
 }
 
 const jobNotFound = (): DomainError => new DomainError('NOT_FOUND', 'Job not found');
-
-/** The access rules of the job view a global id names; null for a type that is no job view. */
-function accessOfView(typeName: string): JobAccess | null {
-  if (typeName === genericJobAccess.graphqlType) return genericJobAccess;
-  return Object.values(jobAccessByType).find((access) => access.graphqlType === typeName) ?? null;
-}
 
 /**
  * The job behind `id` if the caller may change it. The id names the job's view, hence its type's

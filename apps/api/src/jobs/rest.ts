@@ -11,10 +11,10 @@ import { retryJob } from '@jabba/domain/engine/submit';
 import { csvLine, csvLineEnd } from '@jabba/domain/csv/write';
 import { DomainError } from '@jabba/domain/platform/errors';
 import type { Logger } from '@jabba/domain/platform/logger';
-import type { ApiDeps } from '../app';
+import type { ApiDeps } from '../platform/deps';
 import { jobForCaller } from './access';
 import type { RequestContext } from '../platform/request-context';
-import { isUuid } from '../graphql/scalars';
+import { isUuid } from '@jabba/domain/platform/ids';
 import { csvHeaderOf, jobPath, jobView } from './job-view';
 import type { AppEnv } from '../platform/request-scope';
 

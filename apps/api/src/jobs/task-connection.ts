@@ -4,8 +4,9 @@
  */
 import { pageTasks, type TaskKey, type TaskOrder, type TaskRow } from '@jabba/domain/engine/job-reads';
 import { taskStatuses, type TaskStatus } from '@jabba/domain/engine/status-rules';
-import { pageWindow, toConnection, type Connection, type ConnectionArgs, type KeyCodec } from '../graphql/connection';
-import type { GraphqlContext } from '../graphql/schema';
+import { z } from 'zod';
+import { cursorPart, keyCodec, pageWindow, toConnection, type Connection, type ConnectionArgs } from '../platform/pages';
+import type { GraphqlContext } from '../graphql/module';
 
 export const taskOrderBy = {
   // Tasks get `seq` in insertion order, so seq is insertion order without a tie-breaker on time.
@@ -21,21 +22,12 @@ export interface TaskConnectionArgs extends ConnectionArgs {
   orderBy?: TaskOrderBy | null;
 }
 
-const isTaskStatus = (value: unknown): value is TaskStatus => taskStatuses.includes(value as TaskStatus);
 
 /**
  * A task cursor holds (seq, status) whatever the order, so a cursor stays valid when the client
  * switches order; the seq order simply ignores the status.
  */
-export const taskKeyCodec: KeyCodec<TaskKey> = {
-  encode: (key) => [key.seq, key.status],
-  decode: (value) => {
-    if (!Array.isArray(value) || value.length !== 2) return null;
-    const [seq, status] = value as unknown[];
-    if (typeof seq !== 'number' || !Number.isInteger(seq) || seq < 1 || !isTaskStatus(status)) return null;
-    return { seq, status };
-  },
-};
+export const taskKeyCodec = keyCodec<TaskKey>({ seq: cursorPart.position, status: z.enum(taskStatuses) });
 
 const keyOfTask = (task: TaskRow): TaskKey => ({ seq: task.seq, status: task.status });
 

@@ -6,11 +6,11 @@
  * `MergeRequest` type is the review module's (merge-review-schema.ts).
  */
 import { findMergeRequest } from '@jabba/domain/merge-review/merge-requests';
+import { sqlOf } from '@jabba/domain/platform/sql';
 import { requestAssignment } from '@jabba/domain/merge-review/assignment-queue';
-import { reviewerRole } from '@jabba/domain/merge-review/rules';
-import { requireClientNotBlocked, requireClientType, requireRole, requireScope, type Check } from '@jabba/domain/identity/checks';
+import { assignCandidate } from '@jabba/domain/merge-review/policy';
 import { mergeRequestObject, type MergeRequestObject } from './graphql';
-import type { GraphqlContext, GraphqlModule } from '../graphql/schema';
+import type { GraphqlContext, GraphqlModule } from '../graphql/module';
 
 const typeDefs = /* GraphQL */ `
   "Return type for \`assignMergeCandidate\` mutation."
@@ -28,21 +28,13 @@ const typeDefs = /* GraphQL */ `
   }
 `;
 
-/** SPEC §5's order: the first failing check decides the error. */
-export const assignChecks: readonly Check[] = [
-  requireScope('merge_candidate:assign'),
-  requireClientType('NHS'),
-  requireClientNotBlocked(),
-  requireRole(reviewerRole),
-];
-
 async function assignMergeCandidate(_: unknown, _args: unknown, ctx: GraphqlContext): Promise<{ mergeRequest: MergeRequestObject }> {
-  const principal = await ctx.authorize(assignChecks);
+  const principal = await ctx.authorize(assignCandidate);
   const mergeRequestId = await requestAssignment(
     ctx.mergeAssignments, ctx.mergeAssignmentEvents, principal.token.userId, ctx.config.MERGE_ASSIGN_TIMEOUT_MS,
   );
   // The worker committed before answering, so the request is there to read.
-  const row = await findMergeRequest(ctx.em, mergeRequestId);
+  const row = await findMergeRequest(sqlOf(ctx.em), mergeRequestId);
   if (!row) throw new Error(`merge request ${mergeRequestId} assigned but not found`);
   return { mergeRequest: mergeRequestObject(row) };
 }

@@ -11,24 +11,21 @@ import {
 } from '@jabba/domain/merge-review/merge-requests';
 import { publishDeactivationEvents } from '@jabba/domain/merge-review/outbox';
 import { DomainError } from '@jabba/domain/platform/errors';
+import { sqlOf } from '@jabba/domain/platform/sql';
 import {
   canAssignNew, candidateStatuses, mergeMessages, requestStatuses,
   type MergeRules, type RequestStatus,
 } from '@jabba/domain/merge-review/rules';
-import { Kind } from 'graphql';
-import { createGraphQLError } from 'graphql-yoga';
-import { requireScope, type Check } from '@jabba/domain/identity/checks';
-import { pageWindow, toConnection, type Connection, type ConnectionArgs, type KeyCodec } from '../graphql/connection';
-import { databaseIdField, fromGlobalId, globalIdField, malformedId } from '../graphql/relay';
-import { isUuid, normalizeDateTime } from '../graphql/scalars';
-import type { GraphqlContext, GraphqlModule, NodeLoader } from '../graphql/schema';
+import { decideMergeRequests, readMergeRequests } from '@jabba/domain/merge-review/policy';
+import { z } from 'zod';
+import { cursorPart, keyCodec, pageWindow, toConnection, type Connection, type ConnectionArgs } from '../platform/pages';
+import { databaseIdField, globalIdField, malformedId } from '../graphql/relay';
+import { fromGlobalId } from '../platform/global-ids';
+import type { GraphqlContext, GraphqlModule, NodeLoader } from '../graphql/module';
 
 const orderValues = ['INSERTED_AT_ASC', 'INSERTED_AT_DESC', 'STATUS_ASC', 'STATUS_DESC'] as const satisfies readonly MergeRequestOrder[];
 
 const typeDefs = /* GraphQL */ `
-  "A calendar date, \`YYYY-MM-DD\`."
-  scalar Date
-
   "List of MergeRequest statuses."
   enum MergeRequestStatus { ${requestStatuses.join(' ')} }
 
@@ -155,50 +152,23 @@ const typeDefs = /* GraphQL */ `
   }
 `;
 
-const datePattern = /^(\d{4})-(\d{2})-(\d{2})$/;
-
-function parseDate(value: unknown): string {
-  const m = typeof value === 'string' ? datePattern.exec(value) : null;
-  const date = m ? new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]))) : null;
-  if (!date || date.toISOString().slice(0, 10) !== value) {
-    throw createGraphQLError(`Date cannot represent value: ${JSON.stringify(value)}; expected YYYY-MM-DD`);
-  }
-  return value as string;
-}
-
-const DateScalar = {
-  serialize: parseDate,
-  parseValue: parseDate,
-  parseLiteral: (ast: { kind: Kind; value?: string }) => parseDate(ast.kind === Kind.STRING ? ast.value : undefined),
-};
-
 /** A request as resolvers see it: the row plus the type `Node` resolves to. */
 export type MergeRequestObject = MergeRequestRow & { __typename: 'MergeRequest' };
 
 export const mergeRequestObject = (row: MergeRequestRow): MergeRequestObject => ({ ...row, __typename: 'MergeRequest' });
 
-const readRequests: Check[] = [requireScope('merge_request:read')];
-const writeRequests: Check[] = [requireScope('merge_request:write')];
+const readRequests = readMergeRequests;
+const writeRequests = decideMergeRequests;
 
 const rulesOf = (ctx: GraphqlContext): MergeRules => ({ maxPostponed: ctx.config.MAX_POSTPONED_MERGE_REQUESTS, quorum: ctx.config.MERGE_QUORUM });
 
 /** A cursor holds the key of every order, so it survives a switch of order. */
-const mergeRequestKeyCodec: KeyCodec<MergeRequestKey> = {
-  encode: (key) => [key.status, key.insertedAt, key.id],
-  decode: (value) => {
-    if (!Array.isArray(value) || value.length !== 3) return null;
-    const [status, insertedAt, id] = value as unknown[];
-    if (!requestStatuses.includes(status as RequestStatus)) return null;
-    if (typeof insertedAt !== 'string' || normalizeDateTime(insertedAt) !== insertedAt) return null;
-    if (typeof id !== 'string' || !isUuid(id) || id !== id.toLowerCase()) return null;
-    return { status: status as RequestStatus, insertedAt, id };
-  },
-};
+const mergeRequestKeyCodec = keyCodec<MergeRequestKey>({ status: z.enum(requestStatuses), insertedAt: cursorPart.timestamp, id: cursorPart.id });
 
 /** Own requests only: anyone else's is null, as if it did not exist. */
 const loadMergeRequest: NodeLoader = async (databaseId, ctx) => {
   const principal = await ctx.authorize(readRequests);
-  const row = await findMergeRequest(ctx.em, databaseId);
+  const row = await findMergeRequest(sqlOf(ctx.em), databaseId);
   return row && row.assigneeId === principal.token.userId ? mergeRequestObject(row) : null;
 };
 
@@ -227,7 +197,7 @@ async function mergeRequests(_: unknown, args: MergeRequestsArgs, ctx: GraphqlCo
       order: args.orderBy ?? 'INSERTED_AT_ASC',
       ...window,
     }),
-    reviewerLoad(ctx.em, assigneeId),
+    reviewerLoad(sqlOf(ctx.em), assigneeId),
   ]);
   const rows = page.rows.map(mergeRequestObject);
   const connection = toConnection({ ...page, rows }, window, mergeRequestKeyOf, mergeRequestKeyCodec);
@@ -256,7 +226,7 @@ async function updateMergeRequest(_: unknown, { input }: UpdateMergeRequestArgs,
       ctx.logger.warn({ err, eventId: event.id }, 'person-deactivation event not published; the relay will publish it');
     });
   }
-  const row = await findMergeRequest(ctx.em, global.databaseId);
+  const row = await findMergeRequest(sqlOf(ctx.em), global.databaseId);
   return { mergeRequest: row && mergeRequestObject(row) };
 }
 
@@ -265,7 +235,6 @@ const idFields = { id: globalIdField, databaseId: databaseIdField };
 export const mergeReviewModule: GraphqlModule = {
   typeDefs,
   resolvers: {
-    Date: DateScalar,
     Query: { mergeRequest, mergeRequests },
     Mutation: { updateMergeRequest },
     MergeRequest: { ...idFields, manualMergeCandidate: (request: MergeRequestRow) => request.candidate },

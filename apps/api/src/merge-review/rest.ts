@@ -4,21 +4,16 @@
  * job with a task per candidate. The job is durable in Postgres before the 202, so any worker can
  * run it; its progress is `GET /v1/jobs/{id}`, for the client that created it.
  */
-import { Readable } from 'node:stream';
-import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import { Hono } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import type { JobWrite } from '@jabba/domain/engine/job-writes';
 import { candidateItems, submitCandidateCsv, submitCandidateJson } from '@jabba/domain/merge-review/candidate-upload';
-import { DomainError } from '@jabba/domain/platform/errors';
-import type { ApiDeps } from '../app';
-import { requireClientType, requireScope, type Check } from '@jabba/domain/identity/checks';
+import type { ApiDeps } from '../platform/deps';
+import { importCandidates } from '@jabba/domain/merge-review/policy';
 import { jobPath } from '../jobs/job-view';
 import type { AppEnv } from '../platform/request-scope';
+import { readJson, refuseDeclaredSize } from '../platform/json-body';
 import { uploadBody } from '../platform/upload-body';
-
-// Issue 5: the scope, then the client type.
-export const mergeCandidateWrite: readonly Check[] = [requireScope('merge_candidate:write'), requireClientType('NHS')];
 
 /**
  * A JSON body is read and parsed whole (a CSV streams), so it has a bound of its own below
@@ -35,28 +30,6 @@ function mediaTypeOf(request: Request): MediaType {
   throw new HTTPException(415, { message: 'Send the merge candidates as text/csv or as an application/json array' });
 }
 
-const tooLarge = (what: string, limit: number): DomainError =>
-  new DomainError('PAYLOAD_TOO_LARGE', `The ${what} is larger than the limit of ${limit} bytes`);
-
-/** The parsed JSON body, read up to `limit` bytes (chunked bodies are counted as they come). */
-async function jsonValue(request: Request, limit: number): Promise<unknown> {
-  if (!request.body) return undefined;
-  const chunks: Buffer[] = [];
-  let bytes = 0;
-  for await (const chunk of Readable.fromWeb(request.body as WebReadableStream<Uint8Array>) as AsyncIterable<Buffer>) {
-    bytes += chunk.byteLength;
-    if (bytes > limit) throw tooLarge('JSON body', limit);
-    chunks.push(chunk);
-  }
-  const text = Buffer.concat(chunks).toString('utf8');
-  if (text.trim() === '') return undefined;
-  try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    throw new DomainError('BAD_REQUEST', 'The request body is not valid JSON');
-  }
-}
-
 export function mergeCandidateRoutes(deps: ApiDeps): Hono<AppEnv> {
   const routes = new Hono<AppEnv>();
   const maxBytes = deps.config.IMPORT_MAX_BYTES;
@@ -64,20 +37,16 @@ export function mergeCandidateRoutes(deps: ApiDeps): Hono<AppEnv> {
 
   routes.post('/v1/merge-candidates', async (c) => {
     const ctx = c.var.requestContext;
-    const principal = await ctx.authorize(mergeCandidateWrite);
+    const principal = await ctx.authorize(importCandidates);
     const mediaType = mediaTypeOf(c.req.raw);
     const uploader = { clientId: principal.client.id, userId: principal.token.userId };
-    // Refuse what is announced too large before reading a byte.
-    const declared = Number(c.req.header('content-length'));
-
     let written: JobWrite;
     if (mediaType === 'text/csv') {
-      if (declared > maxBytes) throw tooLarge('file', maxBytes);
+      refuseDeclaredSize(c.req.raw, 'file', maxBytes);
       const body = await uploadBody(c.req.raw, {});
       written = await submitCandidateCsv(ctx.em, deps.tasksQueue, { csv: body.bytes, maxBytes, csvPath: body.path, ...uploader });
     } else {
-      if (declared > maxJson) throw tooLarge('JSON body', maxJson);
-      const items = candidateItems(await jsonValue(c.req.raw, maxJson));
+      const items = candidateItems(await readJson(c.req.raw, maxJson));
       written = await submitCandidateJson(ctx.em, deps.tasksQueue, items, uploader);
     }
     const { job } = written;

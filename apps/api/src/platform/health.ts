@@ -6,6 +6,7 @@
 import { Hono } from 'hono';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import type { Redis } from 'ioredis';
+import { sqlOf } from '@jabba/domain/platform/sql';
 import { problemTypeBase, reasonPhrase } from './error-tables';
 import { problemResponse } from './problems';
 import type { AppEnv } from './request-scope';
@@ -53,7 +54,7 @@ export async function checkReadiness(
   // A check that loses the race keeps running in the background; Promise.race has subscribed to
   // it, so its late rejection is handled rather than reported as unhandled.
   const [postgres, redisResult] = await Promise.all([
-    check(() => orm.em.getConnection().execute('select 1'), timeoutMs, (e) => onError('postgres', e)),
+    check(() => sqlOf(orm.em).query('select 1'), timeoutMs, (e) => onError('postgres', e)),
     check(() => redis.ping(), timeoutMs, (e) => onError('redis', e)),
   ]);
   return { postgres, redis: redisResult };

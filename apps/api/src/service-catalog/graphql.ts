@@ -11,11 +11,10 @@ import {
   type CatalogKey, type CatalogOrder, type CatalogPage, type CatalogPageQuery,
   type ServiceFilter, type ServiceGroupFilter, type ServiceGroupRow, type ServiceRow,
 } from '@jabba/domain/service-catalog/queries';
-import { requireClientType, requireScope, type Check } from '@jabba/domain/identity/checks';
-import { pageWindow, toConnection, type Connection, type ConnectionArgs, type KeyCodec, type PageWindow } from '../graphql/connection';
+import { readCatalog } from '@jabba/domain/service-catalog/policy';
+import { cursorPart, keyCodec, pageWindow, toConnection, type Connection, type ConnectionArgs, type PageWindow } from '../platform/pages';
 import { databaseIdField, globalIdField } from '../graphql/relay';
-import { isUuid, normalizeDateTime } from '../graphql/scalars';
-import type { GraphqlContext, GraphqlModule, NodeLoader } from '../graphql/schema';
+import type { GraphqlContext, GraphqlModule, NodeLoader } from '../graphql/module';
 import { catalogLoaders } from './loaders';
 
 const orderDescriptions = (typeName: string): Record<CatalogOrder, string> => ({
@@ -163,11 +162,6 @@ const typeDefs = /* GraphQL */ `
   }
 `;
 
-export const serviceCatalogReadScope = 'service_catalog:read';
-
-/** Scope first, as everywhere else (SPEC §3), then the client type. */
-const readCatalog: Check[] = [requireScope(serviceCatalogReadScope), requireClientType('NHS')];
-
 /** A service as resolvers see it: the row plus the type `Node` resolves to. */
 export type ServiceObject = ServiceRow & { __typename: 'Service' };
 export type ServiceGroupObject = ServiceGroupRow & { __typename: 'ServiceGroup' };
@@ -176,17 +170,7 @@ export const serviceObject = (row: ServiceRow): ServiceObject => ({ ...row, __ty
 export const serviceGroupObject = (row: ServiceGroupRow): ServiceGroupObject => ({ ...row, __typename: 'ServiceGroup' });
 
 /** A cursor holds the key of every order, so it survives a switch of order (and of nested field). */
-const catalogKeyCodec: KeyCodec<CatalogKey> = {
-  encode: (key) => [key.insertedAt, key.code, key.name, key.id],
-  decode: (value) => {
-    if (!Array.isArray(value) || value.length !== 4) return null;
-    const [insertedAt, code, name, id] = value as unknown[];
-    if (typeof insertedAt !== 'string' || normalizeDateTime(insertedAt) !== insertedAt) return null;
-    if (typeof code !== 'string' || typeof name !== 'string') return null;
-    if (typeof id !== 'string' || !isUuid(id) || id !== id.toLowerCase()) return null;
-    return { insertedAt, code, name, id };
-  },
-};
+const catalogKeyCodec = keyCodec<CatalogKey>({ insertedAt: cursorPart.timestamp, code: cursorPart.text, name: cursorPart.text, id: cursorPart.id });
 
 interface ListArgs<F> extends ConnectionArgs {
   filter?: F | null;

@@ -11,7 +11,7 @@ import {
   type CatalogPage, type CatalogPageQuery, type ServiceFilter, type ServiceGroupFilter, type ServiceGroupRow, type ServiceRow,
 } from '@jabba/domain/service-catalog/queries';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { maxPageSize } from '../graphql/connection';
+import { maxPageSize } from '../platform/pages';
 
 /** Most parents one statement is asked about: its parent list is one array parameter. */
 const maxParentsPerStatement = maxPageSize;

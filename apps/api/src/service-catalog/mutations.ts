@@ -9,9 +9,10 @@ import {
   deleteServiceFromGroup, updateService, updateServiceGroup,
 } from '@jabba/domain/service-catalog/store';
 import { notFound, serviceCatalogMessages } from '@jabba/domain/service-catalog/rules';
-import { requireClientType, requireScope, type Check } from '@jabba/domain/identity/checks';
-import { fromGlobalId, malformedId } from '../graphql/relay';
-import type { GraphqlContext, GraphqlModule } from '../graphql/schema';
+import { writeCatalog } from '@jabba/domain/service-catalog/policy';
+import { malformedId } from '../graphql/relay';
+import { fromGlobalId } from '../platform/global-ids';
+import type { GraphqlContext, GraphqlModule } from '../graphql/module';
 import { serviceGroupObject, serviceObject } from './graphql';
 
 const typeDefs = /* GraphQL */ `
@@ -154,7 +155,6 @@ const typeDefs = /* GraphQL */ `
 `;
 
 // SPEC §6: the scope first, as everywhere, then the client type.
-const writeCatalog: Check[] = [requireScope('service_catalog:write'), requireClientType('NHS')];
 
 /** The caller's user id, once the checks passed: every write records it as inserted_by / updated_by. */
 async function writer(ctx: GraphqlContext): Promise<string> {

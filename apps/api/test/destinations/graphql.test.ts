@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expectPages, isoMicros, type Page } from '../expect';
 import { createTestApi, type Caller, type TestApi } from '../support';
-import { toGlobalId } from '../../src/graphql/relay';
+import { toGlobalId } from '../../src/platform/global-ids';
 
 const createScope = 'create_destination';
 const manageScope = (id: string): string => `manage:destination:${id}`;

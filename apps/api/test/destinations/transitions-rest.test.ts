@@ -203,7 +203,12 @@ describe('PATCH /v1/destinations/{destinationId}', () => {
 
       await waitFor(async () => (await jobOf(movedJob, callers.moved)).status === 'FAILED', { what: 'the moved destination\'s job to fail' });
       const [task] = await sql<{ error: unknown }>(`select error from tasks where job_id = ?`, [movedJob]);
-      expect(task!.error).toEqual({ message: `Destination ${moved} has the wrong state for this operation.`, extensions: { code: 'destination-state-invalid' } });
+      // The task keeps the worker's problem whole, so whoever waited on it can answer with it.
+      expect(task!.error).toEqual({
+        message: `Destination ${moved} has the wrong state for this operation.`,
+        extensions: { code: 'destination-state-invalid' },
+        problem: { code: 'UNPROCESSABLE_ENTITY', type: 'https://schema.fitko.de/fit-connect/submission-api/problems/destination-state-invalid', title: 'Destination State invalid' },
+      });
     });
   });
 });

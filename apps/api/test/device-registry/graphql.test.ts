@@ -3,12 +3,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runChunk } from '@jabba/domain/engine/chunk-runner';
 import { createJob, cancelJob, type JobRecord } from '@jabba/domain/engine/job-writes';
 import type { Executor, Outcome } from '@jabba/domain/engine/executor';
-import type { TaskToRun } from '@jabba/domain/engine/handler';
-import { deviceRegistryJobType, deviceRegistryTaskName } from '@jabba/domain/device-registry/column-rules';
+import type { StoredTask } from '@jabba/domain/engine/handler';
+import { deviceRegistryJob } from '@jabba/domain/device-registry/job';
 import { createLogger } from '@jabba/domain/platform/logger';
 import { expectPages, isoMicros, type Page } from '../expect';
 import { createTestApi, type Caller, type TestApi } from '../support';
-import { toGlobalId } from '../../src/graphql/relay';
+import { toGlobalId } from '../../src/platform/global-ids';
 
 const readScope = 'device_registry_job:read';
 const writeScope = 'device_registry:write';
@@ -18,7 +18,7 @@ const csv = `${header}\nIIa,Acme,UA,M-1,box,10,piece,true,Thermometer,USER_PROVI
 type Verdict = 'PROCESSED' | 'FAILED' | 'RESCUED';
 
 /** The outcome a handler would give line `csvDataLine`; a created device's id is derived from it. */
-function outcome(verdict: Verdict, task: TaskToRun): Outcome {
+function outcome(verdict: Verdict, task: StoredTask): Outcome {
   const line = task.meta?.csvDataLine as number;
   if (verdict === 'PROCESSED') return { status: 'PROCESSED', result: null, error: null, meta: { databaseId: deviceId(line) } };
   if (verdict === 'FAILED') {
@@ -37,12 +37,12 @@ describe('device registry jobs over GraphQL', () => {
   /** A device registry job as an upload leaves it: one PENDING task per data line (lines 2…n+1). */
   async function deviceJob(clientId: string, lines: number): Promise<JobRecord> {
     const { job } = await createJob(api.em(), {
-      type: deviceRegistryJobType,
+      type: deviceRegistryJob.type,
       strategy: 'CONCURRENT',
       meta: { registerType: 'MANUFACTURER', reasonDescription: 'Quarterly update', csvHeader: header },
       clientId,
       userId: randomUUID(),
-      tasks: Array.from({ length: lines }, (_, i) => ({ name: deviceRegistryTaskName, meta: { csvDataLine: i + 2 }, input: `line ${i + 2}` })),
+      tasks: Array.from({ length: lines }, (_, i) => ({ name: deviceRegistryJob.taskName, meta: { csvDataLine: i + 2 }, input: `line ${i + 2}` })),
     });
     return job;
   }

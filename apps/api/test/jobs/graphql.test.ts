@@ -3,8 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isoMicros } from '../expect';
 import type { Caller } from '../support';
 import { createTestApi, type TestApi } from '../support';
-import { toGlobalId } from '../../src/graphql/relay';
-import { normalizeDateTime } from '../../src/graphql/scalars';
+import { toGlobalId } from '../../src/platform/global-ids';
+import { normalizeDateTime } from '@jabba/domain/platform/time';
 
 const jobQuery = `query ($id: ID!) {
   node(id: $id) {

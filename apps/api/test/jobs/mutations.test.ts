@@ -3,11 +3,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runChunk } from '@jabba/domain/engine/chunk-runner';
 import { createJob, type JobRecord } from '@jabba/domain/engine/job-writes';
 import type { Executor, Outcome } from '@jabba/domain/engine/executor';
-import { deviceRegistryJobType, deviceRegistryTaskName } from '@jabba/domain/device-registry/column-rules';
+import { deviceRegistryJob } from '@jabba/domain/device-registry/job';
 import { createLogger } from '@jabba/domain/platform/logger';
 import { isoMicros } from '../expect';
 import { createTestApi, type Caller, type TestApi } from '../support';
-import { toGlobalId } from '../../src/graphql/relay';
+import { toGlobalId } from '../../src/platform/global-ids';
 
 const writeScope = 'device_registry:write';
 
@@ -29,11 +29,11 @@ describe('cancelJob and retryFailedTasks', () => {
   const deviceJob = async (clientId: string, lines: number): Promise<JobRecord> =>
     (
       await createJob(api.em(), {
-        type: deviceRegistryJobType,
+        type: deviceRegistryJob.type,
         strategy: 'CONCURRENT',
         meta: { registerType: 'MANUFACTURER', reasonDescription: 'Quarterly update', csvHeader: 'a' },
         clientId,
-        tasks: Array.from({ length: lines }, (_, i) => ({ name: deviceRegistryTaskName, meta: { csvDataLine: i + 2 }, input: 'x' })),
+        tasks: Array.from({ length: lines }, (_, i) => ({ name: deviceRegistryJob.taskName, meta: { csvDataLine: i + 2 }, input: 'x' })),
       })
     ).job;
 

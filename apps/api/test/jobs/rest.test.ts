@@ -6,10 +6,10 @@ import { findJob } from '@jabba/domain/engine/job-reads';
 import { createJob, type TaskInput } from '@jabba/domain/engine/job-writes';
 import { taskErrors } from '@jabba/domain/engine/task-errors';
 import type { Executor, Outcome } from '@jabba/domain/engine/executor';
-import type { TaskToRun } from '@jabba/domain/engine/handler';
-import { deviceRegistryJobType } from '@jabba/domain/device-registry/column-rules';
+import type { StoredTask } from '@jabba/domain/engine/handler';
+import { deviceRegistryJob } from '@jabba/domain/device-registry/job';
 import { createLogger } from '@jabba/domain/platform/logger';
-import { toGlobalId } from '../../src/graphql/relay';
+import { toGlobalId } from '../../src/platform/global-ids';
 import { isoMicros } from '../expect';
 import { createTestApi, type Caller, type TestApi } from '../support';
 
@@ -40,7 +40,7 @@ interface JobFixture {
   tasks: TaskInput[];
   chunkSize?: number;
   /** Runs every chunk with this verdict per task; omitted: the tasks stay PENDING. */
-  decide?: (task: TaskToRun) => Outcome;
+  decide?: (task: StoredTask) => Outcome;
 }
 
 describe('REST /v1/jobs', () => {
@@ -49,7 +49,7 @@ describe('REST /v1/jobs', () => {
   let stranger: Caller;
   let jobId: string;
 
-  async function makeJob({ clientId, type = deviceRegistryJobType, meta = jobMeta, tasks, chunkSize, decide }: JobFixture): Promise<string> {
+  async function makeJob({ clientId, type = deviceRegistryJob.type, meta = jobMeta, tasks, chunkSize, decide }: JobFixture): Promise<string> {
     const { job, chunks } = await createJob(api.em(), { type, strategy: 'CONCURRENT', meta, clientId, tasks, ...(chunkSize ? { chunkSize } : {}) });
     if (decide) {
       const executor: Executor = async (claimed) => claimed.map(decide);
@@ -62,7 +62,7 @@ describe('REST /v1/jobs', () => {
     makeJob({
       clientId,
       tasks: records.map((r) => ({ name: 'Create device definition', meta: { csvDataLine: r.line }, input: r.input })),
-      ...(run ? { decide: (t: TaskToRun) => records[t.seq - 1]!.outcome } : {}),
+      ...(run ? { decide: (t: StoredTask) => records[t.seq - 1]!.outcome } : {}),
     });
 
   const get = (path: string, headers: Record<string, string> = owner.headers) => api.app.request(path, { headers });
@@ -94,7 +94,7 @@ describe('REST /v1/jobs', () => {
       expect(await response.json()).toEqual({
         id: toGlobalId('DeviceRegistryJob', jobId),
         databaseId: jobId,
-        type: deviceRegistryJobType,
+        type: deviceRegistryJob.type,
         name: null,
         status: 'FAILED',
         strategy: 'CONCURRENT',

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApi, type Caller, type TestApi } from '../support';
-import { toGlobalId } from '../../src/graphql/relay';
+import { toGlobalId } from '../../src/platform/global-ids';
 
 // Task n (seq n) gets statuses[n % 7]; FAILED appears twice in the cycle, so 23 tasks hold 7 of them.
 const statuses = ['NEW', 'PROCESSED', 'FAILED', 'PENDING', 'FAILED', 'ABORTED', 'RESCUED'] as const;

@@ -14,7 +14,7 @@ import { queueNames } from '@jabba/domain/engine/queues';
 import { requestStatuses, requestTransitions } from '@jabba/domain/merge-review/rules';
 import { createTestApi, type Caller, type GraphqlResult, type TestApi } from '../support';
 import { createApp, type App } from '../../src/app';
-import { toGlobalId } from '../../src/graphql/relay';
+import { toGlobalId } from '../../src/platform/global-ids';
 
 const scopes = ['merge_request:read', 'merge_request:write'];
 const requestId = { requestId: expect.any(String) };

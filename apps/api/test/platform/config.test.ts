@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '@jabba/domain/platform/config';
-import { developmentJwtSecret, loadConfig } from '../../src/config';
+import { developmentJwtSecret } from '@jabba/domain/identity/secret';
+import { loadConfig } from '../../src/config';
 
 const secret = 's'.repeat(32);
 

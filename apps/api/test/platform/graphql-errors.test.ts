@@ -4,8 +4,9 @@ import { pino } from 'pino';
 import { DomainError } from '@jabba/domain/platform/errors';
 import { requireScope } from '@jabba/domain/identity/checks';
 import { createRequestContext } from '../../src/platform/request-context';
-import { toGlobalId } from '../../src/graphql/relay';
-import { featureModules, graphqlContext, type GraphqlContext, type GraphqlModule } from '../../src/graphql/schema';
+import { toGlobalId } from '../../src/platform/global-ids';
+import { graphqlModules } from '../../src/app';
+import { graphqlContext, type GraphqlContext, type GraphqlModule } from '../../src/graphql/module';
 import { createGraphqlServer } from '../../src/graphql/server';
 import { createTestApi, type TestApi } from '../support';
 
@@ -184,7 +185,7 @@ describe('GraphQL error model for resolver failures', () => {
   afterAll(() => api.close());
 
   async function run(query: string, token: string | undefined, requestId: string, variables?: Record<string, unknown>): Promise<Body> {
-    const yoga = createGraphqlServer(api.deps, [...featureModules, probe]);
+    const yoga = createGraphqlServer(api.deps, [...graphqlModules, probe]);
     const context = createRequestContext({
       requestId,
       logger: api.deps.logger.child({ requestId }),

@@ -6,11 +6,11 @@
  */
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ClientType } from '@jabba/domain/platform/entities';
+import type { ClientType } from '@jabba/domain/identity/clients';
 import { messages } from '@jabba/domain/platform/errors';
 import { catalogInputTypes, errorsOf, invalid, refused, type CatalogMutation } from './fixtures';
 import { createTestApi, insertClient, type TestApi } from '../support';
-import { toGlobalId } from '../../src/graphql/relay';
+import { toGlobalId } from '../../src/platform/global-ids';
 
 const write = 'service_catalog:write';
 const groupFields = 'serviceGroup { databaseId name code isActive requestAllowed }';

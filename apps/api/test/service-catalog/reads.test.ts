@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { messages } from '@jabba/domain/platform/errors';
 import { expectPages, isoMicros, type Page } from '../expect';
 import { createTestApi, type Caller, type TestApi } from '../support';
-import { toGlobalId } from '../../src/graphql/relay';
+import { toGlobalId } from '../../src/platform/global-ids';
 
 const readScope = 'service_catalog:read';
 const pageFields = 'pageInfo { hasNextPage hasPreviousPage startCursor endCursor } nodes { databaseId } edges { cursor node { databaseId } }';
@@ -279,7 +279,7 @@ describe('service catalog reads over GraphQL', () => {
       try {
         const { body } = await api.graphql<Record<string, { nodes: Record<string, { nodes: unknown[] }>[] }>>({ query, token: reader.token });
         expect(body.errors).toBeUndefined();
-        return { statements: statements.filter((sql) => !sql.includes('"clients"')), nodes: Object.values(body.data!)[0]!.nodes };
+        return { statements: statements.filter((sql) => !/\bfrom clients\b/.test(sql)), nodes: Object.values(body.data!)[0]!.nodes };
       } finally {
         knex.off('query', record);
       }

@@ -6,11 +6,11 @@
  */
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ClientType } from '@jabba/domain/platform/entities';
+import type { ClientType } from '@jabba/domain/identity/clients';
 import { messages } from '@jabba/domain/platform/errors';
 import { errorsOf, invalid, refused } from './fixtures';
 import { createTestApi, insertClient, type TestApi } from '../support';
-import { toGlobalId } from '../../src/graphql/relay';
+import { toGlobalId } from '../../src/platform/global-ids';
 
 const consumerId = '46d29f1b-122c-40ae-a36b-be138fb9c987';
 const write = 'service_catalog:write';

@@ -10,12 +10,13 @@ import { queueNames } from '@jabba/domain/engine/queues';
 import { createLogger } from '@jabba/domain/platform/logger';
 import { testPrefix } from '#test/redis';
 import { waitFor } from '#test/wait-for';
-import { createTaskHandlers } from '../../src/registry';
+import { loadConfig } from '../../src/config';
+import { createHandlers } from '../../src/registry';
 import { sweepDestinations } from '@jabba/domain/destinations/sweep';
 import type { RunningWorker } from '../../src/worker';
 import { createEngine, type Engine } from '../harness';
 
-const handlers = createTaskHandlers({ now: () => new Date(), minInactiveDays: 30, deleteAfterDays: 730 });
+const handlers = createHandlers(loadConfig({}));
 
 function fixtures(engine: Engine) {
   const sql = async <R>(text: string, values: unknown[] = []): Promise<R[]> => (await engine.orm.em.fork().getConnection().execute(text, values)) as R[];

@@ -28,6 +28,13 @@ const queueIdle = async () => {
   return Object.values(c).every((n) => n === 0);
 };
 
+/** Backends of this test's database waiting for a lock another backend holds, such as a task's row lock. */
+const lockWaiters = async () =>
+  (await engine.orm.em.fork().getConnection().execute(
+    `select pid from pg_stat_activity
+     where datname = current_database() and wait_event_type = 'Lock' and cardinality(pg_blocking_pids(pid)) > 0`,
+  )) as { pid: number }[];
+
 describe('delivery', () => {
   it('a duplicate delivery of a finished chunk changes nothing', async () => {
     await engine.startWorker(scriptHandlers());
@@ -54,6 +61,9 @@ describe('delivery', () => {
     }
     const ended = await engine.waitForEnd(job.id, 20_000);
     expect(ended).toMatchObject({ status: 'PROCESSED', counters: { total, PROCESSED: total } });
+    // The job ends with its last commit, before that chunk logs 'job ended' and while duplicates
+    // may still be queued or running: count effects and logs once every delivery has been consumed.
+    await waitFor(queueIdle, { timeout: 20_000, what: 'every delivery consumed' });
     const rows = await effectRows(job.id);
     expect(rows).toHaveLength(total);
     expect(new Set(rows.map((r) => r.task_id)).size).toBe(total);
@@ -89,12 +99,26 @@ describe('cancel and retry', () => {
     await engine.startWorker(scriptHandlers('w', gate));
     const job = await engine.submit({ type: 'script', strategy: 'SEQUENTIALLY', chunkSize: 1, tasks: tasks('wait', 'ok', 'ok') });
     await gate.reached;
+    // Task 1's commit hands chunk 2 to the queue. Hold its delivery back until the cancel has
+    // committed, so that the next chunk cannot claim task 2 before the cancel locks it.
+    await engine.queue.pause();
     const cancelling = cancelJob(engine.orm.em, job.id);
-    gate.open();
+    // Task 1 runs and holds its row lock: let it finish only once the cancel is waiting for that lock
+    // (and, should it never wait, still let it finish, so that the chunk does not hold up teardown).
+    try {
+      await waitFor(async () => (await lockWaiters()).length > 0, { what: "the cancel to wait for the running task's row lock" });
+    } finally {
+      gate.open();
+    }
     const cancelled = await cancelling;
     expect(cancelled.status).toBe('FAILED');
     expect((await engine.tasks(job.id)).map((t) => t.status)).toEqual(['PROCESSED', 'ABORTED', 'ABORTED']);
     expect(cancelled.counters).toMatchObject({ PROCESSED: 1, ABORTED: 2, PENDING: 0, NEW: 0 });
+    // The held-back chunk is delivered now and finds the job ended: only task 1 ever ran.
+    await engine.queue.resume();
+    const next = await waitFor(() => engine.logs.find((l) => l.msg === 'chunk skipped' && l.jobId === job.id && l.fromSeq === 2), { what: 'the next chunk delivered' });
+    expect(next.skipped).toBe('job-ended');
+    expect(await effectRows(job.id)).toHaveLength(1);
     await expect(cancelJob(engine.orm.em, job.id)).rejects.toMatchObject({ code: 'CONFLICT', message: `Job ${job.id} has already ended` });
     await expect(cancelJob(engine.orm.em, '00000000-0000-4000-8000-000000000000')).rejects.toMatchObject({ code: 'NOT_FOUND' });
   });
@@ -154,5 +178,6 @@ describe('shutdown', () => {
     // and the chunk is redelivered. Here the handler is still running in-process, so let it end.
     expect(await engine.job(job.id)).toMatchObject({ status: 'PENDING', counters: { PENDING: 1 } });
     gate.open();
+    await engine.waitForEnd(job.id);
   });
 });

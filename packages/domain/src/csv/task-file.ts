@@ -5,8 +5,8 @@
  * carrying the record as uploaded. Memory stays flat whatever the file's size: the CSV is read
  * once, as a stream, and never held whole.
  */
-import type { TaskInput } from '../engine/job-writes';
-import { DomainError } from '../platform/errors';
+import type { NewTask } from '../engine/submit';
+import { DomainError, payloadTooLarge } from '../platform/errors';
 import { CsvRecordSplitter, type RawRecord } from './records';
 import { parseHeader } from './fields';
 
@@ -19,12 +19,11 @@ export interface CsvUpload {
   csvPath: string;
 }
 
-export interface CsvTaskRules {
-  /** What is wrong with the header's column names; empty when the import accepts them. */
-  headerProblems(columns: readonly string[]): string[];
-  /** The name every task of the import gets. */
-  taskName: string;
-}
+/** What is wrong with the header's column names; empty when the import accepts them. */
+export type HeaderProblems = (columns: readonly string[]) => string[];
+
+/** A task of a CSV import: the line its record starts on, and the record as uploaded. */
+export type CsvRecordTask = NewTask<{ csvDataLine: number }, string>;
 
 export const csvProblem = (path: string, message: string): DomainError =>
   new DomainError('UNPROCESSABLE_ENTITY', message, { inputErrors: [{ path, message }] });
@@ -37,15 +36,21 @@ export const csvProblem = (path: string, message: string): DomainError =>
  * PAYLOAD_TOO_LARGE past `maxBytes`; COPY then stores nothing.
  */
 export class CsvTaskFile {
-  header: string | null = null;
+  private header: string | null = null;
   dataLines = 0;
 
   constructor(
     private readonly upload: CsvUpload,
-    private readonly rules: CsvTaskRules,
+    private readonly headerProblems: HeaderProblems,
   ) {}
 
-  async *tasks(): AsyncIterable<TaskInput> {
+  /** The header line, once `tasks()` has streamed (which throws for a file without one). */
+  csvHeader(): string {
+    if (this.header === null) throw new Error('the CSV streamed without a header row');
+    return this.header;
+  }
+
+  async *tasks(): AsyncIterable<CsvRecordTask> {
     const { csv, maxBytes, csvPath } = this.upload;
     const splitter = new CsvRecordSplitter();
     const decoder = new TextDecoder('utf-8', { fatal: true });
@@ -61,7 +66,7 @@ export class CsvTaskFile {
     for await (const chunk of csv) {
       bytes += typeof chunk === 'string' ? Buffer.byteLength(chunk) : chunk.byteLength;
       if (bytes > maxBytes) {
-        throw new DomainError('PAYLOAD_TOO_LARGE', `The file is larger than the limit of ${maxBytes} bytes`);
+        throw payloadTooLarge('file', maxBytes);
       }
       yield* this.take(splitter.push(decode(chunk, true)));
     }
@@ -75,20 +80,20 @@ export class CsvTaskFile {
     if (this.dataLines === 0) throw csvProblem(csvPath, 'The file has a header row but no data line');
   }
 
-  private *take(records: RawRecord[]): Iterable<TaskInput> {
+  private *take(records: RawRecord[]): Iterable<CsvRecordTask> {
     for (const record of records) {
       if (this.header === null) {
         this.checkHeader(record);
         continue;
       }
       this.dataLines += 1;
-      yield { name: this.rules.taskName, meta: { csvDataLine: record.line }, input: record.text };
+      yield { meta: { csvDataLine: record.line }, input: record.text };
     }
   }
 
   private checkHeader(record: RawRecord): void {
     const parsed = parseHeader(record.text);
-    const problems = parsed.ok ? this.rules.headerProblems(parsed.fields) : [parsed.problem];
+    const problems = parsed.ok ? this.headerProblems(parsed.fields) : [parsed.problem];
     if (problems.length > 0) throw csvProblem(this.upload.csvPath, `Line ${record.line}: ${problems.join('; ')}`);
     this.header = record.text;
   }

@@ -39,7 +39,7 @@ export async function pageDestinations(em: EntityManager, q: DestinationPageQuer
     from: 'destinations d',
     select: destinationColumns,
     // The status is a filter on the index scan: a client has few destinations, not millions.
-    where: q.status ? ['d.client_id = ?', 'd.status = ?'] : ['d.client_id = ?'],
+    where: q.status ? ['d.client_id = $1', 'd.status = $2'] : ['d.client_id = $1'],
     params: q.status ? [q.clientId, q.status] : [q.clientId],
     ...creationOrder('d'),
     ascending: q.order === 'INSERTED_AT_ASC',

@@ -6,7 +6,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import type { DestinationState, DestinationStatus } from './rules';
 import type { IsoTimestamp } from '../engine/job-reads';
 import type { Raw } from '../platform/keyset';
-import { isoMicros, type Sql } from '../platform/sql';
+import { isoMicros, sqlOf, type Sql } from '../platform/sql';
 
 export interface DestinationRow {
   id: string;
@@ -34,13 +34,16 @@ export const toDestination = (r: Raw): DestinationRow => ({
 /** What the lifecycle rules need of a row. */
 export const stateOf = (d: DestinationRow): DestinationState => ({ id: d.id, status: d.status, statusChangedAt: new Date(d.statusChangedAt) });
 
-export async function findDestination(em: EntityManager, id: string): Promise<DestinationRow | null> {
-  const rows = await em.execute<Raw[]>(`select ${destinationColumns} from destinations d where d.id = ?`, [id]);
-  return rows[0] ? toDestination(rows[0]) : null;
-}
-
-/** The row under `for update`, inside the caller's transaction: concurrent changes queue behind it. */
-export async function lockDestination(sql: Sql, id: string): Promise<DestinationRow | null> {
-  const [row] = await sql.query<Raw>(`select ${destinationColumns} from destinations d where d.id = $1 for update`, [id]);
+/**
+ * One destination, or null. With `lock`, the row is taken `for update` inside the caller's
+ * transaction, so concurrent changes queue behind it.
+ */
+export async function selectDestination(sql: Sql, id: string, { lock = false }: { lock?: boolean } = {}): Promise<DestinationRow | null> {
+  const [row] = await sql.query<Raw>(`select ${destinationColumns} from destinations d where d.id = $1${lock ? ' for update' : ''}`, [id]);
   return row ? toDestination(row) : null;
 }
+
+export const findDestination = (em: EntityManager, id: string): Promise<DestinationRow | null> => selectDestination(sqlOf(em), id);
+
+/** The row under `for update`, inside the caller's transaction: concurrent changes queue behind it. */
+export const lockDestination = (sql: Sql, id: string): Promise<DestinationRow | null> => selectDestination(sql, id, { lock: true });

@@ -10,13 +10,13 @@ import { DomainError } from '../platform/errors';
 import { destinationColumns, lockDestination, toDestination, type DestinationRow } from './destination-rows';
 import type { IsoTimestamp } from '../engine/job-reads';
 import type { Raw } from '../platform/keyset';
-import { inTransaction, isoMicros, jsonb, type Sql } from '../platform/sql';
+import { inTransaction, isoMicros, jsonb, sqlOf, type Sql } from '../platform/sql';
 
 export const caseNotFound = (id: string): DomainError => new DomainError('NOT_FOUND', `Case ${id} not found`);
 
 export async function createDestination(em: EntityManager, d: { name: string; clientId: string }): Promise<DestinationRow> {
   // The status and its timestamp come from the column defaults: a new destination is `created`.
-  const rows = await em.execute<Raw[]>(`insert into destinations as d (name, client_id) values (?, ?) returning ${destinationColumns}`, [d.name, d.clientId]);
+  const rows = await sqlOf(em).query<Raw>(`insert into destinations as d (name, client_id) values ($1, $2) returning ${destinationColumns}`, [d.name, d.clientId]);
   return toDestination(rows[0]!);
 }
 
@@ -59,8 +59,8 @@ export async function createSubmission(em: EntityManager, s: { destinationId: st
 
 /** Which destination a case belongs to (for the caller's scope check); null when there is no such case. */
 export async function caseDestinationId(em: EntityManager, caseId: string): Promise<string | null> {
-  const rows = await em.execute<Raw[]>('select destination_id from cases where id = ?', [caseId]);
-  return (rows[0]?.destination_id as string | undefined) ?? null;
+  const [row] = await sqlOf(em).query<{ destination_id: string }>('select destination_id from cases where id = $1', [caseId]);
+  return row?.destination_id ?? null;
 }
 
 /**

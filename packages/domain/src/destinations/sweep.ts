@@ -7,31 +7,12 @@
  */
 import type { Queue } from 'bullmq';
 import type { MikroORM } from '@mikro-orm/postgresql';
-import { deleteDueDestination, destinationsDueForDeletion } from '@jabba/domain/destinations/transitions';
-import { jobTypes } from '@jabba/domain/engine/catalog';
-import { submitJob } from '@jabba/domain/engine/submit';
-import type { TaskHandler } from '@jabba/domain/engine/handler';
-import {
-  destinationDeletionJobName, destinationDeletionJobType, destinationDeletionTaskMeta, destinationDeletionTaskName,
-} from '@jabba/domain/destinations/job-contracts';
-import type { Logger } from '@jabba/domain/platform/logger';
+import { submit } from '../engine/submit';
+import type { Logger } from '../platform/logger';
+import { destinationDeletionJob, type DeletionDeps } from './jobs';
+import { destinationsDueForDeletion } from './transitions';
 
-export interface DeletionRules {
-  now: () => Date;
-  /** DESTINATION_DELETE_AFTER_DAYS. */
-  deleteAfterDays: number;
-}
-
-export const destinationDeletionHandler = (rules: DeletionRules): TaskHandler => ({
-  kind: 'each',
-  async run(task, { sql }) {
-    const { destinationId } = destinationDeletionTaskMeta.parse(task.meta);
-    // What was deleted stays readable in the task once the row is gone.
-    return { result: await deleteDueDestination(sql, destinationId, rules.now(), rules.deleteAfterDays) };
-  },
-});
-
-export interface SweepDeps extends DeletionRules {
+export interface SweepDeps extends DeletionDeps {
   orm: MikroORM;
   tasksQueue: Queue;
   logger: Logger;
@@ -45,15 +26,10 @@ export async function sweepDestinations(deps: SweepDeps): Promise<string | null>
     deps.logger.info({ deleteAfterDays: deps.deleteAfterDays }, 'destination sweep: nothing to delete');
     return null;
   }
-  const { strategy, chunkSize } = jobTypes[destinationDeletionJobType];
-  const { job } = await submitJob(deps.orm.em, deps.tasksQueue, {
-    type: destinationDeletionJobType,
-    name: destinationDeletionJobName,
-    strategy,
-    chunkSize,
+  const { job } = await submit(deps.orm.em, deps.tasksQueue, destinationDeletionJob, {
     meta: { sweptAt: now.toISOString(), deleteAfterDays: deps.deleteAfterDays },
     // Ids in order: tasks lock their destinations in the same order as every other bulk job.
-    tasks: due.map((destinationId) => ({ name: destinationDeletionTaskName, meta: { destinationId } })),
+    tasks: due.map((destinationId) => ({ meta: { destinationId } })),
   });
   deps.logger.info({ jobId: job.id, destinations: due.length }, 'destination sweep: deletion job submitted');
   return job.id;

@@ -11,7 +11,7 @@ import {
 } from './rules';
 import { destinationColumns, lockDestination, stateOf, toDestination, type DestinationRow } from './destination-rows';
 import type { Raw } from '../platform/keyset';
-import type { Sql } from '../platform/sql';
+import { sqlOf, type Sql } from '../platform/sql';
 
 export interface TransitionRequest {
   destinationId: string;
@@ -49,16 +49,16 @@ const decommissionedBy = (now: Date, deleteAfterDays: number): Date => new Date(
  * token of any of their cases still valid. In id order, which is the order their tasks lock them.
  */
 export async function destinationsDueForDeletion(em: EntityManager, now: Date, deleteAfterDays: number): Promise<string[]> {
-  const rows = await em.execute<Raw[]>(
+  const rows = await sqlOf(em).query<{ id: string }>(
     `select d.id from destinations d
-     where d.status = 'decommissioned' and d.status_changed_at <= ?
+     where d.status = 'decommissioned' and d.status_changed_at <= $1
        and not exists (
          select 1 from cases c join case_events e on e.case_id = c.id
-         where c.destination_id = d.id and e.expires_at > ?)
+         where c.destination_id = d.id and e.expires_at > $2)
      order by d.id`,
     [decommissionedBy(now, deleteAfterDays), now],
   );
-  return rows.map((r) => r.id as string);
+  return rows.map((r) => r.id);
 }
 
 async function unexpiredTokens(sql: Sql, destinationId: string, now: Date): Promise<number> {

@@ -1,9 +1,7 @@
 /**
- * The device registry import (SPEC §3): its job and task names and the CSV columns a registry file
- * may have, each with the rule its values must meet. Pure data; the record validator applies it.
+ * The device registry import (SPEC §3): the CSV columns a registry file may have, each with the
+ * rule its values must meet. Pure data; the record validator applies it.
  */
-export const deviceRegistryJobType = 'upload_device_definition_registry';
-export const deviceRegistryTaskName = 'Create device definition';
 
 export const dictionaryNames = ['COUNTRY', 'device_classification_type', 'device_definition_packaging_type', 'DEVICE_UNIT'] as const;
 export type DictionaryName = (typeof dictionaryNames)[number];

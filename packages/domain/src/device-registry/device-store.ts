@@ -7,18 +7,18 @@ import { pipeline } from 'node:stream/promises';
 import { from as copyFrom } from 'pg-copy-streams';
 import type { DeviceDraft } from './record-rules';
 import { copyRow } from '../platform/copy';
-import { jsonb, type Sql } from '../platform/sql';
+import { jsonb, type Sql, type TxSql } from '../platform/sql';
 
 export interface NewDevice extends DeviceDraft {
   id: string;
 }
 
-async function copy(sql: Sql, statement: string, rows: string[]): Promise<void> {
+async function copy(sql: TxSql, statement: string, rows: string[]): Promise<void> {
   if (rows.length === 0) return;
   await pipeline(Readable.from([rows.join('')]), sql.client.query(copyFrom(statement)));
 }
 
-export async function insertDevices(sql: Sql, devices: readonly NewDevice[], userId: string | null): Promise<void> {
+export async function insertDevices(sql: TxSql, devices: readonly NewDevice[], userId: string | null): Promise<void> {
   await copy(
     sql,
     `copy device_definitions (id, external_id, classification_type, description, manufacturer_name, manufacturer_country,

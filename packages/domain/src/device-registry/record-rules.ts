@@ -5,6 +5,7 @@
  * fixes a line in one go.
  */
 import { columnProblems, parseHeader, parseRecords } from '../csv/fields';
+import { isUuid } from '../platform/ids';
 import { deviceColumns, isDeviceColumn, mandatoryColumns, type DeviceColumn, type DictionaryName } from './column-rules';
 
 export interface Dictionaries {
@@ -43,7 +44,6 @@ export function headerProblems(columns: readonly string[]): string[] {
   return columnProblems(columns, isDeviceColumn, mandatoryColumns);
 }
 
-const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const integerPattern = /^[+-]?\d+$/;
 const decimalPattern = /^[+-]?(\d+(\.\d*)?|\.\d+)$/;
 const maxInt4 = 2_147_483_647;
@@ -112,7 +112,7 @@ class RecordReader {
   uuid(column: DeviceColumn): string | null {
     const value = this.raw(column);
     if (value === '') return null;
-    return uuidPattern.test(value) ? value.toLowerCase() : this.problem(column, `must be a UUID, got ${show(value)}`);
+    return isUuid(value) ? value.toLowerCase() : this.problem(column, `must be a UUID, got ${show(value)}`);
   }
 
   /** The `|`-separated lists of a group's columns, in the order asked, all of one length; null when they disagree. */

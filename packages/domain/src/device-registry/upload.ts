@@ -5,13 +5,12 @@
  */
 import type { Queue } from 'bullmq';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import type { JobWrite } from '../engine/job-writes';
-import { DomainError } from '../platform/errors';
-import { headerProblems } from './record-rules';
-import { deviceRegistryJobType, deviceRegistryTaskName } from './column-rules';
 import { CsvTaskFile, type CsvUpload } from '../csv/task-file';
-import { jobTypes } from '../engine/catalog';
-import { submitJob } from '../engine/submit';
+import type { JobWrite } from '../engine/job-writes';
+import { submit } from '../engine/submit';
+import { DomainError } from '../platform/errors';
+import { deviceRegistryJob } from './job';
+import { headerProblems } from './record-rules';
 
 export interface DeviceRegistryFields {
   registerType?: string | null;
@@ -25,8 +24,6 @@ export interface DeviceRegistryUpload extends CsvUpload {
   userId: string;
   idempotencyKey?: string | null;
 }
-
-export const deviceRegistryJobName = 'Upload device definition registry';
 
 const fieldLimits = { registerType: 255, reasonDescription: 2000 } as const;
 
@@ -50,17 +47,12 @@ export function checkFields(fields: DeviceRegistryFields): { registerType: strin
  * (`created: false`) without reading the CSV.
  */
 export async function submitDeviceRegistryUpload(em: EntityManager, queue: Queue, upload: DeviceRegistryUpload): Promise<JobWrite> {
-  const file = new CsvTaskFile(upload, { headerProblems, taskName: deviceRegistryTaskName });
-  const { strategy, chunkSize } = jobTypes[deviceRegistryJobType];
-  return submitJob(em, queue, {
-    type: deviceRegistryJobType,
-    name: deviceRegistryJobName,
-    strategy,
-    chunkSize,
+  const file = new CsvTaskFile(upload, headerProblems);
+  return submit(em, queue, deviceRegistryJob, {
     clientId: upload.clientId,
     userId: upload.userId,
     idempotencyKey: upload.idempotencyKey ?? null,
     tasks: file.tasks(),
-    completeMeta: () => ({ ...checkFields(upload.fields()), csvHeader: file.header }),
+    meta: () => ({ ...checkFields(upload.fields()), csvHeader: file.csvHeader() }),
   });
 }

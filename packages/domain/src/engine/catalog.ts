@@ -1,27 +1,75 @@
 /**
- * The catalog of job types. Each domain adds its entry here; the worker's handler map is typed over
- * this catalog, so a job type without a handler does not compile.
+ * A job type is declared once, beside its feature, with `defineJobType({...})`: what the engine
+ * stores (its type string, name, strategy, chunk size), the schemas of its meta and its tasks' meta
+ * and input, its handler, the GraphQL type that renders it and who may read or change it. The
+ * worker's handlers and the api's job views are built from the list of definitions
+ * (`job-catalog.ts`); a definition without a handler or an access policy does not compile. Only the
+ * type string is stored with a job, so a definition may change anything else between deploys as
+ * long as its schemas still accept the rows already stored.
  */
+import type { z } from 'zod';
+import type { Check } from '../identity/checks';
+import type { TaskHandler } from './handler';
 import type { JobStrategy } from './status-rules';
-import { deviceRegistryJobType } from '../device-registry/column-rules';
-import { destinationDeletionJobType, destinationTransitionJobType } from '../destinations/job-contracts';
-import { mergeCandidateJobType } from '../merge-review/candidate-rules';
 
-export interface JobTypeSpec {
+/** The GraphQL type of a job whose type has no typed view. */
+export const genericJobView = 'GenericJob';
+
+/** Who may do what with a job of one type, each list in the order its spec gives the checks. */
+export interface JobAccess {
+  /** To read the job and its tasks (status, progress, error report). */
+  read: readonly Check[];
+  /** To cancel it or retry its failed tasks. */
+  write: readonly Check[];
+}
+
+export interface JobTypeDefinition<Type extends string, JobMeta, TaskMeta, TaskInput, Deps> {
+  /** Stored in `jobs.type`: never renamed, jobs outlive deploys. */
+  type: Type;
+  /** `jobs.name` of every job of the type. */
+  name: string;
+  /** `tasks.name` of every task the type's submitters create. */
+  taskName: string;
   strategy: JobStrategy;
   /** Tasks per queue message; bulk types want large chunks, interactive ones small. */
   chunkSize: number;
+  jobMeta: z.ZodType<JobMeta>;
+  taskMeta: z.ZodType<TaskMeta>;
+  taskInput: z.ZodType<TaskInput>;
+  /** The GraphQL object type that renders the job (`genericJobView` when it has no typed view). */
+  graphqlType: string;
+  access: JobAccess;
+  /** Builds the handler from what the worker provides (a clock, rules from its configuration). */
+  handler: (deps: Deps) => TaskHandler<JobMeta, TaskMeta, TaskInput>;
 }
 
-export const jobTypes = {
-  [deviceRegistryJobType]: { strategy: 'CONCURRENT', chunkSize: 1000 },
-  // A chunk holds its destinations' row locks until it commits: small chunks keep a PATCH waiting
-  // behind a bulk job briefly, and let several workers share a bulk job.
-  [destinationTransitionJobType]: { strategy: 'CONCURRENT', chunkSize: 25 },
-  // Each task deletes a destination with everything below it (cascade): a few per transaction.
-  [destinationDeletionJobType]: { strategy: 'CONCURRENT', chunkSize: 10 },
-  // Bulk, set-based like the device registry; chunks naming the same person take turns on its row.
-  [mergeCandidateJobType]: { strategy: 'CONCURRENT', chunkSize: 1000 },
-} as const satisfies Record<string, JobTypeSpec>;
+/** Any definition, as a catalog holds them. */
+export type AnyJobType = JobTypeDefinition<string, unknown, unknown, unknown, never>;
 
-export type JobType = keyof typeof jobTypes;
+export const defineJobType = <const Type extends string, JobMeta, TaskMeta, TaskInput, Deps = unknown>(
+  definition: JobTypeDefinition<Type, JobMeta, TaskMeta, TaskInput, Deps>,
+): JobTypeDefinition<Type, JobMeta, TaskMeta, TaskInput, Deps> => definition;
+
+type DepsOf<D> = D extends { handler: (...args: infer A) => unknown } ? (A extends [infer Deps, ...unknown[]] ? Deps : unknown) : never;
+type Intersection<U> = (U extends unknown ? (u: U) => void : never) extends (i: infer I) => void ? I : never;
+
+/** What the worker must provide to build every handler of `Catalog`: the union of their deps. */
+export type HandlerDeps<Catalog extends readonly AnyJobType[]> = Intersection<DepsOf<Catalog[number]>>;
+
+/** A job type's handler built, beside the schemas the engine reads its jobs and tasks with. */
+export interface RegisteredJobType {
+  definition: AnyJobType;
+  handler: TaskHandler;
+}
+
+export type HandlerRegistry = ReadonlyMap<string, RegisteredJobType>;
+
+/** Builds every handler of `catalog` once; two definitions of one type string is a wiring bug. */
+export function handlerRegistry<const Catalog extends readonly AnyJobType[]>(catalog: Catalog, deps: HandlerDeps<Catalog>): HandlerRegistry {
+  const registry = new Map<string, RegisteredJobType>();
+  for (const definition of catalog) {
+    if (registry.has(definition.type)) throw new Error(`job type ${definition.type} is defined twice`);
+    registry.set(definition.type, { definition, handler: definition.handler(deps as never) });
+  }
+  return registry;
+}

@@ -8,7 +8,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { abortableTaskStatuses, type JobStatus } from './status-rules';
 import type { TaskChunkPayload } from './queues';
-import type { JobInfo, TaskContext, TaskToRun } from './handler';
+import type { JobInfo, StoredTask } from './handler';
 import type { Logger } from '../platform/logger';
 import { applyCounters, mergeDeltas, type CounterDeltas } from './counters';
 import { abortTasks, loadJob, promoteNextChunk } from './job-writes';
@@ -32,10 +32,10 @@ const empty = (skipped?: ChunkReport['skipped']): ChunkReport => ({
   skipped, ran: 0, outcomes: { PROCESSED: 0, FAILED: 0, RESCUED: 0 }, jobEndedNow: false, followUps: [],
 });
 
-async function claim(sql: Sql, job: JobInfo, p: TaskChunkPayload): Promise<TaskToRun[]> {
+async function claim(sql: Sql, job: JobInfo, p: TaskChunkPayload): Promise<StoredTask[]> {
   // CONCURRENT skips rows another worker holds; SEQUENTIALLY must wait for them to keep the order.
   const lock = job.strategy === 'CONCURRENT' ? 'for update skip locked' : 'for update';
-  return sql.query<TaskToRun>(
+  return sql.query<StoredTask>(
     `select id, seq, name, priority, meta, input from tasks
      where job_id = $1 and seq between $2 and $3 and status = 'PENDING' order by seq ${lock}`,
     [p.jobId, p.fromSeq, p.toSeq],
@@ -65,7 +65,7 @@ export function runChunk(em: EntityManager, payload: TaskChunkPayload, execute: 
     if (job.epoch !== payload.epoch) return empty('stale-epoch');
 
     const tasks = await claim(sql, job, payload);
-    const ctx: TaskContext = { job, em: txEm, sql, logger: logger.child({ jobId: job.id }) };
+    const ctx = { job, em: txEm, sql, logger: logger.child({ jobId: job.id }) };
     const outcomes: OutcomeRow[] = (await execute(tasks, ctx, job.strategy === 'SEQUENTIALLY')).map((o, i) => ({ ...o, id: tasks[i]!.id }));
     const written = await writeOutcomes(sql, outcomes);
     if (written !== outcomes.length) throw new Error(`chunk ${payload.fromSeq} of job ${job.id}: claimed tasks changed under their lock`);

@@ -1,10 +1,13 @@
 /**
  * Decides the outcome of each claimed task of a chunk by calling its job type's handler, inside the
- * chunk's transaction. Savepoints confine a failed or rescued task's writes to itself.
+ * chunk's transaction. Savepoints confine a failed or rescued task's writes to itself. The job's and
+ * the tasks' stored meta and input are read with the job type's schemas first: what does not parse
+ * was written by a bug, not by the user, so it is RESCUED and never reaches the handler.
  */
 import { isDomainError, type DomainError } from '../platform/errors';
+import type { HandlerRegistry, RegisteredJobType } from './catalog';
+import type { BatchOutcome, StoredTask, TaskContext, TaskHandler, TaskSuccess, TaskToRun } from './handler';
 import { rescuedCode, type TaskError } from './status-rules';
-import type { BatchOutcome, TaskContext, TaskHandler, TaskHandlers, TaskSuccess, TaskToRun } from './handler';
 
 export type Final = 'PROCESSED' | 'FAILED' | 'RESCUED';
 
@@ -16,7 +19,7 @@ export interface Outcome {
 }
 
 /** Returns outcomes for a prefix of `tasks` (all of them unless `stopAtFailure` cut it short). */
-export type Executor = (tasks: TaskToRun[], ctx: TaskContext, stopAtFailure: boolean) => Promise<Outcome[]>;
+export type Executor = (tasks: StoredTask[], ctx: TaskContext<Record<string, unknown> | null>, stopAtFailure: boolean) => Promise<Outcome[]>;
 
 const processed = (done: TaskSuccess | void): Outcome => ({ status: 'PROCESSED', result: done?.result ?? null, error: null, meta: done?.meta ?? null });
 
@@ -24,11 +27,17 @@ const processed = (done: TaskSuccess | void): Outcome => ({ status: 'PROCESSED',
  * A failed task's code: the name of the error's contractual problem type when it has one (e.g.
  * FIT-Connect's `destination-state-invalid`), which says more than the generic code it maps to.
  */
-const taskCodeOf = (error: DomainError): string => error.details.problemType?.split('/').at(-1) ?? error.code;
+function taskErrorOf(error: DomainError): TaskError {
+  const { problemType, problemTitle } = error.details;
+  if (!problemType) return { message: error.message, extensions: { code: error.code } };
+  return {
+    message: error.message,
+    extensions: { code: problemType.split('/').at(-1) ?? error.code },
+    problem: { code: error.code, type: problemType, title: problemTitle ?? null },
+  };
+}
 
-const failed = (error: DomainError): Outcome => ({
-  status: 'FAILED', result: null, error: { message: error.message, extensions: { code: taskCodeOf(error) } }, meta: null,
-});
+const failed = (error: DomainError): Outcome => ({ status: 'FAILED', result: null, error: taskErrorOf(error), meta: null });
 
 export function rescued(error: unknown): Outcome {
   const message = error instanceof Error ? error.message : String(error);
@@ -80,11 +89,47 @@ async function runBatch(handler: Extract<TaskHandler, { kind: 'batch' }>, tasks:
   }
 }
 
-export const handlerExecutor = (handlers: TaskHandlers): Executor => async (tasks, ctx, stopAtFailure) => {
-  const handler = handlers[ctx.job.type];
-  if (!handler) return tasks.map(() => rescued(new Error(`No handler is registered for job type ${ctx.job.type}`)));
-  if (handler.kind === 'batch' && !stopAtFailure && tasks.length > 0) return runBatch(handler, tasks, ctx);
-  return runEachInOrder(handler, tasks, ctx, stopAtFailure);
+const unreadable = (what: string, issues: string): Error => new Error(`${what} does not fit its job type's schema: ${issues}`);
+
+/** A task read with its type's schemas, or the RESCUED outcome of one that does not parse. */
+type Read = { task: TaskToRun } | { outcome: Outcome };
+
+function readTask(registered: RegisteredJobType, task: StoredTask): Read {
+  const { taskMeta, taskInput } = registered.definition;
+  const meta = taskMeta.safeParse(task.meta);
+  if (!meta.success) return { outcome: rescued(unreadable(`the meta of task ${task.seq}`, meta.error.message)) };
+  const input = taskInput.safeParse(task.input);
+  if (!input.success) return { outcome: rescued(unreadable(`the input of task ${task.seq}`, input.error.message)) };
+  return { task: { ...task, meta: meta.data, input: input.data } };
+}
+
+/** Runs the readable tasks with `run` and puts every outcome back in the tasks' order. */
+async function inOrder(reads: Read[], run: (tasks: TaskToRun[]) => Promise<Outcome[]>): Promise<Outcome[]> {
+  const ran = await run(reads.flatMap((r) => ('task' in r ? [r.task] : [])));
+  let next = 0;
+  return reads.map((r) => ('outcome' in r ? r.outcome : ran[next++]!));
+}
+
+export const handlerExecutor = (registry: HandlerRegistry): Executor => async (stored, ctx, stopAtFailure) => {
+  const registered = registry.get(ctx.job.type);
+  if (!registered) return stored.map(() => rescued(new Error(`No handler is registered for job type ${ctx.job.type}`)));
+  const jobMeta = registered.definition.jobMeta.safeParse(ctx.job.meta);
+  if (!jobMeta.success) return stored.map(() => rescued(unreadable(`the meta of job ${ctx.job.id}`, jobMeta.error.message)));
+  const typed: TaskContext = { ...ctx, job: { ...ctx.job, meta: jobMeta.data } };
+  const { handler } = registered;
+  const reads = stored.map((task) => readTask(registered, task));
+  if (stopAtFailure) {
+    // In order, one at a time: the first task that fails or does not parse ends the sequence.
+    const outcomes: Outcome[] = [];
+    for (const read of reads) {
+      const [outcome] = 'outcome' in read ? [read.outcome] : await runEachInOrder(handler, [read.task], typed, true);
+      outcomes.push(outcome!);
+      if (outcome!.status !== 'PROCESSED') break;
+    }
+    return outcomes;
+  }
+  if (handler.kind === 'batch') return inOrder(reads, (tasks) => (tasks.length > 0 ? runBatch(handler, tasks, typed) : Promise.resolve([])));
+  return inOrder(reads, (tasks) => runEachInOrder(handler, tasks, typed, false));
 };
 
 /**

@@ -39,7 +39,7 @@ export async function pageJobs(em: EntityManager, q: JobPageQuery): Promise<JobP
   const page = await keysetPage<JobKey>(em, {
     from: 'jobs j',
     select: jobColumns,
-    where: q.status ? ['j.client_id = ?', 'j.type = ?', 'j.status = ?'] : ['j.client_id = ?', 'j.type = ?'],
+    where: q.status ? ['j.client_id = $1', 'j.type = $2', 'j.status = $3'] : ['j.client_id = $1', 'j.type = $2'],
     params: q.status ? [q.clientId, q.type, q.status] : [q.clientId, q.type],
     ...creationOrder('j'),
     ascending: q.order === 'INSERTED_AT_ASC',

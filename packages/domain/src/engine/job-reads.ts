@@ -7,7 +7,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import type { JobStatus, JobStrategy, TaskCounters, TaskError, TaskStatus } from './status-rules';
 import { countersColumns, countersOf } from './counters';
 import { keysetPage, type Raw } from '../platform/keyset';
-import { isoMicros } from '../platform/sql';
+import { isoMicros, sqlOf } from '../platform/sql';
 
 /** ISO-8601 UTC with microseconds, e.g. `2026-11-22T10:29:32.099359Z`. */
 export type IsoTimestamp = string;
@@ -84,14 +84,14 @@ const toTask = (r: Raw): TaskRow => ({
 });
 
 export async function findJob(em: EntityManager, id: string): Promise<JobRow | null> {
-  const rows = await em.execute<Raw[]>(`select ${jobColumns} from jobs where id = ?`, [id]);
+  const rows = await sqlOf(em).query<Raw>(`select ${jobColumns} from jobs where id = $1`, [id]);
   return rows[0] ? toJob(rows[0]) : null;
 }
 
 /** A task with the client that owns its job: what an ownership check needs, in one query. */
 export async function findTask(em: EntityManager, id: string): Promise<(TaskRow & { clientId: string | null }) | null> {
-  const rows = await em.execute<Raw[]>(
-    `select ${taskColumns}, j.client_id from tasks t join jobs j on j.id = t.job_id where t.id = ?`,
+  const rows = await sqlOf(em).query<Raw>(
+    `select ${taskColumns}, j.client_id from tasks t join jobs j on j.id = t.job_id where t.id = $1`,
     [id],
   );
   const row = rows[0];
@@ -132,11 +132,11 @@ export async function pageTasks(em: EntityManager, q: TaskPageQuery): Promise<Ta
   const page = await keysetPage<TaskKey>(em, {
     from: 'tasks t',
     select: taskColumns,
-    where: q.status ? ['t.job_id = ?', 't.status = ?'] : ['t.job_id = ?'],
+    where: q.status ? ['t.job_id = $1', 't.status = $2'] : ['t.job_id = $1'],
     params: q.status ? [q.jobId, q.status] : [q.jobId],
     key: byStatus
-      ? { sql: '(t.status, t.seq)', holes: '(?, ?)', values: (k) => [k.status, k.seq] }
-      : { sql: 't.seq', holes: '?', values: (k) => [k.seq] },
+      ? { sql: '(t.status, t.seq)', values: (k) => [k.status, k.seq], casts: [null, null] }
+      : { sql: 't.seq', values: (k) => [k.seq], casts: [null] },
     orderColumns: byStatus ? ['t.status', 't.seq'] : ['t.seq'],
     ascending: q.order === 'SEQ_ASC' || q.order === 'STATUS_ASC',
     after: q.after,

@@ -9,11 +9,11 @@ import { Readable } from 'node:stream';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { from as copyFrom } from 'pg-copy-streams';
 import { DomainError } from '../platform/errors';
-import { abortableTaskStatuses, assertCancellable, assertRetryable, retryableTaskStatuses, type JobStatus, type JobStrategy, type TaskCounters, type TaskStatus } from './status-rules';
+import { abortableTaskStatuses, assertCancellable, assertRetryable, failedTaskStatuses, type JobStatus, type JobStrategy, type TaskCounters, type TaskStatus } from './status-rules';
 import { defaultChunkSize, type TaskChunkPayload } from './queues';
 import { allChunks, chunkOf, chunksCovering } from './chunks';
 import { applyCounters, countBy, countersColumns, mergeDeltas, moved, type CounterDeltas } from './counters';
-import { inTransaction, jsonb, type Sql } from '../platform/sql';
+import { inTransaction, jsonb, type Sql, type TxSql } from '../platform/sql';
 import { copyRow } from '../platform/copy';
 
 export interface TaskInput {
@@ -86,7 +86,7 @@ async function* sortedByPriority(tasks: NewJob['tasks']): AsyncIterable<TaskInpu
   yield* all.sort((a, b) => (a.priority ?? 0) - (b.priority ?? 0));
 }
 
-async function copyTasks(sql: Sql, jobId: string, tasks: NewJob['tasks'], firstPending: (seq: number) => boolean): Promise<{ total: number; pending: number }> {
+async function copyTasks(sql: TxSql, jobId: string, tasks: NewJob['tasks'], firstPending: (seq: number) => boolean): Promise<{ total: number; pending: number }> {
   let total = 0;
   let pending = 0;
   async function* lines(): AsyncIterable<string> {
@@ -184,7 +184,7 @@ export async function retryFailedTasks(em: EntityManager, jobId: string): Promis
       `with again as (select id, status, seq from tasks where job_id = $1 and status = any($2) order by seq for update)
        update tasks t set status = 'PENDING', error = null, result = null, ended_at = null, updated_at = now()
        from again where t.id = again.id returning again.status as "from", again.seq`,
-      [jobId, retryableTaskStatuses],
+      [jobId, failedTaskStatuses],
     );
     let deltas = moved(countBy(retried, (r) => r.from), 'PENDING');
     let chunks = chunksCovering(next, retried.map((r) => r.seq));

@@ -2,7 +2,7 @@
  * The jabba job engine's statuses and rules (SPEC §2), as data plus pure guards.
  * Persistence applies these with set-based SQL; nothing here does I/O.
  */
-import { DomainError } from '../platform/errors';
+import { DomainError, errorCodes, type ErrorCode } from '../platform/errors';
 
 export const jobStatuses = ['PENDING', 'PROCESSED', 'FAILED'] as const;
 export type JobStatus = (typeof jobStatuses)[number];
@@ -30,7 +30,11 @@ export const taskTransitions: Readonly<Record<TaskStatus, readonly TaskStatus[]>
 };
 
 export const unfinishedTaskStatuses: readonly TaskStatus[] = ['NEW', 'PENDING', 'CONSUMED'];
-export const retryableTaskStatuses: readonly TaskStatus[] = ['FAILED', 'RESCUED'];
+/**
+ * "Failed" wherever a user sees it (progress, the error report, what a retry runs again): a failed
+ * check (FAILED) or an exception (RESCUED). Both are the user's to act on.
+ */
+export const failedTaskStatuses: readonly TaskStatus[] = ['FAILED', 'RESCUED'];
 /**
  * What cancelling (or a failed step of a SEQUENTIALLY job) aborts: tasks that have not run. A
  * CONSUMED task is running outside any transaction of ours and ends on its own.
@@ -53,6 +57,27 @@ export const emptyCounters = (): TaskCounters => ({
   total: 0, NEW: 0, PENDING: 0, CONSUMED: 0, PROCESSED: 0, FAILED: 0, RESCUED: 0, ABORTED: 0,
 });
 
+const countOf = (c: TaskCounters, statuses: readonly TaskStatus[]): number => statuses.reduce((n, s) => n + c[s], 0);
+
+/** What a job's progress shows, by the same rule in GraphQL and REST. */
+export interface JobProgress {
+  total: number;
+  /** Tasks not finished yet: NEW, PENDING or CONSUMED. */
+  pending: number;
+  processed: number;
+  /** Tasks that failed a check (FAILED) or raised an exception (RESCUED). */
+  failed: number;
+  aborted: number;
+}
+
+export const progressOf = (c: TaskCounters): JobProgress => ({
+  total: c.total,
+  pending: countOf(c, unfinishedTaskStatuses),
+  processed: c.PROCESSED,
+  failed: countOf(c, failedTaskStatuses),
+  aborted: c.ABORTED,
+});
+
 /** A job ends when no task is unfinished: PROCESSED if every task was, FAILED otherwise. */
 export function jobOutcome(counters: TaskCounters): JobStatus {
   if (unfinishedTaskStatuses.some((s) => counters[s] > 0)) return 'PENDING';
@@ -68,7 +93,7 @@ export function assertCancellable(jobId: string, status: JobStatus): void {
 /** Retrying failed tasks is allowed once the job has ended with at least one of them. */
 export function assertRetryable(jobId: string, status: JobStatus, counters: TaskCounters): void {
   if (!isJobFinished(status)) throw new DomainError('CONFLICT', `Job ${jobId} is still running`);
-  if (retryableTaskStatuses.every((s) => counters[s] === 0)) {
+  if (failedTaskStatuses.every((s) => counters[s] === 0)) {
     throw new DomainError('CONFLICT', `Job ${jobId} has no failed tasks`);
   }
 }
@@ -77,6 +102,25 @@ export function assertRetryable(jobId: string, status: JobStatus, counters: Task
 export interface TaskError {
   message: string;
   extensions: { code: string };
+  /**
+   * Kept for a DomainError whose problem type is a public contract (FIT-Connect's
+   * destination-state-invalid): enough for a caller waiting on the task to answer with that very
+   * problem. Not part of GraphQL `TaskError`.
+   */
+  problem?: { code: ErrorCode; type: string; title: string | null };
 }
 
 export const rescuedCode = 'INTERNAL_ERROR';
+
+/**
+ * The DomainError a FAILED task's stored error stands for, for a caller that waited on the task and
+ * answers with what the worker decided; null for an error that is no DomainError (RESCUED).
+ */
+export function domainErrorOf(error: TaskError): DomainError | null {
+  if (error.problem) {
+    const { code, type, title } = error.problem;
+    return new DomainError(code, error.message, { problemType: type, ...(title === null ? {} : { problemTitle: title }) });
+  }
+  const code = error.extensions.code;
+  return (errorCodes as readonly string[]).includes(code) ? new DomainError(code as ErrorCode, error.message) : null;
+}

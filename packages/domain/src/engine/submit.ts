@@ -6,13 +6,70 @@
  */
 import type { Queue } from 'bullmq';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { createJob, retryFailedTasks, type JobRecord, type JobWrite, type NewJob } from './job-writes';
+import type { JobTypeDefinition } from './catalog';
 import { enqueueChunks } from './enqueue';
+import { createJob, retryFailedTasks, type JobRecord, type JobWrite, type NewJob, type TaskInput } from './job-writes';
 
+/** Any job, typed or not (tests and benchmarks make up their own types). */
 export async function submitJob(em: EntityManager, queue: Queue, input: NewJob): Promise<JobWrite> {
   const written = await createJob(em, input);
   await enqueueChunks(queue, written.chunks);
   return written;
+}
+
+export interface NewTask<TaskMeta, Input> {
+  meta: TaskMeta;
+  input?: Input;
+  priority?: number;
+}
+
+export interface Submission<JobMeta, TaskMeta, Input> {
+  /**
+   * The job's meta, or a function giving it once the tasks have streamed: for facts that arrive
+   * after the tasks (a multipart form field after the file part). It may throw to refuse the job.
+   */
+  meta: JobMeta | (() => JobMeta);
+  clientId?: string | null;
+  userId?: string | null;
+  idempotencyKey?: string | null;
+  /** Streamed into COPY; if the iterable throws, nothing is created (e.g. a bad upload's 422). */
+  tasks: Iterable<NewTask<TaskMeta, Input>> | AsyncIterable<NewTask<TaskMeta, Input>>;
+}
+
+/**
+ * Submits a job of a defined type: its name, strategy, chunk size and task name come from the
+ * definition, and its meta and every task's meta and input are parsed with the definition's schemas
+ * before they are stored, as the worker parses them again before it runs them.
+ */
+export function submit<JobMeta, TaskMeta, Input extends string | null>(
+  em: EntityManager,
+  queue: Queue,
+  type: JobTypeDefinition<string, JobMeta, TaskMeta, Input, never>,
+  submission: Submission<JobMeta, TaskMeta, Input>,
+): Promise<JobWrite> {
+  const { meta } = submission;
+  async function* tasks(): AsyncIterable<TaskInput> {
+    for await (const task of submission.tasks) {
+      yield {
+        name: type.taskName,
+        meta: type.taskMeta.parse(task.meta) as Record<string, unknown> | null,
+        input: type.taskInput.parse(task.input ?? null),
+        priority: task.priority ?? 0,
+      };
+    }
+  }
+  const jobMeta = (value: JobMeta): Record<string, unknown> | null => type.jobMeta.parse(value) as Record<string, unknown> | null;
+  return submitJob(em, queue, {
+    type: type.type,
+    name: type.name,
+    strategy: type.strategy,
+    chunkSize: type.chunkSize,
+    clientId: submission.clientId ?? null,
+    userId: submission.userId ?? null,
+    idempotencyKey: submission.idempotencyKey ?? null,
+    ...(typeof meta === 'function' ? { completeMeta: () => jobMeta((meta as () => JobMeta)()) ?? {} } : { meta: jobMeta(meta) }),
+    tasks: tasks(),
+  });
 }
 
 export async function retryJob(em: EntityManager, queue: Queue, jobId: string): Promise<JobRecord> {

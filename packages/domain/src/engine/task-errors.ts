@@ -4,7 +4,8 @@
  * a short walk down an index (never OFFSET, never a count).
  */
 import type { EntityManager } from '@mikro-orm/postgresql';
-import type { TaskStatus } from './status-rules';
+import { failedTaskStatuses } from './status-rules';
+import { sqlOf } from '../platform/sql';
 
 /** What the report shows of one task that did not succeed. */
 export interface TaskErrorLine {
@@ -17,8 +18,6 @@ export interface TaskErrorLine {
   input: string | null;
 }
 
-/** The statuses a user must act on: a failed check (FAILED) or an exception (RESCUED). */
-export const reportedTaskStatuses: readonly TaskStatus[] = ['FAILED', 'RESCUED'];
 
 export const defaultErrorBatchSize = 1000;
 
@@ -27,11 +26,13 @@ export const defaultErrorBatchSize = 1000;
 // Merge Append keeps seq order, so a batch reads at most statuses × limit index entries. The plain
 // `status in (…) order by seq` is planned as a walk of (job_id, seq) filtering on status, which
 // reads every PROCESSED task between two failures (all 99,990 of them for a 100k-task job whose
-// last 10 tasks failed).
-const branch = `(select seq, meta->'csvDataLine' as csv_data_line, error->'extensions'->>'code' as code,
+// last 10 tasks failed). The branches share the job, the last seq and the limit (`$1`…`$3`); each
+// names its own status (`$4`…).
+const branch = (statusParam: string): string => `(select seq, meta->'csvDataLine' as csv_data_line, error->'extensions'->>'code' as code,
     error->>'message' as message, input
-  from tasks where job_id = ? and status = ? and seq > ? order by seq limit ?)`;
-const batchSql = (statuses: number): string => `${Array(statuses).fill(branch).join(' union all ')} order by seq limit ?`;
+  from tasks where job_id = $1 and status = ${statusParam} and seq > $2 order by seq limit $3)`;
+const batchSql = (statuses: number): string =>
+  `${Array.from({ length: statuses }, (_, i) => branch(`$${i + 4}`)).join(' union all ')} order by seq limit $3`;
 
 type Raw = Record<string, unknown>;
 
@@ -50,11 +51,11 @@ const toLine = (r: Raw): TaskErrorLine => ({
  * but none appears twice and the order holds.
  */
 export async function* taskErrors(em: EntityManager, jobId: string, batchSize = defaultErrorBatchSize): AsyncGenerator<TaskErrorLine> {
-  const sql = batchSql(reportedTaskStatuses.length);
+  const sql = sqlOf(em);
+  const text = batchSql(failedTaskStatuses.length);
   let last = 0;
   for (;;) {
-    const params = reportedTaskStatuses.flatMap((status) => [jobId, status, last, batchSize]);
-    const rows = await em.execute<Raw[]>(sql, [...params, batchSize]);
+    const rows = await sql.query<Raw>(text, [jobId, last, batchSize, ...failedTaskStatuses]);
     for (const row of rows) yield toLine(row);
     const tail = rows.at(-1);
     if (!tail || rows.length < batchSize) return;

@@ -4,8 +4,7 @@
  * failing check decides the error.
  */
 import type { EntityManager } from '@mikro-orm/postgresql';
-import type { ClientType } from '@jabba/domain/platform/entities';
-import { hasRole } from '@jabba/domain/identity/clients';
+import { hasRole, type ClientType } from '@jabba/domain/identity/clients';
 import { DomainError, messages } from '@jabba/domain/platform/errors';
 import type { Principal } from './principal';
 

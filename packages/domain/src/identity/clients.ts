@@ -1,10 +1,39 @@
+/**
+ * The clients the api serves and their users' roles (tables of Migration20261122000001).
+ */
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { ClientSchema, UserRoleSchema, type Client, type ClientStatus, type ClientType } from '../platform/entities';
+import { isoMicros, sqlOf } from '../platform/sql';
 
-export const findClient = (em: EntityManager, id: string): Promise<Client | null> => em.findOne(ClientSchema, { id });
+export const clientTypes = ['NHS', 'MIS', 'MSP', 'PHARMACY'] as const;
+export type ClientType = (typeof clientTypes)[number];
+export const clientStatuses = ['ACTIVE', 'SUSPENDED', 'CLOSED'] as const;
+export type ClientStatus = (typeof clientStatuses)[number];
+
+export interface Client {
+  id: string;
+  name: string;
+  type: ClientType;
+  status: ClientStatus;
+  isBlocked: boolean;
+  /** ISO-8601 UTC with microseconds. */
+  insertedAt: string;
+  updatedAt: string;
+}
+
+const clientColumns = `id, name, type, status, is_blocked as "isBlocked",
+  ${isoMicros('inserted_at')} as "insertedAt", ${isoMicros('updated_at')} as "updatedAt"`;
+
+export async function findClient(em: EntityManager, id: string): Promise<Client | null> {
+  const [client] = await sqlOf(em).query<Client>(`select ${clientColumns} from clients where id = $1`, [id]);
+  return client ?? null;
+}
 
 export async function hasRole(em: EntityManager, userId: string, clientId: string, role: string): Promise<boolean> {
-  return (await em.count(UserRoleSchema, { userId, clientId, role })) > 0;
+  const rows = await sqlOf(em).query(
+    'select 1 from user_roles where user_id = $1 and client_id = $2 and role = $3',
+    [userId, clientId, role],
+  );
+  return rows.length > 0;
 }
 
 export interface NewClient {
@@ -15,14 +44,21 @@ export interface NewClient {
   isBlocked?: boolean;
 }
 
+/** Creates the client, or overwrites every given field of the one with its id; returns it as stored. */
 export async function upsertClient(em: EntityManager, input: NewClient): Promise<Client> {
-  await em.upsert(ClientSchema, { status: 'ACTIVE', isBlocked: false, ...input }, { onConflictFields: ['id'] });
-  return em.findOneOrFail(ClientSchema, { id: input.id }, { refresh: true });
+  const [client] = await sqlOf(em).query<Client>(
+    `insert into clients (id, name, type, status, is_blocked) values ($1, $2, $3, $4, $5)
+     on conflict (id) do update
+       set name = excluded.name, type = excluded.type, status = excluded.status, is_blocked = excluded.is_blocked, updated_at = now()
+     returning ${clientColumns}`,
+    [input.id, input.name, input.type, input.status ?? 'ACTIVE', input.isBlocked ?? false],
+  );
+  return client!;
 }
 
 export async function addUserRole(em: EntityManager, userId: string, clientId: string, role: string): Promise<void> {
-  await em.execute(
-    `insert into user_roles (user_id, client_id, role) values (?, ?, ?) on conflict do nothing`,
+  await sqlOf(em).query(
+    'insert into user_roles (user_id, client_id, role) values ($1, $2, $3) on conflict do nothing',
     [userId, clientId, role],
   );
 }

@@ -1,6 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import type { Client } from '@jabba/domain/platform/entities';
-import { findClient } from '@jabba/domain/identity/clients';
+import { findClient, type Client } from '@jabba/domain/identity/clients';
 import { DomainError, messages } from '@jabba/domain/platform/errors';
 import { verifyAccessToken, type AccessToken } from './tokens';
 

@@ -1,63 +1,87 @@
 /**
- * The manual merge candidate import's task handler (SPEC §5, issue 5): a chunk of candidates (CSV
+ * The manual merge candidate import as a job type (SPEC §5, issue 5): a chunk of candidates (CSV
  * records or JSON items) → checked drafts → persons upserted and candidates inserted, set-based.
  * A bad record fails its task with VALIDATION_ERROR; a pair that is already a candidate (stored, or
  * earlier in the chunk) fails it with CONFLICT. The engine writes every task's outcome in the same
  * transaction as the candidates.
  */
 import { randomUUID } from 'node:crypto';
-import { existingPairs, insertCandidates, upsertPersons, type NewCandidate } from '@jabba/domain/merge-review/candidates';
-import type { BatchOutcome, TaskHandler } from '@jabba/domain/engine/handler';
-import { DomainError } from '@jabba/domain/platform/errors';
+import { z } from 'zod';
+import { defineJobType, genericJobView } from '../engine/catalog';
+import type { BatchOutcome, TaskContext, TaskToRun } from '../engine/handler';
+import { DomainError } from '../platform/errors';
 import {
   candidateErrorMessage, checkCandidates, duplicatePairMessage, pairKey, personsOf, placeOf,
-} from '@jabba/domain/merge-review/candidate-rules';
+  type MergeCandidateJobMeta, type MergeCandidateTaskMeta,
+} from './candidate-rules';
+import { existingPairs, insertCandidates, upsertPersons, type NewCandidate } from './candidates';
+import { mergeCandidateImportAccess } from './policy';
 
 const duplicate = (place: string): BatchOutcome => ({ ok: false, error: new DomainError('CONFLICT', duplicatePairMessage(place)) });
 
-export const mergeCandidatesHandler: TaskHandler = {
-  kind: 'batch',
-  async run(tasks, { job, sql }): Promise<BatchOutcome[]> {
-    const places = tasks.map((task) => placeOf(task.meta));
-    const verdicts = checkCandidates(job.meta, tasks.map((task) => task.input ?? ''));
-    const outcomes = new Array<BatchOutcome | undefined>(tasks.length);
+export const mergeCandidateImportJob = defineJobType({
+  type: 'import_manual_merge_candidates',
+  name: 'Import manual merge candidates',
+  taskName: 'Import merge candidate',
+  // Bulk, set-based like the device registry; chunks naming the same person take turns on its row.
+  strategy: 'CONCURRENT',
+  chunkSize: 1000,
+  // How the tasks' input is to be read: CSV records by the upload's header, or JSON items.
+  jobMeta: z.discriminatedUnion('source', [
+    z.object({ source: z.literal('csv'), csvHeader: z.string() }),
+    z.object({ source: z.literal('json') }),
+  ]),
+  // Where the candidate was in the upload: the line its CSV record starts on, or its array index.
+  taskMeta: z.union([z.object({ csvDataLine: z.number().int().positive() }), z.object({ index: z.number().int().nonnegative() })]),
+  taskInput: z.string(),
+  graphqlType: genericJobView,
+  access: mergeCandidateImportAccess,
+  handler: () => ({ kind: 'batch', run: importCandidates }),
+});
 
-    // Within the chunk the first record of a pair (in file order) is the one that counts.
-    const pairs = new Set<string>();
-    const fresh: { at: number; candidate: NewCandidate }[] = [];
-    verdicts.forEach((verdict, at) => {
-      if (!verdict.ok) {
-        outcomes[at] = { ok: false, error: new DomainError('VALIDATION_ERROR', candidateErrorMessage(places[at]!, verdict.problems)) };
-        return;
-      }
-      const key = pairKey(verdict.candidate);
-      if (pairs.has(key)) {
-        outcomes[at] = duplicate(places[at]!);
-        return;
-      }
-      pairs.add(key);
-      fresh.push({ at, candidate: { ...verdict.candidate, id: randomUUID() } });
-    });
+async function importCandidates(
+  tasks: TaskToRun<MergeCandidateTaskMeta, string>[],
+  { job, sql }: TaskContext<MergeCandidateJobMeta>,
+): Promise<BatchOutcome[]> {
+  const places = tasks.map((task) => placeOf(task.meta));
+  const verdicts = checkCandidates(job.meta, tasks.map((task) => task.input));
+  const outcomes = new Array<BatchOutcome | undefined>(tasks.length);
 
-    // Pairs already stored are refused before anything is written, so a refused record leaves its
-    // persons' details as they were. A concurrent chunk may still insert one of the remaining pairs
-    // first: the insert then skips it, and that task fails the same way.
-    const stored = await existingPairs(sql, fresh.map((f) => f.candidate));
-    const toInsert = fresh.filter((f) => {
-      if (!stored.has(pairKey(f.candidate))) return true;
-      outcomes[f.at] = duplicate(places[f.at]!);
-      return false;
-    });
-    const candidates = toInsert.map((f) => f.candidate);
-    await upsertPersons(sql, personsOf(candidates));
-    const inserted = await insertCandidates(sql, candidates, job.userId);
-    for (const { at, candidate } of toInsert) {
-      outcomes[at] = inserted.has(candidate.id) ? { ok: true, meta: { databaseId: candidate.id } } : duplicate(places[at]!);
+  // Within the chunk the first record of a pair (in file order) is the one that counts.
+  const pairs = new Set<string>();
+  const fresh: { at: number; candidate: NewCandidate }[] = [];
+  verdicts.forEach((verdict, at) => {
+    if (!verdict.ok) {
+      outcomes[at] = { ok: false, error: new DomainError('VALIDATION_ERROR', candidateErrorMessage(places[at]!, verdict.problems)) };
+      return;
     }
+    const key = pairKey(verdict.candidate);
+    if (pairs.has(key)) {
+      outcomes[at] = duplicate(places[at]!);
+      return;
+    }
+    pairs.add(key);
+    fresh.push({ at, candidate: { ...verdict.candidate, id: randomUUID() } });
+  });
 
-    return outcomes.map((outcome, at) => {
-      if (!outcome) throw new Error(`no outcome for task ${tasks[at]?.id ?? at}`);
-      return outcome;
-    });
-  },
-};
+  // Pairs already stored are refused before anything is written, so a refused record leaves its
+  // persons' details as they were. A concurrent chunk may still insert one of the remaining pairs
+  // first: the insert then skips it, and that task fails the same way.
+  const stored = await existingPairs(sql, fresh.map((f) => f.candidate));
+  const toInsert = fresh.filter((f) => {
+    if (!stored.has(pairKey(f.candidate))) return true;
+    outcomes[f.at] = duplicate(places[f.at]!);
+    return false;
+  });
+  const candidates = toInsert.map((f) => f.candidate);
+  await upsertPersons(sql, personsOf(candidates));
+  const inserted = await insertCandidates(sql, candidates, job.userId);
+  for (const { at, candidate } of toInsert) {
+    outcomes[at] = inserted.has(candidate.id) ? { ok: true, meta: { databaseId: candidate.id } } : duplicate(places[at]!);
+  }
+
+  return outcomes.map((outcome, at) => {
+    if (!outcome) throw new Error(`no outcome for task ${tasks[at]?.id ?? at}`);
+    return outcome;
+  });
+}

@@ -5,10 +5,7 @@
  * problems come back as text naming each column, all at once, so a user fixes a record in one go.
  */
 import { columnProblems, parseHeader, parseRecords } from '../csv/fields';
-
-export const mergeCandidateJobType = 'import_manual_merge_candidates';
-export const mergeCandidateJobName = 'Import manual merge candidates';
-export const mergeCandidateTaskName = 'Import merge candidate';
+import { isUuid } from '../platform/ids';
 
 /** A JSON upload is parsed whole, so it is bounded by a count; a CSV streams, bounded by its size. */
 export const maxJsonCandidates = 100_000;
@@ -25,6 +22,9 @@ export const maxNameLength = 255;
 
 /** Kept in the job's meta: how its tasks' input is to be read. */
 export type MergeCandidateJobMeta = { source: 'csv'; csvHeader: string } | { source: 'json' };
+
+/** Kept in a task's meta: where its candidate was in the upload. */
+export type MergeCandidateTaskMeta = { csvDataLine: number } | { index: number };
 
 export interface PersonDetails {
   firstName: string | null;
@@ -48,7 +48,6 @@ export function candidateHeaderProblems(columns: readonly string[]): string[] {
   return columnProblems(columns, isCandidateColumn, mandatoryCandidateColumns);
 }
 
-const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const datePattern = /^(\d{4})-(\d{2})-(\d{2})$/;
 
 /** A real day of the (proleptic Gregorian) calendar that Postgres' `date` accepts. */
@@ -84,7 +83,7 @@ class CandidateReader {
     const value = this.value(column);
     const text = typeof value === 'string' ? value.trim() : value;
     if (text === undefined || text === null || text === '') return this.problem(column, 'is required');
-    if (typeof text !== 'string' || !uuidPattern.test(text)) return this.problem(column, `must be a UUID, got ${show(value)}`);
+    if (typeof text !== 'string' || !isUuid(text)) return this.problem(column, `must be a UUID, got ${show(value)}`);
     return text.toLowerCase();
   }
 
@@ -161,21 +160,15 @@ export function checkJsonCandidates(items: readonly string[]): CandidateVerdict[
 }
 
 /** A chunk of one job's inputs, read the way the job's meta says they were uploaded. */
-export function checkCandidates(jobMeta: Record<string, unknown> | null, inputs: readonly string[]): CandidateVerdict[] {
-  if (jobMeta?.source === 'csv' && typeof jobMeta.csvHeader === 'string') return checkCsvCandidates(jobMeta.csvHeader, inputs);
-  if (jobMeta?.source === 'json') return checkJsonCandidates(inputs);
-  throw new Error('the job meta says neither source "csv" with a csvHeader nor source "json"');
-}
+export const checkCandidates = (jobMeta: MergeCandidateJobMeta, inputs: readonly string[]): CandidateVerdict[] =>
+  jobMeta.source === 'csv' ? checkCsvCandidates(jobMeta.csvHeader, inputs) : checkJsonCandidates(inputs);
 
 /**
  * How a task's error messages name its record: the line a CSV record starts on, or the JSON path
  * of an item of the uploaded array (0-based, as `meta.index` and the api's `inputErrors` paths).
  */
-export function placeOf(taskMeta: Record<string, unknown> | null): string {
-  if (typeof taskMeta?.csvDataLine === 'number') return `Line ${taskMeta.csvDataLine}`;
-  if (typeof taskMeta?.index === 'number') return `$[${taskMeta.index}]`;
-  return 'The record';
-}
+export const placeOf = (taskMeta: MergeCandidateTaskMeta): string =>
+  'csvDataLine' in taskMeta ? `Line ${taskMeta.csvDataLine}` : `$[${taskMeta.index}]`;
 
 export const candidateErrorMessage = (place: string, problems: readonly string[]): string => `${place}: ${problems.join('; ')}`;
 

@@ -6,39 +6,17 @@
  */
 import type { Queue } from 'bullmq';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import type { JobWrite, TaskInput } from '../engine/job-writes';
-import { DomainError, type InputError } from '../platform/errors';
-import {
-  candidateHeaderProblems, isCandidateColumn, maxJsonCandidates, mergeCandidateJobName, mergeCandidateJobType,
-  mergeCandidateTaskName, type MergeCandidateJobMeta,
-} from './candidate-rules';
 import { CsvTaskFile, type CsvUpload } from '../csv/task-file';
-import { jobTypes } from '../engine/catalog';
-import { submitJob } from '../engine/submit';
+import type { JobWrite } from '../engine/job-writes';
+import { submit } from '../engine/submit';
+import { DomainError, type InputError } from '../platform/errors';
+import { mergeCandidateImportJob } from './candidate-import-job';
+import { candidateHeaderProblems, isCandidateColumn, maxJsonCandidates } from './candidate-rules';
 
 /** Who uploads: the job belongs to the client, the user is the candidates' audit actor. */
 export interface CandidateUploader {
   clientId: string;
   userId: string;
-}
-
-type NewTasks = Iterable<TaskInput> | AsyncIterable<TaskInput>;
-
-async function submitCandidates(
-  em: EntityManager, queue: Queue, uploader: CandidateUploader,
-  tasks: NewTasks, completeMeta: () => MergeCandidateJobMeta,
-): Promise<JobWrite> {
-  const { strategy, chunkSize } = jobTypes[mergeCandidateJobType];
-  return submitJob(em, queue, {
-    type: mergeCandidateJobType,
-    name: mergeCandidateJobName,
-    strategy,
-    chunkSize,
-    clientId: uploader.clientId,
-    userId: uploader.userId,
-    tasks,
-    completeMeta,
-  });
 }
 
 /**
@@ -49,13 +27,13 @@ async function submitCandidates(
  * PAYLOAD_TOO_LARGE past `maxBytes`; nothing is stored then.
  */
 export function submitCandidateCsv(em: EntityManager, queue: Queue, upload: CsvUpload & CandidateUploader): Promise<JobWrite> {
-  const file = new CsvTaskFile(upload, { headerProblems: candidateHeaderProblems, taskName: mergeCandidateTaskName });
-  const meta = (): MergeCandidateJobMeta => {
-    // Called once the tasks have streamed, which throws for a file without a header row.
-    if (file.header === null) throw new Error('the CSV streamed without a header row');
-    return { source: 'csv', csvHeader: file.header };
-  };
-  return submitCandidates(em, queue, upload, file.tasks(), meta);
+  const file = new CsvTaskFile(upload, candidateHeaderProblems);
+  return submit(em, queue, mergeCandidateImportJob, {
+    clientId: upload.clientId,
+    userId: upload.userId,
+    tasks: file.tasks(),
+    meta: () => ({ source: 'csv' as const, csvHeader: file.csvHeader() }),
+  });
 }
 
 /** At most this many `inputErrors` are listed: enough to fix a body, never a 100,000-entry answer. */
@@ -87,6 +65,10 @@ export function candidateItems(body: unknown): Record<string, unknown>[] {
  * array, `input` its JSON. Commits, then queues the chunks.
  */
 export function submitCandidateJson(em: EntityManager, queue: Queue, items: readonly Record<string, unknown>[], uploader: CandidateUploader): Promise<JobWrite> {
-  const tasks = items.map((item, index): TaskInput => ({ name: mergeCandidateTaskName, meta: { index }, input: JSON.stringify(item) }));
-  return submitCandidates(em, queue, uploader, tasks, () => ({ source: 'json' }));
+  return submit(em, queue, mergeCandidateImportJob, {
+    clientId: uploader.clientId,
+    userId: uploader.userId,
+    tasks: items.map((item, index) => ({ meta: { index }, input: JSON.stringify(item) })),
+    meta: { source: 'json' },
+  });
 }

@@ -88,19 +88,13 @@ const toMergeRequest = (r: Raw): MergeRequestRow => ({
   updatedAt: r.r_updated_at as string,
 });
 
-const isSql = (db: EntityManager | Sql): db is Sql => typeof (db as Partial<Sql>).query === 'function';
-
-/** One statement on either handle: `$1`… placeholders, rewritten to `?` for the ORM's `execute`. */
-const select = (db: EntityManager | Sql, text: string, params: unknown[]): Promise<Raw[]> =>
-  isSql(db) ? db.query<Raw>(text, params) : db.execute<Raw[]>(text.replace(/\$\d+/g, '?'), params);
-
 /**
  * A request whoever it belongs to (callers decide what the caller may see). On a transaction's
  * `Sql` it sees that transaction's writes.
  */
-export async function findMergeRequest(db: EntityManager | Sql, id: string): Promise<MergeRequestRow | null> {
-  const rows = await select(db, `select ${mergeRequestColumns} from ${mergeRequestFrom} where r.id = $1`, [id]);
-  return rows[0] ? toMergeRequest(rows[0]) : null;
+export async function findMergeRequest(sql: Sql, id: string): Promise<MergeRequestRow | null> {
+  const [row] = await sql.query<Raw>(`select ${mergeRequestColumns} from ${mergeRequestFrom} where r.id = $1`, [id]);
+  return row ? toMergeRequest(row) : null;
 }
 
 const loadQuery = `select count(*) filter (where status = 'NEW')::int as new_requests,
@@ -111,8 +105,8 @@ const loadQuery = `select count(*) filter (where status = 'NEW')::int as new_req
  * The reviewer's NEW and POSTPONE requests, counted. On a transaction's `Sql` it sees that
  * transaction's writes; it takes no lock (the unique indexes are what hold under concurrency).
  */
-export async function reviewerLoad(db: EntityManager | Sql, assigneeId: string): Promise<ReviewerLoad> {
-  const [row] = await select(db, loadQuery, [assigneeId]);
+export async function reviewerLoad(sql: Sql, assigneeId: string): Promise<ReviewerLoad> {
+  const [row] = await sql.query<Raw>(loadQuery, [assigneeId]);
   return { newRequests: Number(row?.new_requests ?? 0), postponed: Number(row?.postponed ?? 0) };
 }
 
@@ -150,8 +144,8 @@ export interface MergeRequestPage {
 /** A reviewer's open requests: at most one NEW and MAX_POSTPONED_MERGE_REQUESTS POSTPONE ones. */
 export async function pageOpenMergeRequests(em: EntityManager, q: MergeRequestPageQuery): Promise<MergeRequestPage> {
   const byStatus = q.order === 'STATUS_ASC' || q.order === 'STATUS_DESC';
-  const where = ['r.assignee_id = ?', "r.status in ('NEW', 'POSTPONE')"];
-  if (q.status) where.push('r.status = ?');
+  const where = ['r.assignee_id = $1', "r.status in ('NEW', 'POSTPONE')"];
+  if (q.status) where.push('r.status = $2');
   const page = await keysetPage<MergeRequestKey>(em, {
     from: mergeRequestFrom,
     select: mergeRequestColumns,
@@ -159,8 +153,8 @@ export async function pageOpenMergeRequests(em: EntityManager, q: MergeRequestPa
     params: q.status ? [q.assigneeId, q.status] : [q.assigneeId],
     // Statuses sort as text, as the index holds them; (inserted_at, id) breaks ties in both orders.
     key: byStatus
-      ? { sql: '(r.status, r.inserted_at, r.id)', holes: '(?, ?::timestamptz, ?::uuid)', values: (k) => [k.status, k.insertedAt, k.id] }
-      : { sql: '(r.inserted_at, r.id)', holes: '(?::timestamptz, ?::uuid)', values: (k) => [k.insertedAt, k.id] },
+      ? { sql: '(r.status, r.inserted_at, r.id)', values: (k) => [k.status, k.insertedAt, k.id], casts: [null, 'timestamptz', 'uuid'] }
+      : { sql: '(r.inserted_at, r.id)', values: (k) => [k.insertedAt, k.id], casts: ['timestamptz', 'uuid'] },
     orderColumns: byStatus ? ['r.status', 'r.inserted_at', 'r.id'] : ['r.inserted_at', 'r.id'],
     ascending: q.order === 'INSERTED_AT_ASC' || q.order === 'STATUS_ASC',
     after: q.after,

@@ -15,23 +15,6 @@ export const baseEnvSchema = z.object({
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().positive().default(25_000),
 });
 
-/**
- * The destination rules both apps apply: the api when it checks a PATCH at once, the worker when it
- * checks it again under the row lock. One definition, so the two can only disagree by misconfiguration.
- */
-export const destinationEnvFields = {
-  /** Whole days a destination must have been inactive before it may be decommissioned. */
-  DESTINATION_MIN_INACTIVE_DAYS: z.coerce.number().int().min(0).default(30),
-};
-
-/** The manual merge review rules (SPEC §5): the api reads them for decisions and `canAssignNew`, the worker for assignments. */
-export const mergeReviewEnvFields = {
-  /** A reviewer holding this many POSTPONE requests gets no new candidate. */
-  MAX_POSTPONED_MERGE_REQUESTS: z.coerce.number().int().min(0).default(5),
-  /** Requests with the same decision that settle a candidate. */
-  MERGE_QUORUM: z.coerce.number().int().min(1).default(3),
-};
-
 export class ConfigError extends Error {
   override readonly name = 'ConfigError';
   constructor(readonly problems: string[]) {

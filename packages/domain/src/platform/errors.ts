@@ -53,3 +53,7 @@ export const messages = {
   clientBlocked: 'Client is blocked',
   roleMissing: "User doesn't have required role",
 } as const;
+
+/** One refusal for every size bound of an upload, whether announced or counted while streaming. */
+export const payloadTooLarge = (what: 'file' | 'JSON body', limit: number): DomainError =>
+  new DomainError('PAYLOAD_TOO_LARGE', `The ${what} is larger than the limit of ${limit} bytes`);

@@ -5,6 +5,7 @@
  * one-row probe ordered along the same index.
  */
 import type { EntityManager } from '@mikro-orm/postgresql';
+import { sqlOf } from './sql';
 
 export type Raw = Record<string, unknown>;
 
@@ -14,11 +15,10 @@ export interface KeysetQuery<K> {
   /** `from` clause with its alias, e.g. `tasks t`. */
   from: string;
   select: string;
-  /** Conditions that do not depend on the window, with `?` placeholders. */
+  /** Conditions that do not depend on the window; their placeholders `$1`… number `params`. */
   where: string[];
   params: unknown[];
-  /** The sort key as SQL (`(t.status, t.seq)`), its placeholders (`(?, ?)`) and a key's values. */
-  key: { sql: string; holes: string; values: (key: K) => unknown[] };
+  key: SortKey<K>;
   /** Columns of the order by, in order (qualified, so a selected alias of the same name is not used). */
   orderColumns: string[];
   ascending: boolean;
@@ -29,6 +29,31 @@ export interface KeysetQuery<K> {
   limit: number;
   /** Read the window from its end (Relay `last`); rows still come back in the order's direction. */
   fromEnd: boolean;
+}
+
+/**
+ * The sort key as SQL (`(t.status, t.seq)` or `t.seq`), a key's values in the same order, and the
+ * type each value's placeholder is cast to (`null`: none, the column's type is inferred).
+ */
+export interface SortKey<K> {
+  sql: string;
+  values: (key: K) => unknown[];
+  casts: ReadonlyArray<string | null>;
+}
+
+/** Adds `value` to `params` and names it: `$n`, cast when `cast` is given. */
+export function param(params: unknown[], value: unknown, cast: string | null = null): string {
+  params.push(value);
+  return `$${params.length}${cast ? `::${cast}` : ''}`;
+}
+
+/**
+ * `<key> <op> <key's values>` as SQL, its values added to `params`: a row comparison such as
+ * `(t.status, t.seq) > ($2, $3)`, which the planner turns into a bound on the index of the key.
+ */
+export function keyComparison<K>(key: SortKey<K>, op: string, value: K, params: unknown[]): string {
+  const holes = key.values(value).map((v, i) => param(params, v, key.casts[i] ?? null));
+  return `${key.sql} ${op} ${holes.length === 1 ? holes[0] : `(${holes.join(', ')})`}`;
 }
 
 /** The key of a list in creation order; `id` breaks ties between rows inserted in the same microsecond. */
@@ -44,7 +69,7 @@ export interface CreationKey {
  * read models select the timestamps as text under the same names, and text does not use the index.
  */
 export const creationOrder = (alias: string): Pick<KeysetQuery<CreationKey>, 'key' | 'orderColumns'> => ({
-  key: { sql: `(${alias}.inserted_at, ${alias}.id)`, holes: '(?::timestamptz, ?::uuid)', values: (k) => [k.insertedAt, k.id] },
+  key: { sql: `(${alias}.inserted_at, ${alias}.id)`, values: (k) => [k.insertedAt, k.id], casts: ['timestamptz', 'uuid'] },
   orderColumns: [`${alias}.inserted_at`, `${alias}.id`],
 });
 
@@ -60,16 +85,19 @@ export async function keysetPage<K>(em: EntityManager, q: KeysetQuery<K>): Promi
   // "After" in the order's direction is "greater" only when ascending.
   const cmp = (forward: boolean, inclusive: boolean): Comparison =>
     `${forward === q.ascending ? '>' : '<'}${inclusive ? '=' : ''}` as Comparison;
-  const bounded = (bounds: Array<[Comparison, K]>): { where: string; params: unknown[] } => ({
-    where: [...q.where, ...bounds.map(([op]) => `${q.key.sql} ${op} ${q.key.holes}`)].join(' and '),
-    params: [...q.params, ...bounds.flatMap(([, key]) => q.key.values(key))],
-  });
+  // Every statement starts from the conditions' own `$1`…; the bounds' values are numbered after them.
+  const bounded = (bounds: Array<[Comparison, K]>): { where: string; params: unknown[] } => {
+    const params = [...q.params];
+    const where = [...q.where, ...bounds.map(([op, key]) => keyComparison(q.key, op, key, params))].join(' and ');
+    return { where, params };
+  };
+  const sql = sqlOf(em);
   const orderBy = (scanAscending: boolean): string => q.orderColumns.map((c) => `${c} ${scanAscending ? 'asc' : 'desc'}`).join(', ');
   // A probe ordered along the index, not `exists (…)`: for exists the planner may pick a
   // sequential scan, which reads the whole table when nothing matches.
   const exists = async (op: Comparison, key: K): Promise<boolean> => {
     const probe = bounded([[op, key]]);
-    const found = await em.execute<Raw[]>(`select 1 from ${q.from} where ${probe.where} order by ${orderBy(op.startsWith('>'))} limit 1`, probe.params);
+    const found = await sql.query(`select 1 from ${q.from} where ${probe.where} order by ${orderBy(op.startsWith('>'))} limit 1`, probe.params);
     return found.length > 0;
   };
 
@@ -78,7 +106,7 @@ export async function keysetPage<K>(em: EntityManager, q: KeysetQuery<K>): Promi
   if (q.before) bounds.push([cmp(false, false), q.before]);
   const { where, params } = bounded(bounds);
   const [rows, existsBeforeAfter, existsAfterBefore] = await Promise.all([
-    em.execute<Raw[]>(`select ${q.select} from ${q.from} where ${where} order by ${orderBy(q.ascending !== q.fromEnd)} limit ?`, [...params, q.limit]),
+    sql.query<Raw>(`select ${q.select} from ${q.from} where ${where} order by ${orderBy(q.ascending !== q.fromEnd)} limit ${param(params, q.limit)}`, params),
     q.after ? exists(cmp(false, true), q.after) : false,
     q.before ? exists(cmp(true, true), q.before) : false,
   ]);

@@ -1,6 +1,5 @@
 import { MikroORM, type Options } from '@mikro-orm/postgresql';
 import { Migrator } from '@mikro-orm/migrations';
-import { entities } from './entities';
 import { migrationsList } from '../migrations/index';
 
 export type Orm = MikroORM;
@@ -17,7 +16,8 @@ export interface OrmConfig {
 export function ormOptions(config: OrmConfig): Options {
   return {
     clientUrl: config.databaseUrl,
-    entities,
+    // Every query is plain SQL (platform/sql.ts); the ORM keeps the pool, transactions and migrations.
+    entities: [],
     extensions: [Migrator],
     forceUtcTimezone: true,
     // A missing database is an operator's mistake to report, not to paper over with an empty one:

@@ -1,40 +1,91 @@
 /**
- * Set-based engine SQL runs on the pg client of a MikroORM transaction: `$n` placeholders, real
- * array parameters and COPY, inside the same transaction the ORM sees.
+ * The one way production code writes SQL: `$n` placeholders, real array parameters, pg's own
+ * result rows. A handle runs each statement on the connection of `em`'s transaction when there is
+ * one (so it sees, and is part of, what the ORM's transaction does), and otherwise on a connection
+ * borrowed from the ORM's pool for that one statement.
  */
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type pg from 'pg';
 
 export interface Sql {
   query<R extends object = Record<string, unknown>>(text: string, values?: unknown[]): Promise<R[]>;
+}
+
+/** The handle of a transaction, which also lends its raw connection. */
+export interface TxSql extends Sql {
   /** The raw client, for COPY streams. Valid only until the transaction ends. */
   client: pg.Client;
 }
 
-interface KnexTransaction {
-  client: { acquireConnection(): Promise<pg.Client> };
+/**
+ * knex's client, as far as we use it: a transaction's client hands back the transaction's own
+ * connection (savepoints included) and releases nothing; the root client lends pooled connections.
+ */
+interface KnexClient {
+  acquireConnection(): Promise<pg.Client>;
+  releaseConnection(connection: pg.Client): Promise<void>;
 }
 
-/** The SQL handle of `em`'s current transaction; `em` must be inside `em.transactional`. */
-export async function sqlOf(em: EntityManager): Promise<Sql> {
+interface KnexTransaction {
+  client: KnexClient;
+}
+
+/** The ids knex tags its connections with (and reports in its `query` event). */
+interface KnexConnection extends pg.Client {
+  __knexUid?: string;
+  __knexTxId?: string;
+}
+
+/**
+ * Runs one statement on `connection`, first firing the `query` event knex fires for its own
+ * statements, so whoever watches the ORM's knex (a debug listener, a test counting statements)
+ * sees these too.
+ */
+async function run<R extends object>(em: EntityManager, connection: KnexConnection, text: string, values: unknown[] | undefined): Promise<R[]> {
+  const { __knexUid, __knexTxId } = connection;
+  em.getConnection().getKnex().emit('query', { __knexUid, __knexTxId, method: 'raw', sql: text, bindings: values ?? [] });
+  return (await connection.query<R>(text, values)).rows;
+}
+
+/**
+ * The SQL handle of `em`. Whether it runs in a transaction is decided per statement: inside
+ * `em.transactional` (or `inTransaction`) on the transaction's connection, outside it on a pooled
+ * connection that goes back to the pool when the statement ends, whether or not it failed.
+ */
+export function sqlOf(em: EntityManager): Sql {
+  return {
+    async query<R extends object>(text: string, values?: unknown[]): Promise<R[]> {
+      const trx = em.getTransactionContext<KnexTransaction>();
+      const knex: KnexClient = trx ? trx.client : em.getConnection().getKnex().client;
+      const connection = await knex.acquireConnection();
+      try {
+        return await run<R>(em, connection, text, values);
+      } finally {
+        await knex.releaseConnection(connection);
+      }
+    },
+  };
+}
+
+/** The handle of `em`'s current transaction, holding its connection; `em` must be inside `em.transactional`. */
+async function txSqlOf(em: EntityManager): Promise<TxSql> {
   const trx = em.getTransactionContext<KnexTransaction>();
-  if (!trx) throw new Error('sqlOf() needs an EntityManager inside a transaction');
-  // knex's transaction client hands back the transaction's own connection (savepoints included).
+  if (!trx) throw new Error('txSqlOf() needs an EntityManager inside a transaction');
   const client = await trx.client.acquireConnection();
   return {
     client,
-    query: async <R extends object>(text: string, values?: unknown[]) => (await client.query<R>(text, values)).rows,
+    query: <R extends object>(text: string, values?: unknown[]) => run<R>(em, client, text, values),
   };
 }
 
 export interface Tx {
   em: EntityManager;
-  sql: Sql;
+  sql: TxSql;
 }
 
 /** Runs `fn` in a transaction on a fork of `em`, giving it both the ORM and set-based SQL. */
 export function inTransaction<T>(em: EntityManager, fn: (tx: Tx) => Promise<T>): Promise<T> {
-  return em.fork().transactional(async (txEm) => fn({ em: txEm, sql: await sqlOf(txEm) }));
+  return em.fork().transactional(async (txEm) => fn({ em: txEm, sql: await txSqlOf(txEm) }));
 }
 
 /** `to_char` pattern keeping a timestamptz's microseconds, which a JS Date would drop. */

@@ -7,8 +7,8 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { DomainError } from '../platform/errors';
 import type { IsoTimestamp } from '../engine/job-reads';
-import { creationOrder, keysetPage, type KeysetPage, type KeysetQuery, type Raw } from '../platform/keyset';
-import { isoMicros } from '../platform/sql';
+import { creationOrder, keyComparison, keysetPage, param, type KeysetPage, type KeysetQuery, type Raw } from '../platform/keyset';
+import { isoMicros, sqlOf } from '../platform/sql';
 
 export interface ServiceRow {
   id: string;
@@ -75,22 +75,22 @@ export const toServiceGroup = (r: Raw): ServiceGroupRow => ({
 });
 
 export async function findService(em: EntityManager, id: string): Promise<ServiceRow | null> {
-  const rows = await em.execute<Raw[]>(`select ${serviceColumns('s')} from services s where s.id = ?`, [id]);
-  return rows[0] ? toService(rows[0]) : null;
+  const [row] = await sqlOf(em).query<Raw>(`select ${serviceColumns('s')} from services s where s.id = $1`, [id]);
+  return row ? toService(row) : null;
 }
 
 export async function findServiceGroup(em: EntityManager, id: string): Promise<ServiceGroupRow | null> {
-  const rows = await em.execute<Raw[]>(`select ${serviceGroupColumns('g')} from service_groups g where g.id = ?`, [id]);
-  return rows[0] ? toServiceGroup(rows[0]) : null;
+  const [row] = await sqlOf(em).query<Raw>(`select ${serviceGroupColumns('g')} from service_groups g where g.id = $1`, [id]);
+  return row ? toServiceGroup(row) : null;
 }
 
 export async function findServiceGroups(em: EntityManager, ids: readonly string[]): Promise<Map<string, ServiceGroupRow>> {
-  const rows = await em.execute<Raw[]>(`select ${serviceGroupColumns('g')} from service_groups g where g.id = any(?::uuid[])`, [uuidArray(ids)]);
+  const rows = await sqlOf(em).query<Raw>(`select ${serviceGroupColumns('g')} from service_groups g where g.id = any($1::uuid[])`, [distinct(ids)]);
   return new Map(rows.map((r) => [r.id as string, toServiceGroup(r)]));
 }
 
-/** A Postgres array literal; the ids are uuids, which need no quoting inside it. */
-const uuidArray = (ids: readonly string[]): string => `{${[...new Set(ids)].join(',')}}`;
+/** Each id once (an array parameter: pg sends it as a Postgres array). */
+const distinct = (ids: readonly string[]): string[] => [...new Set(ids)];
 
 export const catalogOrders = ['CODE_ASC', 'CODE_DESC', 'INSERTED_AT_ASC', 'INSERTED_AT_DESC', 'NAME_ASC', 'NAME_DESC'] as const;
 export type CatalogOrder = (typeof catalogOrders)[number];
@@ -113,7 +113,7 @@ function orderOf(alias: string, order: CatalogOrder): Order {
   if (order.startsWith('INSERTED_AT')) return { ...creationOrder(alias), ascending };
   const field = order.startsWith('CODE') ? 'code' : 'name';
   return {
-    key: { sql: `(${alias}.${field}, ${alias}.id)`, holes: '(?, ?::uuid)', values: (k) => [k[field], k.id] },
+    key: { sql: `(${alias}.${field}, ${alias}.id)`, values: (k) => [k[field], k.id], casts: [null, 'uuid'] },
     orderColumns: [`${alias}.${field}`, `${alias}.id`],
     ascending,
   };
@@ -136,6 +136,7 @@ export interface ServiceGroupFilter {
   parentGroup?: ServiceGroupFilter | null;
 }
 
+/** Conditions whose placeholders `$1`… number `params`. */
 interface Conditions {
   where: string[];
   params: unknown[];
@@ -151,31 +152,28 @@ const isSet = <T>(value: T | null | undefined): value is T => value !== undefine
 
 /** The fields both filters share; a null field is unset, as GraphQL gives an explicit null. */
 function commonConditions(a: string, f: ServiceFilter | ServiceGroupFilter, out: Conditions): void {
-  const add = (sql: string, value: unknown): void => {
-    out.where.push(sql);
-    out.params.push(value);
-  };
-  if (isSet(f.databaseId)) add(`${a}.id = ?::uuid`, f.databaseId);
-  if (isSet(f.name)) add(`${a}.name ilike ?`, containing(f.name));
+  const p = (value: unknown, cast: string | null = null): string => param(out.params, value, cast);
+  if (isSet(f.databaseId)) out.where.push(`${a}.id = ${p(f.databaseId, 'uuid')}`);
+  if (isSet(f.name)) out.where.push(`${a}.name ilike ${p(containing(f.name))}`);
   // A prefix, compared as text: codes are identifiers, and case matters in them.
-  if (isSet(f.code)) add(`starts_with(${a}.code, ?)`, f.code);
-  if (isSet(f.isActive)) add(`${a}.is_active = ?`, f.isActive);
+  if (isSet(f.code)) out.where.push(`starts_with(${a}.code, ${p(f.code)})`);
+  if (isSet(f.isActive)) out.where.push(`${a}.is_active = ${p(f.isActive)}`);
 }
 
 export function serviceConditions(a: string, f: ServiceFilter | null | undefined): Conditions {
   const out: Conditions = { where: [], params: [] };
   if (!f) return out;
   commonConditions(a, f, out);
-  if (isSet(f.category)) {
-    out.where.push(`${a}.category ilike ?`);
-    out.params.push(containing(f.category));
-  }
+  if (isSet(f.category)) out.where.push(`${a}.category ilike ${param(out.params, containing(f.category))}`);
   return out;
 }
 
-/** `depth` counts the `parentGroup` levels above the filter being read (0: the argument itself). */
-export function groupConditions(a: string, f: ServiceGroupFilter | null | undefined, depth = 0): Conditions {
-  const out: Conditions = { where: [], params: [] };
+/**
+ * `depth` counts the `parentGroup` levels above the filter being read (0: the argument itself);
+ * a nested level numbers its placeholders on in the same `params`.
+ */
+export function groupConditions(a: string, f: ServiceGroupFilter | null | undefined, depth = 0, params: unknown[] = []): Conditions {
+  const out: Conditions = { where: [], params };
   if (!f) return out;
   commonConditions(a, f, out);
   if (isSet(f.parentGroup)) {
@@ -184,9 +182,8 @@ export function groupConditions(a: string, f: ServiceGroupFilter | null | undefi
         inputErrors: [{ path: `$.filter${'.parentGroup'.repeat(depth + 1)}`, message: `must not be nested more than ${maxParentGroupNesting} levels deep` }],
       });
     }
-    const parent = groupConditions(`${a}p`, f.parentGroup, depth + 1);
+    const parent = groupConditions(`${a}p`, f.parentGroup, depth + 1, out.params);
     out.where.push(`exists (select 1 from service_groups ${a}p where ${[`${a}p.id = ${a}.parent_group_id`, ...parent.where].join(' and ')})`);
-    out.params.push(...parent.params);
   }
   return out;
 }
@@ -245,30 +242,26 @@ async function pageByParent<R>(em: EntityManager, l: Listing<R>, parentColumn: s
   const o = orderOf(l.alias, q.order);
   type Bound = ['<' | '>' | '<=' | '>=', CatalogKey];
   const cmp = (forward: boolean, inclusive: boolean): Bound[0] => `${forward === o.ascending ? '>' : '<'}${inclusive ? '=' : ''}` as Bound[0];
-  const bounded = (bounds: Bound[]): Conditions => ({
-    where: [`${parentColumn} = p.parent_id`, ...l.conditions.where, ...bounds.map(([op]) => `${o.key.sql} ${op} ${o.key.holes}`)],
-    params: [...l.conditions.params, ...bounds.flatMap(([, key]) => o.key.values(key))],
-  });
-  const probe = (bound: Bound | null): { sql: string; params: unknown[] } => {
-    if (!bound) return { sql: 'false', params: [] };
-    const c = bounded([bound]);
-    return { sql: `exists (select 1 from ${l.from} where ${c.where.join(' and ')})`, params: c.params };
-  };
+  // One statement: the filter's `$1`… serve the window and both probes; the rest are numbered on.
+  const params = [...l.conditions.params];
+  const bounded = (bounds: Bound[]): string =>
+    [`${parentColumn} = p.parent_id`, ...l.conditions.where, ...bounds.map(([op, key]) => keyComparison(o.key, op, key, params))].join(' and ');
+  const probe = (bound: Bound | null): string => (bound ? `exists (select 1 from ${l.from} where ${bounded([bound])})` : 'false');
   const beforeAfter = probe(q.after ? [cmp(false, true), q.after] : null);
   const afterBefore = probe(q.before ? [cmp(true, true), q.before] : null);
   const window = bounded([...(q.after ? [[cmp(true, false), q.after] as Bound] : []), ...(q.before ? [[cmp(false, false), q.before] as Bound] : [])]);
   const direction = o.ascending !== q.fromEnd ? 'asc' : 'desc';
   const sortColumns = o.orderColumns.map((c, i) => `${c} as sort_${i}`).join(', ');
-  const rows = await em.execute<Raw[]>(
+  const rows = await sqlOf(em).query<Raw>(
     `select p.parent_id as parent_key, probes.exists_before_after, probes.exists_after_before, x.*
-       from unnest(?::uuid[]) with ordinality as p(parent_id, position)
-       cross join lateral (select ${beforeAfter.sql} as exists_before_after, ${afterBefore.sql} as exists_after_before) probes
+       from unnest(${param(params, distinct(parentIds), 'uuid[]')}) with ordinality as p(parent_id, position)
+       cross join lateral (select ${beforeAfter} as exists_before_after, ${afterBefore} as exists_after_before) probes
        left join lateral (
-         select ${l.select}, ${sortColumns} from ${l.from} where ${window.where.join(' and ')}
-          order by ${o.orderColumns.map((c) => `${c} ${direction}`).join(', ')} limit ?
+         select ${l.select}, ${sortColumns} from ${l.from} where ${window}
+          order by ${o.orderColumns.map((c) => `${c} ${direction}`).join(', ')} limit ${param(params, q.limit)}
        ) x on true
       order by p.position, ${o.orderColumns.map((_, i) => `x.sort_${i} ${direction}`).join(', ')}`,
-    [uuidArray(parentIds), ...beforeAfter.params, ...afterBefore.params, ...window.params, q.limit],
+    params,
   );
   const pages = new Map<string, CatalogPage<R>>();
   for (const r of rows) {

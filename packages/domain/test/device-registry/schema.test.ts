@@ -6,8 +6,8 @@ import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Orm } from '@jabba/domain/platform/orm';
-import { inTransaction } from '@jabba/domain/platform/sql';
-import { DeviceDefinitionNameSchema, DeviceDefinitionSchema, DictionarySchema } from '@jabba/domain/platform/entities';
+import { inTransaction, sqlOf } from '@jabba/domain/platform/sql';
+import { insertDevices } from '@jabba/domain/device-registry/device-store';
 import { loadDictionaries } from '@jabba/domain/device-registry/dictionaries';
 import { countries } from '@jabba/domain/migrations/country-codes';
 import { Migration20261122000003_device_registry } from '@jabba/domain/migrations/Migration20261122000003_device_registry';
@@ -173,22 +173,23 @@ describe('device definition tables', () => {
   });
 });
 
-describe('the ORM entities', () => {
-  it('map the dictionaries and the device tables', async () => {
-    const em = orm.em.fork();
-    const ukraine = await em.findOneOrFail(DictionarySchema, { name: 'COUNTRY', code: 'UA' });
-    expect(ukraine).toMatchObject({ description: 'Ukraine', isActive: true });
-    const device = em.create(DeviceDefinitionSchema, {
-      id: randomUUID(), classificationType: 'III', manufacturerName: 'Acme', manufacturerCountry: 'DE', modelNumber: 'M-2',
-      packagingType: 'vial', packagingCount: 5, packagingUnit: 'ml', isActive: false, properties: [{ type: 'volume', value_decimal: 2.5 }],
-    });
-    em.create(DeviceDefinitionNameSchema, { deviceDefinition: device.id, type: 'generic', name: 'Vial' });
-    await em.flush();
+describe('the production SQL handle', () => {
+  it('reads a dictionary row outside a transaction and COPYs a device with its names inside one', async () => {
+    const [ukraine] = await sqlOf(orm.em.fork()).query(
+      `select description, is_active from dictionaries where name = 'COUNTRY' and code = 'UA'`,
+    );
+    expect(ukraine).toEqual({ description: 'Ukraine', is_active: true });
+    const device = {
+      id: randomUUID(), externalId: null, classificationType: 'III', description: null, manufacturerName: 'Acme', manufacturerCountry: 'DE',
+      modelNumber: 'M-2', partNumber: null, packagingType: 'vial', packagingCount: 5, packagingUnit: 'ml', note: null, isActive: false,
+      properties: [{ type: 'volume', value_decimal: '2.5' }], parentId: null, names: [{ type: 'generic', name: 'Vial' }],
+    };
+    await inTransaction(orm.em, ({ sql: tx }) => insertDevices(tx, [device], null));
     const { rows } = await sql.query(
       `select d.packaging_unit, d.is_active, d.properties, n.name from device_definitions d join device_definition_names n on n.device_definition_id = d.id where d.id = $1`,
       [device.id],
     );
-    expect(rows).toEqual([{ packaging_unit: 'ml', is_active: false, properties: [{ type: 'volume', value_decimal: 2.5 }], name: 'Vial' }]);
+    expect(rows).toEqual([{ packaging_unit: 'ml', is_active: false, properties: [{ type: 'volume', value_decimal: '2.5' }], name: 'Vial' }]);
   });
 });
 

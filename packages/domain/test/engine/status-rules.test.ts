@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { abortableTaskStatuses, assertRetryable, canTransition, emptyCounters, jobOutcome, retryableTaskStatuses, statusesLeadingTo, unfinishedTaskStatuses } from '../../src/engine/status-rules';
+import { abortableTaskStatuses, assertRetryable, canTransition, emptyCounters, jobOutcome, failedTaskStatuses, statusesLeadingTo, unfinishedTaskStatuses } from '../../src/engine/status-rules';
 
 describe('job state rules', () => {
   it('a job with unfinished tasks is PENDING', () => {
@@ -26,7 +26,7 @@ describe('job state rules', () => {
   });
   it('the sets the engine acts on agree with the transition table', () => {
     for (const s of abortableTaskStatuses) expect(canTransition(s, 'ABORTED')).toBe(true);
-    for (const s of retryableTaskStatuses) expect(canTransition(s, 'PENDING')).toBe(true);
+    for (const s of failedTaskStatuses) expect(canTransition(s, 'PENDING')).toBe(true);
     // Unfinished = may still end PROCESSED without a retry: NEW (through PENDING), PENDING, CONSUMED.
     expect(new Set(unfinishedTaskStatuses)).toEqual(new Set(['NEW', ...statusesLeadingTo('PROCESSED')]));
   });

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { mergeCandidateImportJob } from '../../src/merge-review/candidate-import-job';
 import { candidateItems } from '../../src/merge-review/candidate-upload';
 import {
   candidateColumns, candidateErrorMessage, candidateHeaderProblems, checkCandidates, checkCsvCandidates, checkJsonCandidates,
@@ -101,7 +102,12 @@ describe('checkCandidates', () => {
   it('reads inputs by the source the job meta names', () => {
     expect(checkCandidates({ source: 'csv', csvHeader: 'person_id,master_person_id,merge_candidate_id' }, [`${a},${b},${c}`])[0]?.ok).toBe(true);
     expect(checkCandidates({ source: 'json' }, ['{}'])[0]?.ok).toBe(false);
-    expect(() => checkCandidates({ source: 'csv' }, [])).toThrow('the job meta says neither');
+  });
+
+  it('never sees a job meta that names neither source: the job type refuses it before the handler runs', () => {
+    expect(mergeCandidateImportJob.jobMeta.safeParse({ source: 'csv' }).success).toBe(false);
+    expect(mergeCandidateImportJob.jobMeta.safeParse({ source: 'xml' }).success).toBe(false);
+    expect(mergeCandidateImportJob.taskMeta.safeParse({}).success).toBe(false);
   });
 });
 

@@ -1,11 +1,14 @@
 /**
- * Relay connections over keyset pages, for any collection. A resolver turns its arguments into a
+ * Keyset pages for REST lists and GraphQL connections alike: Relay's arguments and shape, for any
+ * collection. A resolver turns its arguments into a
  * `PageWindow` with `pageWindow`, asks its query for `window.limit` rows (one more than it shows),
  * and hands the rows to `toConnection`. Cursors are opaque base64 of the row's sort key as JSON.
  */
 import type { CreationKey } from '@jabba/domain/platform/keyset';
 import { DomainError, type InputError } from '@jabba/domain/platform/errors';
-import { isUuid, normalizeDateTime } from './scalars';
+import { isUuid } from '@jabba/domain/platform/ids';
+import { normalizeDateTime } from '@jabba/domain/platform/time';
+import { z } from 'zod';
 
 export const defaultPageSize = 50;
 export const maxPageSize = 500;
@@ -60,21 +63,38 @@ export type KeyCodec<K> = {
   decode(value: unknown): K | null;
 };
 
+/** The parts a cursor may hold, each checked when the cursor comes back. */
+export const cursorPart = {
+  /** A timestamp exactly as the read models render it: UTC, six fractional digits. */
+  timestamp: z.string().refine((value) => normalizeDateTime(value) === value),
+  /** A uuid in the lower case the database returns. */
+  id: z.string().refine((value) => isUuid(value) && value === value.toLowerCase()),
+  text: z.string(),
+  /** A task's position in its job (`seq`). */
+  position: z.number().int().min(1),
+};
+
+/**
+ * The codec of a sort key: a cursor holds the key's values in the order of `parts`, and only a
+ * cursor whose every part checks out decodes: a cursor is ours or it is not a cursor.
+ */
+export function keyCodec<K extends object>(parts: { [F in keyof K]: z.ZodType<K[F]> }): KeyCodec<K> {
+  const names = Object.keys(parts) as (keyof K & string)[];
+  const tuple = z.tuple(names.map((name) => parts[name]) as unknown as [z.ZodType, ...z.ZodType[]]);
+  return {
+    encode: (key) => names.map((name) => key[name]),
+    decode: (value) => {
+      const parsed = tuple.safeParse(value);
+      return parsed.success ? (Object.fromEntries(names.map((name, i) => [name, parsed.data[i]])) as K) : null;
+    },
+  };
+}
+
 /**
  * Cursors of lists in creation order (jobs, destinations): `[insertedAt, id]`, the same key in both
- * orders, so a cursor survives a switch of order. Only the canonical forms we encode are accepted:
- * a cursor is ours or it is not a cursor.
+ * orders, so a cursor survives a switch of order.
  */
-export const creationKeyCodec: KeyCodec<CreationKey> = {
-  encode: (key) => [key.insertedAt, key.id],
-  decode: (value) => {
-    if (!Array.isArray(value) || value.length !== 2) return null;
-    const [insertedAt, id] = value as unknown[];
-    if (typeof insertedAt !== 'string' || normalizeDateTime(insertedAt) !== insertedAt) return null;
-    if (typeof id !== 'string' || !isUuid(id) || id !== id.toLowerCase()) return null;
-    return { insertedAt, id };
-  },
-};
+export const creationKeyCodec = keyCodec<CreationKey>({ insertedAt: cursorPart.timestamp, id: cursorPart.id });
 
 export const creationKeyOf = (row: CreationKey): CreationKey => ({ insertedAt: row.insertedAt, id: row.id });
 

@@ -1,0 +1,23 @@
+/**
+ * Everything the api needs from the outside; main builds it, tests build their own. A leaf: route
+ * and resolver modules import this type, and nothing here imports them.
+ */
+import type { MikroORM } from '@mikro-orm/postgresql';
+import type { Queue, QueueEvents } from 'bullmq';
+import type { Redis } from 'ioredis';
+import type { Logger } from '@jabba/domain/platform/logger';
+import type { ApiConfig } from '../config';
+
+export interface ApiDeps {
+  config: ApiConfig;
+  orm: MikroORM;
+  redis: Redis;
+  /** The engine's task queue: jobs the api creates or retries are handed to it after commit. */
+  tasksQueue: Queue;
+  /** Person-deactivation events of settled MERGE decisions, published right after their commit. */
+  personDeactivation: Queue;
+  /** Reviewer assignments (SPEC §5): the api adds one and awaits the worker's answer on the events. */
+  mergeAssignments: Queue;
+  mergeAssignmentEvents: QueueEvents;
+  logger: Logger;
+}

@@ -1,0 +1,15 @@
+/**
+ * Every job type Jabba runs, from the features that define them. The worker builds its handlers from
+ * this list and the api its job views and access checks, so the two cannot disagree about a type.
+ */
+import { handlerRegistry, type HandlerDeps, type HandlerRegistry } from './engine/catalog';
+import { deviceRegistryJob } from './device-registry/job';
+import { destinationDeletionJob, destinationTransitionJob } from './destinations/jobs';
+import { mergeCandidateImportJob } from './merge-review/candidate-import-job';
+
+export const jobCatalog = [deviceRegistryJob, destinationTransitionJob, destinationDeletionJob, mergeCandidateImportJob] as const;
+
+/** What the worker gives the handlers: a clock and the rules of its configuration. */
+export type JobHandlerDeps = HandlerDeps<typeof jobCatalog>;
+
+export const jobHandlers = (deps: JobHandlerDeps): HandlerRegistry => handlerRegistry(jobCatalog, deps);
