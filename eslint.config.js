@@ -1,7 +1,7 @@
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', 'coverage/**', 'eslint.config.js'] },
+  { ignores: ['node_modules/**', 'coverage/**', 'eslint.config.js', '.dependency-cruiser.cjs'] },
   ...tseslint.configs.recommended,
   {
     languageOptions: {
@@ -17,6 +17,17 @@ export default tseslint.config(
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       eqeqeq: ['error', 'always'],
       'no-restricted-properties': ['error', { object: 'process', property: 'env', message: 'Read configuration through the config module.' }],
+    },
+  },
+  {
+    // Another workspace is used through its package's public entries (@jabba/domain/engine,
+    // @jabba/worker), never through its files by relative path; the dependency rules
+    // (.dependency-cruiser.cjs) check which entries and which directions.
+    files: ['**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        patterns: [{ group: ['**/packages/**', '**/apps/**', '../../api/**', '../../worker/**'], message: 'Import another workspace through its package name (e.g. @jabba/domain/engine), not by relative path.' }],
+      }],
     },
   },
   {

@@ -15,15 +15,9 @@ import { Redis } from 'ioredis';
 import { pino } from 'pino';
 import { z } from 'zod';
 import { from as copyFrom } from 'pg-copy-streams';
-import { createJob } from '../packages/domain/src/engine/job-writes';
-import { findJob } from '../packages/domain/src/engine/job-reads';
-import { createOrm, migrate } from '../packages/domain/src/platform/orm';
-import { inTransaction, sqlOf } from '../packages/domain/src/platform/sql';
-import { enqueueChunks } from '../packages/domain/src/engine/enqueue';
-import { queueNames } from '../packages/domain/src/engine/queues';
-import { defineJobType, genericJobView, handlerRegistry } from '../packages/domain/src/engine/catalog';
-import { loadConfig } from '../apps/worker/src/config';
-import { startWorker, workerSettingsOf } from '../apps/worker/src/worker';
+import { createJob, defineJobType, enqueueChunks, findJob, genericJobView, handlerRegistry, queueNames } from '@jabba/domain/engine';
+import { createOrm, inTransaction, migrate, sqlOf } from '@jabba/domain/platform';
+import { loadConfig, startWorker, workerSettingsOf } from '@jabba/worker';
 import { ensureServices } from '../scripts/lib/services';
 
 const { values } = parseArgs({ options: { tasks: { type: 'string', default: '100000' }, chunk: { type: 'string', default: '1000' }, mode: { type: 'string', default: 'batch' } } });

@@ -4,7 +4,7 @@
  */
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
-import { clientStatuses, clientTypes } from '../packages/domain/src/identity/clients';
+import { clientStatuses, clientTypes } from '@jabba/domain/identity';
 import { readScriptEnv, type ScriptEnv } from './lib/script-config';
 
 const usage = `Usage: npm run jabba -- <command> [options]

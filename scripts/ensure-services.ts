@@ -4,7 +4,7 @@
  * .ci/run calls it before the tests, so a stopped service fails CI with one sentence, not with a
  * wall of connection errors from every test file.
  */
-import { baseEnvSchema, parseEnv } from '../packages/domain/src/platform/config';
+import { baseEnvSchema, parseEnv } from '@jabba/domain/platform';
 import { ensureServices } from './lib/services';
 
 try {

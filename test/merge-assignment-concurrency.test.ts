@@ -7,10 +7,9 @@
  */
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { addUserRole } from '@jabba/domain/identity/clients';
-import { assignMergeCandidate } from '@jabba/domain/merge-review/assignment';
-import { DomainError } from '@jabba/domain/platform/errors';
-import { mergeMessages, reviewerRole } from '@jabba/domain/merge-review/rules';
+import { addUserRole } from '@jabba/domain/identity';
+import { assignMergeCandidate, mergeMessages, reviewerRole } from '@jabba/domain/merge-review';
+import { DomainError } from '@jabba/domain/platform';
 import { createPlatform, type Platform } from '#test/platform';
 import { waitFor } from '#test/wait-for';
 

@@ -7,12 +7,11 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
-import { developmentJwtSecret } from '@jabba/domain/identity/secret';
-import { verifyAccessToken } from '../packages/domain/src/identity/tokens';
+import { developmentJwtSecret, verifyAccessToken } from '@jabba/domain/identity';
 import { ensureServices } from '../scripts/lib/services';
 import { cloneDatabase, databaseUrl, quoteIdent, serverUrl, withAdmin, type TestDatabase } from '#test/postgres';
 import { redisUrl } from '#test/redis';
-import { migrationsList } from '@jabba/domain/migrations/index';
+import { migrationsList } from '@jabba/domain/migrations';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const secret = 'scripts-test-secret-0123456789-abcdefghij';

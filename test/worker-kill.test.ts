@@ -6,7 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Redis } from 'ioredis';
-import { queueNames } from '@jabba/domain/engine/queues';
+import { queueNames } from '@jabba/domain/engine';
 import { createPlatform, type Platform } from '#test/platform';
 import { connectRedis } from '#test/redis';
 import { waitFor } from '#test/wait-for';

@@ -4,9 +4,8 @@
  * operator can run them on a fresh machine in any order; `token` needs no database.
  */
 import { randomUUID } from 'node:crypto';
-import { addUserRole, findClient, upsertClient, type ClientStatus, type ClientType } from '../../packages/domain/src/identity/clients';
-import type { Orm } from '../../packages/domain/src/platform/orm';
-import { signAccessToken } from '../../packages/domain/src/identity/tokens';
+import { addUserRole, type ClientStatus, type ClientType, findClient, signAccessToken, upsertClient } from '@jabba/domain/identity';
+import type { Orm } from '@jabba/domain/platform';
 import { prepareDatabase } from './database';
 import {
   developmentClientId,

@@ -2,7 +2,7 @@
  * The database steps every operator script starts with: Postgres answers, the database exists, the
  * migrations are applied. Kept in one place so `npm start`, `npm run migrate` and the CLI agree.
  */
-import { createOrm, migrate, type Orm } from '../../packages/domain/src/platform/orm';
+import { createOrm, migrate, type Orm } from '@jabba/domain/platform';
 import { ensureDatabase, ensurePostgres } from './services';
 
 type Log = (message: string) => void;

@@ -4,12 +4,12 @@
  * variable is reported the same way the apps report it.
  */
 import { z } from 'zod';
-import { baseEnvSchema, parseEnv } from '../../packages/domain/src/platform/config';
-import { jwtSecretField, jwtSecretOf } from '../../packages/domain/src/identity/secret';
-import { deviceRegistryScopes } from '../../packages/domain/src/device-registry/policy';
-import { destinationScopes } from '../../packages/domain/src/destinations/policy';
-import { mergeReviewScopes } from '../../packages/domain/src/merge-review/policy';
-import { serviceCatalogScopes } from '../../packages/domain/src/service-catalog/policy';
+import { baseEnvSchema, parseEnv } from '@jabba/domain/platform';
+import { jwtSecretField, jwtSecretOf } from '@jabba/domain/identity';
+import { deviceRegistryScopes } from '@jabba/domain/device-registry';
+import { destinationScopes } from '@jabba/domain/destinations';
+import { mergeReviewScopes } from '@jabba/domain/merge-review';
+import { serviceCatalogScopes } from '@jabba/domain/service-catalog';
 
 export const scriptEnvSchema = baseEnvSchema.extend({
   PORT: z.coerce.number().int().min(1).max(65_535).default(3000),

@@ -3,7 +3,7 @@
  * runs, and migrates a template database that every test file clones.
  */
 import type { TestProject } from 'vitest/node';
-import { createOrm, migrate } from '../../packages/domain/src/platform/orm';
+import { createOrm, migrate } from '@jabba/domain/platform';
 import { ensureServices } from '../../scripts/lib/services';
 import { databaseUrl, quoteIdent, serverUrl, withAdmin } from './postgres';
 

@@ -5,7 +5,7 @@
  */
 import pg from 'pg';
 import { inject } from 'vitest';
-import { createOrm, type Orm } from '@jabba/domain/platform/orm';
+import { createOrm, type Orm } from '@jabba/domain/platform';
 import { cloneDatabase, type TestDatabase } from './postgres';
 
 export interface OrmDatabase {

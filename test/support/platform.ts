@@ -5,10 +5,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import { inject } from 'vitest';
-import { upsertClient } from '@jabba/domain/identity/clients';
-import { createOrm, type Orm } from '@jabba/domain/platform/orm';
-import { signAccessToken } from '../../packages/domain/src/identity/tokens';
-import { developmentJwtSecret } from '@jabba/domain/identity/secret';
+import { developmentJwtSecret, signAccessToken, upsertClient } from '@jabba/domain/identity';
+import { createOrm, type Orm } from '@jabba/domain/platform';
 import { cloneDatabase, type TestDatabase } from './postgres';
 import { startApp, type AppProcess } from './process';
 import { redisUrl, testPrefix } from './redis';

@@ -3,10 +3,10 @@
  * reader of `process.env` in the app; everything else receives the parsed `ApiConfig`.
  */
 import { z } from 'zod';
-import { destinationEnvFields } from '@jabba/domain/destinations/config';
-import { jwtSecretField, jwtSecretOf, developmentJwtSecret } from '@jabba/domain/identity/secret';
-import { mergeReviewEnvFields } from '@jabba/domain/merge-review/config';
-import { baseEnvSchema, parseEnv } from '@jabba/domain/platform/config';
+import { destinationEnvFields } from '@jabba/domain/destinations';
+import { jwtSecretField, jwtSecretOf, developmentJwtSecret } from '@jabba/domain/identity';
+import { mergeReviewEnvFields } from '@jabba/domain/merge-review';
+import { baseEnvSchema, parseEnv } from '@jabba/domain/platform';
 
 const apiEnvSchema = baseEnvSchema
   .extend({

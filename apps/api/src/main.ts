@@ -4,11 +4,8 @@
 import { serve, type ServerType } from '@hono/node-server';
 import { Queue, QueueEvents } from 'bullmq';
 import { Redis } from 'ioredis';
-import { configOrExit } from '@jabba/domain/platform/config';
-import { createOrm } from '@jabba/domain/platform/orm';
-import { createLogger } from '@jabba/domain/platform/logger';
-import { installShutdown } from '@jabba/domain/platform/shutdown';
-import { queueNames } from '@jabba/domain/engine/queues';
+import { configOrExit, createLogger, createOrm, installShutdown } from '@jabba/domain/platform';
+import { queueNames } from '@jabba/domain/engine';
 import { createApp } from './app';
 import { loadConfig } from './config';
 

@@ -4,8 +4,9 @@
  * a contract (SPEC §4, §7) is made once and every test that asserts it follows.
  */
 import { expect } from 'vitest';
-import { destinationStateInvalidType } from '@jabba/domain/destinations/rules';
-import { messages, type InputError } from '@jabba/domain/platform/errors';
+import { destinationStateInvalidType } from '@jabba/domain/destinations';
+import { messages } from '@jabba/domain/identity';
+import type { InputError } from '@jabba/domain/platform';
 
 /** A timestamp as the api writes it: ISO 8601 in UTC with exactly six fraction digits. */
 export const isoMicros = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/;

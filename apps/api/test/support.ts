@@ -12,14 +12,12 @@ import { inject } from 'vitest';
 import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
 import type { Redis } from 'ioredis';
 import { Queue, QueueEvents } from 'bullmq';
-import { queueNames } from '@jabba/domain/engine/queues';
-import { addUserRole, upsertClient, type Client, type ClientStatus, type ClientType } from '@jabba/domain/identity/clients';
-import { createOrm } from '@jabba/domain/platform/orm';
-import { createLogger, type Logger } from '@jabba/domain/platform/logger';
+import { queueNames } from '@jabba/domain/engine';
+import { addUserRole, type Client, type ClientStatus, type ClientType, signAccessToken, upsertClient } from '@jabba/domain/identity';
+import { createLogger, createOrm, type Logger } from '@jabba/domain/platform';
 import { cloneDatabase, type TestDatabase } from '#test/postgres';
 import { connectRedis, redisUrl, testPrefix } from '#test/redis';
 import { createApp, type ApiDeps, type App } from '../src/app';
-import { signAccessToken } from '@jabba/domain/identity/tokens';
 import { loadConfig, type ApiConfig } from '../src/config';
 
 export interface TokenOptions {

@@ -1,11 +1,7 @@
 import type { Job, Queue } from 'bullmq';
 import type { MikroORM } from '@mikro-orm/postgresql';
-import { runChunk, type ChunkReport } from '@jabba/domain/engine/chunk-runner';
-import { handlerExecutor, rescueExecutor } from '@jabba/domain/engine/executor';
-import { enqueueChunks } from '@jabba/domain/engine/enqueue';
-import { taskChunkPayload } from '@jabba/domain/engine/queues';
-import type { HandlerRegistry } from '@jabba/domain/engine/catalog';
-import type { Logger } from '@jabba/domain/platform/logger';
+import { type ChunkReport, enqueueChunks, handlerExecutor, type HandlerRegistry, rescueExecutor, runChunk, taskChunkPayload } from '@jabba/domain/engine';
+import type { Logger } from '@jabba/domain/platform';
 
 export interface ChunkDeps {
   orm: MikroORM;

@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import { destinationEnvFields } from '@jabba/domain/destinations/config';
-import { mergeReviewEnvFields } from '@jabba/domain/merge-review/config';
-import { baseEnvSchema, parseEnv } from '@jabba/domain/platform/config';
+import { destinationEnvFields } from '@jabba/domain/destinations';
+import { mergeReviewEnvFields } from '@jabba/domain/merge-review';
+import { baseEnvSchema, parseEnv } from '@jabba/domain/platform';
 
 const workerEnvSchema = baseEnvSchema.extend({
   /** Chunks processed at once by this process; each holds one Postgres connection while it runs. */

@@ -4,7 +4,7 @@
  */
 import { UnrecoverableError } from 'bullmq';
 import { ZodError } from 'zod';
-import { isDomainError, type ErrorCode } from '@jabba/domain/platform/errors';
+import { isDomainError, type ErrorCode } from '@jabba/domain/platform';
 
 const retryPolicy = {
   UNAUTHENTICATED: 'give-up',

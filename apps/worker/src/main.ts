@@ -1,8 +1,5 @@
 import { Redis } from 'ioredis';
-import { configOrExit } from '@jabba/domain/platform/config';
-import { createOrm } from '@jabba/domain/platform/orm';
-import { createLogger } from '@jabba/domain/platform/logger';
-import { installShutdown } from '@jabba/domain/platform/shutdown';
+import { configOrExit, createLogger, createOrm, installShutdown } from '@jabba/domain/platform';
 import { loadConfig } from './config';
 import { createHandlers } from './registry';
 import { startWorker, workerSettingsOf, type CloseOutcome } from './worker';

@@ -6,11 +6,8 @@
  */
 import type { Job } from 'bullmq';
 import type { MikroORM } from '@mikro-orm/postgresql';
-import { assignMergeCandidate } from '@jabba/domain/merge-review/assignment';
-import { mergeAssignmentPayload, type MergeAssignmentResult } from '@jabba/domain/merge-review/assignment-queue';
-import { isDomainError } from '@jabba/domain/platform/errors';
-import type { MergeRules } from '@jabba/domain/merge-review/rules';
-import type { Logger } from '@jabba/domain/platform/logger';
+import { assignMergeCandidate, mergeAssignmentPayload, type MergeAssignmentResult, type MergeRules } from '@jabba/domain/merge-review';
+import { isDomainError, type Logger } from '@jabba/domain/platform';
 
 export interface MergeAssignmentDeps {
   orm: MikroORM;

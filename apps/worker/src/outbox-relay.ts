@@ -5,8 +5,8 @@
  */
 import type { Queue } from 'bullmq';
 import type { MikroORM } from '@mikro-orm/postgresql';
-import { relayDeactivationEvents } from '@jabba/domain/merge-review/outbox';
-import type { Logger } from '@jabba/domain/platform/logger';
+import { relayDeactivationEvents } from '@jabba/domain/merge-review';
+import type { Logger } from '@jabba/domain/platform';
 
 export interface OutboxRelayDeps {
   orm: MikroORM;

@@ -1,8 +1,7 @@
 import type { Queue } from 'bullmq';
 import type { MikroORM } from '@mikro-orm/postgresql';
-import { chunksToReconcile } from '@jabba/domain/engine/reconcile';
-import { enqueueChunks } from '@jabba/domain/engine/enqueue';
-import type { Logger } from '@jabba/domain/platform/logger';
+import { chunksToReconcile, enqueueChunks } from '@jabba/domain/engine';
+import type { Logger } from '@jabba/domain/platform';
 
 /** Re-adds every chunk Postgres says is unfinished; chunks still in Redis are left as they are. */
 export async function reconcile(deps: { orm: MikroORM; tasksQueue: Queue; logger: Logger }): Promise<number> {

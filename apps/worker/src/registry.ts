@@ -5,7 +5,7 @@
  * not compile.
  */
 import { jobHandlers, type JobHandlerDeps } from '@jabba/domain/job-catalog';
-import type { HandlerRegistry } from '@jabba/domain/engine/catalog';
+import type { HandlerRegistry } from '@jabba/domain/engine';
 import type { WorkerConfig } from './config';
 
 export const handlerDepsOf = (config: WorkerConfig, now: () => Date): JobHandlerDeps => ({

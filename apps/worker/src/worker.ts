@@ -7,13 +7,12 @@
 import { Queue, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { MikroORM } from '@mikro-orm/postgresql';
-import { queueNames, reconcileJobName } from '@jabba/domain/engine/queues';
-import type { HandlerRegistry } from '@jabba/domain/engine/catalog';
-import type { MergeRules } from '@jabba/domain/merge-review/rules';
-import type { Logger } from '@jabba/domain/platform/logger';
+import { type HandlerRegistry, queueNames, reconcileJobName } from '@jabba/domain/engine';
+import type { MergeRules } from '@jabba/domain/merge-review';
+import type { Logger } from '@jabba/domain/platform';
 import type { WorkerConfig } from './config';
 import { withFailurePolicy } from './failure-policy';
-import { sweepDestinations } from '@jabba/domain/destinations/sweep';
+import { sweepDestinations } from '@jabba/domain/destinations';
 import { processMergeAssignment } from './merge-assignment';
 import { relayOutbox } from './outbox-relay';
 import { reconcile } from './reconcile';

@@ -1,7 +1,6 @@
 import { z } from 'zod';
-import { defineJobType, genericJobView, handlerRegistry, type HandlerRegistry } from '@jabba/domain/engine/catalog';
-import type { TaskHandler } from '@jabba/domain/engine/handler';
-import { DomainError } from '@jabba/domain/platform/errors';
+import { defineJobType, genericJobView, handlerRegistry, type HandlerRegistry, type TaskHandler } from '@jabba/domain/engine';
+import { DomainError } from '@jabba/domain/platform';
 
 export interface Gate {
   promise: Promise<void>;

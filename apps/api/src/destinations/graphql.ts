@@ -3,10 +3,7 @@
  * `GET /v1/destinations[/{id}]`, as a Relay `Destination` node and a keyset connection of the
  * caller's client's destinations. Changes go through REST, where they run on the queue.
  */
-import { pageDestinations, type DestinationListOrder } from '@jabba/domain/destinations/destination-listing';
-import { findDestination, type DestinationRow } from '@jabba/domain/destinations/destination-rows';
-import { destinationStatuses, type DestinationStatus } from '@jabba/domain/destinations/rules';
-import { createDestinations, manageDestination } from '@jabba/domain/destinations/policy';
+import { createDestinations, type DestinationListOrder, type DestinationRow, type DestinationStatus, destinationStatuses, findDestination, manageDestination, pageDestinations } from '@jabba/domain/destinations';
 import { creationKeyCodec, creationKeyOf, pageWindow, toConnection, type Connection, type ConnectionArgs } from '../platform/pages';
 import { databaseIdField, globalIdField, malformedId } from '../graphql/relay';
 import { fromGlobalId } from '../platform/global-ids';

@@ -6,16 +6,11 @@
  */
 import { Hono } from 'hono';
 import { z } from 'zod';
-import { pageDestinations } from '@jabba/domain/destinations/destination-listing';
-import { addCaseEvent, addCaseReply, caseDestinationId, caseNotFound, createDestination, createSubmission, deleteDestination } from '@jabba/domain/destinations/destination-writes';
-import { findDestination } from '@jabba/domain/destinations/destination-rows';
-import { destinationNotFound, destinationStatuses } from '@jabba/domain/destinations/rules';
+import { addCaseEvent, addCaseReply, caseDestinationId, caseNotFound, createDestination, createDestinations, createSubmission, deleteDestination, destinationNotFound, destinationStatuses, findDestination, manageDestination, pageDestinations, sendToDestination } from '@jabba/domain/destinations';
 import type { ApiDeps } from '../platform/deps';
-import { createDestinations, manageDestination, sendToDestination } from '@jabba/domain/destinations/policy';
 import type { RequestContext } from '../platform/request-context';
 import { creationKeyCodec, creationKeyOf, maxPageSize, pageWindow, toConnection } from '../platform/pages';
-import { isUuid } from '@jabba/domain/platform/ids';
-import { normalizeDateTime } from '@jabba/domain/platform/time';
+import { isUuid, normalizeDateTime } from '@jabba/domain/platform';
 import { destinationPath, destinationView } from './view';
 import { jsonBody, validated } from '../platform/json-body';
 import type { AppEnv } from '../platform/request-scope';

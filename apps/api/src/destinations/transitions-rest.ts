@@ -9,13 +9,9 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Hono } from 'hono';
 import { z } from 'zod';
-import { submitTransitions, maxBulkTransition, type TransitionReach } from '@jabba/domain/destinations/jobs';
-import { findDestination, stateOf } from '@jabba/domain/destinations/destination-rows';
-import { createDestinations, manageDestination } from '@jabba/domain/destinations/policy';
-import { assertTransition, destinationNotFound, destinationStatuses, type DestinationStatus } from '@jabba/domain/destinations/rules';
-import { findJob, pageTasks, type JobRow } from '@jabba/domain/engine/job-reads';
-import { domainErrorOf } from '@jabba/domain/engine/status-rules';
-import { DomainError } from '@jabba/domain/platform/errors';
+import { assertTransition, createDestinations, destinationNotFound, type DestinationStatus, destinationStatuses, findDestination, manageDestination, maxBulkTransition, stateOf, submitTransitions, type TransitionReach } from '@jabba/domain/destinations';
+import { domainErrorOf, findJob, type JobRow, pageTasks } from '@jabba/domain/engine';
+import { DomainError } from '@jabba/domain/platform';
 import type { ApiDeps } from '../platform/deps';
 import { jobPath } from '../jobs/job-view';
 import { jsonBody } from '../platform/json-body';

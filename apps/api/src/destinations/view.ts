@@ -2,8 +2,7 @@
  * The one JSON shape of a destination (FIT-Connect's field names), shared by every route and
  * resolver that answers with one — create, read, list, PATCH — so they cannot drift apart.
  */
-import type { DestinationRow } from '@jabba/domain/destinations/destination-rows';
-import type { DestinationStatus } from '@jabba/domain/destinations/rules';
+import type { DestinationRow, DestinationStatus } from '@jabba/domain/destinations';
 
 export interface DestinationView {
   destinationId: string;

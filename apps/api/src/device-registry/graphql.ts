@@ -3,13 +3,9 @@
  * with its `DeviceRegistryTask`s, the two read queries, and `uploadDeviceRegistry` for CSVs small
  * enough to send as a string (large files go through the streaming REST upload).
  */
-import { pageJobs, type JobListOrder } from '@jabba/domain/engine/job-listing';
-import { findJob } from '@jabba/domain/engine/job-reads';
-import { submitDeviceRegistryUpload } from '@jabba/domain/device-registry/upload';
-import type { JobStatus } from '@jabba/domain/engine/status-rules';
+import { findJob, type JobListOrder, type JobStatus, pageJobs } from '@jabba/domain/engine';
+import { deviceRegistryJob as registryJobType, deviceRegistryRead, deviceRegistryWrite, submitDeviceRegistryUpload } from '@jabba/domain/device-registry';
 import { ownedByCaller } from '../jobs/access';
-import { deviceRegistryJob as registryJobType } from '@jabba/domain/device-registry/job';
-import { deviceRegistryRead, deviceRegistryWrite } from '@jabba/domain/device-registry/policy';
 import { creationKeyCodec, creationKeyOf, pageWindow, toConnection, type Connection, type ConnectionArgs } from '../platform/pages';
 import { asJobObject, jobNodeLoader, type JobObject } from '../jobs/job-objects';
 import { jobFields, taskFields, taskNodeLoader } from '../jobs/graphql';

@@ -4,12 +4,10 @@
  * run it; the api's memory does not grow with the file.
  */
 import { Hono } from 'hono';
-import { checkFields, submitDeviceRegistryUpload } from '@jabba/domain/device-registry/upload';
-import { DomainError } from '@jabba/domain/platform/errors';
+import { checkFields, deviceRegistryJob, deviceRegistryWrite, submitDeviceRegistryUpload } from '@jabba/domain/device-registry';
+import { DomainError } from '@jabba/domain/platform';
 import type { ApiDeps } from '../platform/deps';
 import { toGlobalId } from '../platform/global-ids';
-import { deviceRegistryJob } from '@jabba/domain/device-registry/job';
-import { deviceRegistryWrite } from '@jabba/domain/device-registry/policy';
 import { jobPath } from '../jobs/job-view';
 import type { AppEnv } from '../platform/request-scope';
 import { refuseDeclaredSize } from '../platform/json-body';

@@ -15,8 +15,7 @@
  */
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import { createGraphQLError, type Plugin } from 'graphql-yoga';
-import { isDomainError, type DomainError } from '@jabba/domain/platform/errors';
-import type { Logger } from '@jabba/domain/platform/logger';
+import { type DomainError, isDomainError, type Logger } from '@jabba/domain/platform';
 import type { RequestContext } from '../platform/request-context';
 import { graphqlCode, type GraphqlErrorCode } from '../platform/error-tables';
 

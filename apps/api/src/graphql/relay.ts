@@ -2,7 +2,7 @@
  * Relay object identification (SPEC §7): global id = base64("<Type>:<uuid>"), `databaseId` = the
  * uuid, and `node(id:)` dispatching on the type name to the loaders the modules declare.
  */
-import { DomainError } from '@jabba/domain/platform/errors';
+import { DomainError } from '@jabba/domain/platform';
 import type { GraphQLResolveInfo } from 'graphql';
 import { fromGlobalId, toGlobalId } from '../platform/global-ids';
 import type { GraphqlContext, GraphqlModule, NodeLoader, NodeObject } from './module';

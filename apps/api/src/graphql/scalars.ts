@@ -4,8 +4,7 @@
  */
 import { Kind, type GraphQLScalarTypeConfig, type ValueNode } from 'graphql';
 import { createGraphQLError } from 'graphql-yoga';
-import { isUuid } from '@jabba/domain/platform/ids';
-import { normalizeDateTime } from '@jabba/domain/platform/time';
+import { isUuid, normalizeDateTime } from '@jabba/domain/platform';
 import type { GraphqlModule } from './module';
 
 type ScalarConfig<T> = Pick<GraphQLScalarTypeConfig<T, T>, 'serialize' | 'parseValue' | 'parseLiteral'>;

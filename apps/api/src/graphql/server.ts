@@ -3,7 +3,7 @@
  * RequestContext as server context, so resolvers share the request's unit of work and logger.
  */
 import { createYoga } from 'graphql-yoga';
-import type { Logger } from '@jabba/domain/platform/logger';
+import type { Logger } from '@jabba/domain/platform';
 import type { ApiDeps } from '../platform/deps';
 import { useErrorModel } from './error-model';
 import { queryLimitPlugins } from './limits';

@@ -4,9 +4,8 @@
  * both. A type the catalog does not know (only tests make such jobs) is a `GenericJob` guarded by
  * ownership alone.
  */
-import { genericJobView, type JobAccess } from '@jabba/domain/engine/catalog';
-import { findJob, type JobRow } from '@jabba/domain/engine/job-reads';
-import type { Principal } from '@jabba/domain/identity/principal';
+import { findJob, genericJobView, type JobAccess, type JobRow } from '@jabba/domain/engine';
+import type { Principal } from '@jabba/domain/identity';
 import { jobCatalog } from '@jabba/domain/job-catalog';
 import type { RequestContext } from '../platform/request-context';
 

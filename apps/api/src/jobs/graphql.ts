@@ -3,12 +3,9 @@
  * implements, `Task`, the task connection, `GenericJob` for job types without a typed view, and the
  * node loader every view's task type uses.
  */
-import { findJob, findTask, type JobRow, type TaskRow } from '@jabba/domain/engine/job-reads';
-import { jobStatuses, jobStrategies, taskStatuses } from '@jabba/domain/engine/status-rules';
-import { progressOf } from '@jabba/domain/engine/status-rules';
+import { findJob, findTask, type JobRow, jobStatuses, jobStrategies, progressOf, type TaskRow, taskStatuses } from '@jabba/domain/engine';
 import { ownedByCaller } from './access';
-import type { Check } from '@jabba/domain/identity/checks';
-import type { Principal } from '@jabba/domain/identity/principal';
+import type { Check, Principal } from '@jabba/domain/identity';
 import { graphqlTypeOfJob, jobNodeLoader, type JobObject } from './job-objects';
 import type { GraphqlContext, GraphqlModule, NodeLoader } from '../graphql/module';
 import { databaseIdField, globalIdField } from '../graphql/relay';

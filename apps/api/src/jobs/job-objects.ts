@@ -2,10 +2,9 @@
  * Which GraphQL object type renders a job of a given engine type (from the access table the REST
  * routes share), and the node loader every job type's view uses.
  */
-import { findJob, type JobRow } from '@jabba/domain/engine/job-reads';
+import { findJob, type JobRow } from '@jabba/domain/engine';
 import { accessOfJob } from './access';
-import type { Principal } from '@jabba/domain/identity/principal';
-import type { Check } from '@jabba/domain/identity/checks';
+import type { Check, Principal } from '@jabba/domain/identity';
 import type { GraphqlContext, NodeLoader } from '../graphql/module';
 
 export const graphqlTypeOfJob = (jobType: string): string => accessOfJob(jobType).graphqlType;

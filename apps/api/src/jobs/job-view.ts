@@ -2,8 +2,7 @@
  * What a job looks like outside the engine: its progress (shared by GraphQL and REST, so both count
  * the same way) and the JSON the `/v1/jobs/…` routes answer with.
  */
-import type { JobRow } from '@jabba/domain/engine/job-reads';
-import { progressOf, type JobProgress } from '@jabba/domain/engine/status-rules';
+import { type JobProgress, type JobRow, progressOf } from '@jabba/domain/engine';
 import { accessOfJob } from './access';
 import { toGlobalId } from '../platform/global-ids';
 

@@ -3,10 +3,8 @@
  * tasks that have not run, `retryFailedTasks` puts FAILED and RESCUED ones back on the queue. Both
  * are guarded by the `write` checks of the job's type, from the access table REST shares.
  */
-import { cancelJob as cancelJobTasks } from '@jabba/domain/engine/job-writes';
-import { findJob, type JobRow } from '@jabba/domain/engine/job-reads';
-import { retryJob } from '@jabba/domain/engine/submit';
-import { DomainError } from '@jabba/domain/platform/errors';
+import { cancelJob as cancelJobTasks, findJob, type JobRow, retryJob } from '@jabba/domain/engine';
+import { DomainError } from '@jabba/domain/platform';
 import { accessOfView, ownedByCaller } from './access';
 import { asJobObject, graphqlTypeOfJob, type JobObject } from './job-objects';
 import { malformedId } from '../graphql/relay';

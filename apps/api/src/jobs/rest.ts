@@ -4,17 +4,12 @@
  * table GraphQL shares (auth/job-access.ts); another client's job is a 404 like a missing one.
  */
 import { Hono, type Context } from 'hono';
-import { findJob, type JobRow } from '@jabba/domain/engine/job-reads';
-import { cancelJob } from '@jabba/domain/engine/job-writes';
-import { taskErrors, type TaskErrorLine } from '@jabba/domain/engine/task-errors';
-import { retryJob } from '@jabba/domain/engine/submit';
-import { csvLine, csvLineEnd } from '@jabba/domain/csv/write';
-import { DomainError } from '@jabba/domain/platform/errors';
-import type { Logger } from '@jabba/domain/platform/logger';
+import { cancelJob, findJob, type JobRow, retryJob, type TaskErrorLine, taskErrors } from '@jabba/domain/engine';
+import { csvLine, csvLineEnd } from '@jabba/domain/csv';
+import { DomainError, isUuid, type Logger } from '@jabba/domain/platform';
 import type { ApiDeps } from '../platform/deps';
 import { jobForCaller } from './access';
 import type { RequestContext } from '../platform/request-context';
-import { isUuid } from '@jabba/domain/platform/ids';
 import { csvHeaderOf, jobPath, jobView } from './job-view';
 import type { AppEnv } from '../platform/request-scope';
 

@@ -2,8 +2,7 @@
  * The tasks of one job as a Relay connection. Shared by every job view (`GenericJob.tasks`, and the
  * typed views later issues add), which differ only in the GraphQL names of their task types.
  */
-import { pageTasks, type TaskKey, type TaskOrder, type TaskRow } from '@jabba/domain/engine/job-reads';
-import { taskStatuses, type TaskStatus } from '@jabba/domain/engine/status-rules';
+import { pageTasks, type TaskKey, type TaskOrder, type TaskRow, type TaskStatus, taskStatuses } from '@jabba/domain/engine';
 import { z } from 'zod';
 import { cursorPart, keyCodec, pageWindow, toConnection, type Connection, type ConnectionArgs } from '../platform/pages';
 import type { GraphqlContext } from '../graphql/module';

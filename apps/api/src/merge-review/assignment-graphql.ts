@@ -5,10 +5,8 @@
  * run there in one transaction, so the rules hold however many apis and workers run. The
  * `MergeRequest` type is the review module's (merge-review-schema.ts).
  */
-import { findMergeRequest } from '@jabba/domain/merge-review/merge-requests';
-import { sqlOf } from '@jabba/domain/platform/sql';
-import { requestAssignment } from '@jabba/domain/merge-review/assignment-queue';
-import { assignCandidate } from '@jabba/domain/merge-review/policy';
+import { assignCandidate, findMergeRequest, requestAssignment } from '@jabba/domain/merge-review';
+import { sqlOf } from '@jabba/domain/platform';
 import { mergeRequestObject, type MergeRequestObject } from './graphql';
 import type { GraphqlContext, GraphqlModule } from '../graphql/module';
 

@@ -4,19 +4,8 @@
  * keyset connection with `canAssignNew`, and `updateMergeRequest`, whose person-deactivation event
  * is published right after its transaction commits (the worker's relay covers a crash in between).
  */
-import { decideMergeRequest } from '@jabba/domain/merge-review/decisions';
-import {
-  findMergeRequest, mergeRequestKeyOf, pageOpenMergeRequests, reviewerLoad,
-  type ManualMergeCandidateRow, type MergeRequestKey, type MergeRequestOrder, type MergeRequestRow,
-} from '@jabba/domain/merge-review/merge-requests';
-import { publishDeactivationEvents } from '@jabba/domain/merge-review/outbox';
-import { DomainError } from '@jabba/domain/platform/errors';
-import { sqlOf } from '@jabba/domain/platform/sql';
-import {
-  canAssignNew, candidateStatuses, mergeMessages, requestStatuses,
-  type MergeRules, type RequestStatus,
-} from '@jabba/domain/merge-review/rules';
-import { decideMergeRequests, readMergeRequests } from '@jabba/domain/merge-review/policy';
+import { canAssignNew, candidateStatuses, decideMergeRequest, decideMergeRequests, findMergeRequest, type ManualMergeCandidateRow, mergeMessages, type MergeRequestKey, mergeRequestKeyOf, type MergeRequestOrder, type MergeRequestRow, type MergeRules, pageOpenMergeRequests, publishDeactivationEvents, readMergeRequests, type RequestStatus, requestStatuses, reviewerLoad } from '@jabba/domain/merge-review';
+import { DomainError, sqlOf } from '@jabba/domain/platform';
 import { z } from 'zod';
 import { cursorPart, keyCodec, pageWindow, toConnection, type Connection, type ConnectionArgs } from '../platform/pages';
 import { databaseIdField, globalIdField, malformedId } from '../graphql/relay';

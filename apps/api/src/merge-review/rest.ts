@@ -6,10 +6,9 @@
  */
 import { Hono } from 'hono';
 import { HTTPException } from 'hono/http-exception';
-import type { JobWrite } from '@jabba/domain/engine/job-writes';
-import { candidateItems, submitCandidateCsv, submitCandidateJson } from '@jabba/domain/merge-review/candidate-upload';
+import type { JobWrite } from '@jabba/domain/engine';
+import { candidateItems, importCandidates, submitCandidateCsv, submitCandidateJson } from '@jabba/domain/merge-review';
 import type { ApiDeps } from '../platform/deps';
-import { importCandidates } from '@jabba/domain/merge-review/policy';
 import { jobPath } from '../jobs/job-view';
 import type { AppEnv } from '../platform/request-scope';
 import { readJson, refuseDeclaredSize } from '../platform/json-body';

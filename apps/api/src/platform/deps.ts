@@ -5,7 +5,7 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
 import type { Queue, QueueEvents } from 'bullmq';
 import type { Redis } from 'ioredis';
-import type { Logger } from '@jabba/domain/platform/logger';
+import type { Logger } from '@jabba/domain/platform';
 import type { ApiConfig } from '../config';
 
 export interface ApiDeps {

@@ -12,7 +12,7 @@
 import { STATUS_CODES } from 'node:http';
 import { HTTPException } from 'hono/http-exception';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
-import { isDomainError, type ErrorCode, type InputError } from '@jabba/domain/platform/errors';
+import { isDomainError, type ErrorCode, type InputError } from '@jabba/domain/platform';
 
 export const graphqlErrorCodes = [
   'UNAUTHENTICATED',

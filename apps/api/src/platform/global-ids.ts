@@ -2,7 +2,7 @@
  * Global ids (SPEC §7): base64 of `"<Type>:<uuid>"`, the same for REST and GraphQL, so an id a
  * REST answer gives can be asked for in GraphQL and back.
  */
-import { isUuid } from '@jabba/domain/platform/ids';
+import { isUuid } from '@jabba/domain/platform';
 
 export const toGlobalId = (typeName: string, databaseId: string): string =>
   Buffer.from(`${typeName}:${databaseId}`, 'utf8').toString('base64');

@@ -6,7 +6,7 @@
 import { Hono } from 'hono';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import type { Redis } from 'ioredis';
-import { sqlOf } from '@jabba/domain/platform/sql';
+import { sqlOf } from '@jabba/domain/platform';
 import { problemTypeBase, reasonPhrase } from './error-tables';
 import { problemResponse } from './problems';
 import type { AppEnv } from './request-scope';

@@ -7,7 +7,7 @@ import { Readable } from 'node:stream';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import type { Context } from 'hono';
 import type { z } from 'zod';
-import { DomainError, payloadTooLarge, type InputError } from '@jabba/domain/platform/errors';
+import { DomainError, payloadTooLarge, type InputError } from '@jabba/domain/platform';
 import type { AppEnv } from './request-scope';
 
 /** The bound of an ordinary JSON body (a destination, an event): far above any honest one. */

@@ -4,10 +4,7 @@
  * `PageWindow` with `pageWindow`, asks its query for `window.limit` rows (one more than it shows),
  * and hands the rows to `toConnection`. Cursors are opaque base64 of the row's sort key as JSON.
  */
-import type { CreationKey } from '@jabba/domain/platform/keyset';
-import { DomainError, type InputError } from '@jabba/domain/platform/errors';
-import { isUuid } from '@jabba/domain/platform/ids';
-import { normalizeDateTime } from '@jabba/domain/platform/time';
+import { type CreationKey, DomainError, type InputError, isUuid, normalizeDateTime } from '@jabba/domain/platform';
 import { z } from 'zod';
 
 export const defaultPageSize = 50;

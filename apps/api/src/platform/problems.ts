@@ -3,8 +3,7 @@
  * so routes never build error responses themselves.
  */
 import type { ErrorHandler, NotFoundHandler } from 'hono';
-import { isDomainError } from '@jabba/domain/platform/errors';
-import type { Logger } from '@jabba/domain/platform/logger';
+import { isDomainError, type Logger } from '@jabba/domain/platform';
 import { problemContentType, statusProblem, toProblem, type Problem } from './error-tables';
 import { requestIdHeader, type AppEnv } from './request-scope';
 

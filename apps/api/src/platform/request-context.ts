@@ -3,10 +3,8 @@
  * a logger carrying the request id, and lazy authentication (verified once, on first use).
  */
 import type { EntityManager } from '@mikro-orm/postgresql';
-import type { Logger } from '@jabba/domain/platform/logger';
-import { authenticate, type Principal } from '@jabba/domain/identity/principal';
-import { authorize, type Check } from '@jabba/domain/identity/checks';
-import { bearerToken } from '@jabba/domain/identity/tokens';
+import type { Logger } from '@jabba/domain/platform';
+import { authenticate, authorize, bearerToken, type Check, type Principal } from '@jabba/domain/identity';
 
 export interface RequestContext {
   requestId: string;

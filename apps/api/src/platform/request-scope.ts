@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import type { MiddlewareHandler } from 'hono';
 import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
-import type { Logger } from '@jabba/domain/platform/logger';
+import type { Logger } from '@jabba/domain/platform';
 import { createRequestContext, type RequestContext } from './request-context';
 
 export interface AppVariables {

@@ -7,7 +7,7 @@ import { Readable } from 'node:stream';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import busboy from 'busboy';
 import { HTTPException } from 'hono/http-exception';
-import { DomainError } from '@jabba/domain/platform/errors';
+import { DomainError } from '@jabba/domain/platform';
 
 export interface UploadBody {
   /** The file's bytes; when it ends, every form field (even one sent after the file) is in `fields`. */

@@ -6,12 +6,7 @@
  * The mutations (service-catalog-mutations.ts) render their payloads with `serviceObject` and
  * `serviceGroupObject`.
  */
-import {
-  catalogKeyOf, catalogOrders, findService, findServiceGroup, pageServiceGroups, pageServices,
-  type CatalogKey, type CatalogOrder, type CatalogPage, type CatalogPageQuery,
-  type ServiceFilter, type ServiceGroupFilter, type ServiceGroupRow, type ServiceRow,
-} from '@jabba/domain/service-catalog/queries';
-import { readCatalog } from '@jabba/domain/service-catalog/policy';
+import { type CatalogKey, catalogKeyOf, type CatalogOrder, catalogOrders, type CatalogPage, type CatalogPageQuery, findService, findServiceGroup, pageServiceGroups, pageServices, readCatalog, type ServiceFilter, type ServiceGroupFilter, type ServiceGroupRow, type ServiceRow } from '@jabba/domain/service-catalog';
 import { cursorPart, keyCodec, pageWindow, toConnection, type Connection, type ConnectionArgs, type PageWindow } from '../platform/pages';
 import { databaseIdField, globalIdField } from '../graphql/relay';
 import type { GraphqlContext, GraphqlModule, NodeLoader } from '../graphql/module';

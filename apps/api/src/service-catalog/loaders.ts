@@ -9,7 +9,7 @@
 import {
   findServiceGroups, pageGroupsOfServices, pageServicesOfGroups, pageSubGroups,
   type CatalogPage, type CatalogPageQuery, type ServiceFilter, type ServiceGroupFilter, type ServiceGroupRow, type ServiceRow,
-} from '@jabba/domain/service-catalog/queries';
+} from '@jabba/domain/service-catalog';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { maxPageSize } from '../platform/pages';
 

@@ -4,12 +4,7 @@
  * at the input, then handing the write to the store. The `Service` and `ServiceGroup` types are the
  * read module's (service-catalog-schema.ts); a refused mutation answers its payload field as null.
  */
-import {
-  addServiceToGroup, createService, createServiceGroup, deactivateService, deactivateServiceGroup,
-  deleteServiceFromGroup, updateService, updateServiceGroup,
-} from '@jabba/domain/service-catalog/store';
-import { notFound, serviceCatalogMessages } from '@jabba/domain/service-catalog/rules';
-import { writeCatalog } from '@jabba/domain/service-catalog/policy';
+import { addServiceToGroup, createService, createServiceGroup, deactivateService, deactivateServiceGroup, deleteServiceFromGroup, notFound, serviceCatalogMessages, updateService, updateServiceGroup, writeCatalog } from '@jabba/domain/service-catalog';
 import { malformedId } from '../graphql/relay';
 import { fromGlobalId } from '../platform/global-ids';
 import type { GraphqlContext, GraphqlModule } from '../graphql/module';

@@ -5,7 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { destinationStatuses, type DestinationStatus } from '@jabba/domain/destinations/rules';
+import { destinationStatuses, type DestinationStatus } from '@jabba/domain/destinations';
 import { waitFor } from '#test/wait-for';
 import { destinationNotFoundProblem, expectProblem, forbiddenProblem, invalidProblem, isoMicros, stateInvalidProblem } from '../expect';
 import { createTestApi, type Caller, type TestApi } from '../support';

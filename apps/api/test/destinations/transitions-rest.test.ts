@@ -6,14 +6,14 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Queue } from 'bullmq';
-import { queueNames } from '@jabba/domain/engine/queues';
-import { destinationStatuses, type DestinationStatus } from '@jabba/domain/destinations/rules';
+import { queueNames } from '@jabba/domain/engine';
+import { destinationStatuses, type DestinationStatus } from '@jabba/domain/destinations';
 import { testPrefix } from '#test/redis';
 import { waitFor } from '#test/wait-for';
 import { createApp } from '../../src/app';
 import { destinationNotFoundProblem, invalidProblem, isoMicros, problemBody, stateInvalidProblem } from '../expect';
 import { createTestApi, type Caller, type TestApi } from '../support';
-import { startTestWorker, type TestWorker } from '../worker';
+import { startTestWorker, type TestWorker } from '#test/worker';
 
 const statusMessage = 'must be one of active, inactive, decommissioned';
 

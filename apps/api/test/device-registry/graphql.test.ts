@@ -1,11 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runChunk } from '@jabba/domain/engine/chunk-runner';
-import { createJob, cancelJob, type JobRecord } from '@jabba/domain/engine/job-writes';
-import type { Executor, Outcome } from '@jabba/domain/engine/executor';
-import type { StoredTask } from '@jabba/domain/engine/handler';
-import { deviceRegistryJob } from '@jabba/domain/device-registry/job';
-import { createLogger } from '@jabba/domain/platform/logger';
+import { cancelJob, createJob, type Executor, type JobRecord, type Outcome, runChunk, type StoredTask } from '@jabba/domain/engine';
+import { deviceRegistryJob } from '@jabba/domain/device-registry';
+import { createLogger } from '@jabba/domain/platform';
 import { expectPages, isoMicros, type Page } from '../expect';
 import { createTestApi, type Caller, type TestApi } from '../support';
 import { toGlobalId } from '../../src/platform/global-ids';

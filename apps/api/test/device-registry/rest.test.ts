@@ -15,7 +15,7 @@ const fields = 'registerType=MEDICAL_DEVICE&reasonDescription=Update';
 const writeScope = 'device_registry:write';
 const globalId = (uuid: string): string => Buffer.from(`DeviceRegistryJob:${uuid}`).toString('base64');
 
-// Problem `type` and `title` by status: the contract clients switch on (apps/api/src/errors.ts).
+// Problem `type` and `title` by status: the contract clients switch on (apps/api/src/platform/error-tables.ts).
 const problemKinds: Record<number, [string, string]> = {
   401: ['https://jabba.dev/problems/unauthenticated', 'Unauthorized'],
   403: ['https://jabba.dev/problems/forbidden', 'Forbidden'],
@@ -224,7 +224,7 @@ describe('POST /v1/device-registry-jobs with multipart/form-data', () => {
     await expectRefused(() => postForm(headerOnly, fields), 422, 'The file has a header row but no data line', inputError('$.file', 'The file has a header row but no data line'));
   });
 
-  // BUG (apps/api/src/http/upload-body.ts): busboy() throws synchronously on a multipart type
+  // BUG (apps/api/src/platform/upload-body.ts): busboy() throws synchronously on a multipart type
   // without a boundary, and that plain Error becomes a 500. Flip to `it` once it is a 422.
   it('is 422 for a multipart Content-Type without a boundary', async () => {
     await expectRefused(() => post(csv, { headers: { 'Content-Type': 'multipart/form-data' } }), 422, 'The multipart body is malformed: Multipart: Boundary not found');

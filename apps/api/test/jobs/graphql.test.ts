@@ -1,10 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isoMicros } from '../expect';
-import type { Caller } from '../support';
-import { createTestApi, type TestApi } from '../support';
+import { type Caller, createTestApi, type TestApi } from '../support';
 import { toGlobalId } from '../../src/platform/global-ids';
-import { normalizeDateTime } from '@jabba/domain/platform/time';
+import { normalizeDateTime } from '@jabba/domain/platform';
 
 const jobQuery = `query ($id: ID!) {
   node(id: $id) {

@@ -1,10 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runChunk } from '@jabba/domain/engine/chunk-runner';
-import { createJob, type JobRecord } from '@jabba/domain/engine/job-writes';
-import type { Executor, Outcome } from '@jabba/domain/engine/executor';
-import { deviceRegistryJob } from '@jabba/domain/device-registry/job';
-import { createLogger } from '@jabba/domain/platform/logger';
+import { createJob, type Executor, type JobRecord, type Outcome, runChunk } from '@jabba/domain/engine';
+import { deviceRegistryJob } from '@jabba/domain/device-registry';
+import { createLogger } from '@jabba/domain/platform';
 import { isoMicros } from '../expect';
 import { createTestApi, type Caller, type TestApi } from '../support';
 import { toGlobalId } from '../../src/platform/global-ids';

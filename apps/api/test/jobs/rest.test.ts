@@ -1,14 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { parse } from 'csv-parse/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runChunk } from '@jabba/domain/engine/chunk-runner';
-import { findJob } from '@jabba/domain/engine/job-reads';
-import { createJob, type TaskInput } from '@jabba/domain/engine/job-writes';
-import { taskErrors } from '@jabba/domain/engine/task-errors';
-import type { Executor, Outcome } from '@jabba/domain/engine/executor';
-import type { StoredTask } from '@jabba/domain/engine/handler';
-import { deviceRegistryJob } from '@jabba/domain/device-registry/job';
-import { createLogger } from '@jabba/domain/platform/logger';
+import { createJob, type Executor, findJob, type Outcome, runChunk, type StoredTask, taskErrors, type TaskInput } from '@jabba/domain/engine';
+import { deviceRegistryJob } from '@jabba/domain/device-registry';
+import { createLogger } from '@jabba/domain/platform';
 import { toGlobalId } from '../../src/platform/global-ids';
 import { isoMicros } from '../expect';
 import { createTestApi, type Caller, type TestApi } from '../support';

@@ -6,16 +6,15 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { Queue, QueueEvents } from 'bullmq';
-import { queueNames } from '@jabba/domain/engine/queues';
-import { assignmentTimeoutMessage } from '@jabba/domain/merge-review/assignment-queue';
-import { messages } from '@jabba/domain/platform/errors';
-import { mergeMessages, reviewerRole } from '@jabba/domain/merge-review/rules';
+import { queueNames } from '@jabba/domain/engine';
+import { assignmentTimeoutMessage, mergeMessages, reviewerRole } from '@jabba/domain/merge-review';
+import { messages } from '@jabba/domain/identity';
 import { testPrefix } from '#test/redis';
 import { waitFor } from '#test/wait-for';
 import { createApp, type App } from '../../src/app';
 import { isoMicros } from '../expect';
 import { createTestApi, type Caller, type GraphqlResult, type TestApi } from '../support';
-import { startTestWorker, type TestWorker } from '../worker';
+import { startTestWorker, type TestWorker } from '#test/worker';
 
 const assignScope = 'merge_candidate:assign';
 const assign = /* GraphQL */ `mutation {

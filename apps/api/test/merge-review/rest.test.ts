@@ -5,12 +5,12 @@
  */
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { findJob } from '@jabba/domain/engine/job-reads';
-import { csvLine } from '@jabba/domain/csv/write';
-import { messages } from '@jabba/domain/platform/errors';
+import { findJob } from '@jabba/domain/engine';
+import { csvLine } from '@jabba/domain/csv';
+import { messages } from '@jabba/domain/identity';
 import { waitFor } from '#test/wait-for';
 import { createTestApi, type Caller, type TestApi } from '../support';
-import { startTestWorker, type TestWorker } from '../worker';
+import { startTestWorker, type TestWorker } from '#test/worker';
 
 const header = 'merge_candidate_id,person_id,master_person_id,person_first_name,person_last_name,person_birth_date,master_first_name,master_last_name,master_birth_date';
 const writeScope = 'merge_candidate:write';
@@ -191,7 +191,7 @@ describe('POST /v1/merge-candidates and the worker', () => {
   });
 });
 
-// Problem `type` and `title` by status: the contract clients switch on (apps/api/src/errors.ts).
+// Problem `type` and `title` by status: the contract clients switch on (apps/api/src/platform/error-tables.ts).
 const problemKinds: Record<number, [string, string]> = {
   400: ['https://jabba.dev/problems/bad-request', 'Bad Request'],
   401: ['https://jabba.dev/problems/unauthenticated', 'Unauthorized'],

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError } from '@jabba/domain/platform/config';
-import { developmentJwtSecret } from '@jabba/domain/identity/secret';
+import { ConfigError } from '@jabba/domain/platform';
+import { developmentJwtSecret } from '@jabba/domain/identity';
 import { loadConfig } from '../../src/config';
 
 const secret = 's'.repeat(32);

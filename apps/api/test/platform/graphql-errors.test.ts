@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pino } from 'pino';
-import { DomainError } from '@jabba/domain/platform/errors';
-import { requireScope } from '@jabba/domain/identity/checks';
+import { DomainError } from '@jabba/domain/platform';
+import { requireScope } from '@jabba/domain/identity';
 import { createRequestContext } from '../../src/platform/request-context';
 import { toGlobalId } from '../../src/platform/global-ids';
 import { graphqlModules } from '../../src/app';

@@ -1,17 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DomainError } from '@jabba/domain/platform/errors';
-import { createLogger } from '@jabba/domain/platform/logger';
-import {
-  requireActiveClient,
-  requireAnyScope,
-  requireClientNotBlocked,
-  requireClientType,
-  requireRole,
-  requireScope,
-  type Check,
-} from '@jabba/domain/identity/checks';
-import { signAccessToken } from '@jabba/domain/identity/tokens';
+import { createLogger, DomainError } from '@jabba/domain/platform';
+import { type Check, requireActiveClient, requireAnyScope, requireClientNotBlocked, requireClientType, requireRole, requireScope, signAccessToken } from '@jabba/domain/identity';
 import { createRequestContext, type RequestContext } from '../../src/platform/request-context';
 import { createTestApi, grantRole, insertClient, type CallerOptions, type TestApi } from '../support';
 

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { Redis } from 'ioredis';
 import type { MikroORM } from '@mikro-orm/postgresql';
-import { createOrm } from '@jabba/domain/platform/orm';
+import { createOrm } from '@jabba/domain/platform';
 import { cloneDatabase } from '#test/postgres';
 import { createApp } from '../../src/app';
 import { createTestApi, type TestApi } from '../support';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DomainError, errorCodes, type ErrorCode } from '@jabba/domain/platform/errors';
+import { DomainError, errorCodes, type ErrorCode } from '@jabba/domain/platform';
 import { graphqlCode, graphqlErrorCodes, httpStatus, toProblem } from '../../src/platform/error-tables';
 
 describe('error tables', () => {

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HTTPException } from 'hono/http-exception';
-import { DomainError } from '@jabba/domain/platform/errors';
-import { requireActiveClient, requireScope } from '@jabba/domain/identity/checks';
+import { DomainError } from '@jabba/domain/platform';
+import { requireActiveClient, requireScope } from '@jabba/domain/identity';
 import { createTestApi, type TestApi } from '../support';
 
 const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;

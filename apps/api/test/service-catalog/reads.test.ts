@@ -5,7 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { messages } from '@jabba/domain/platform/errors';
+import { messages } from '@jabba/domain/identity';
 import { expectPages, isoMicros, type Page } from '../expect';
 import { createTestApi, type Caller, type TestApi } from '../support';
 import { toGlobalId } from '../../src/platform/global-ids';

@@ -6,8 +6,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ClientType } from '@jabba/domain/identity/clients';
-import { messages } from '@jabba/domain/platform/errors';
+import { type ClientType, messages } from '@jabba/domain/identity';
 import { errorsOf, invalid, refused } from './fixtures';
 import { createTestApi, insertClient, type TestApi } from '../support';
 import { toGlobalId } from '../../src/platform/global-ids';

@@ -6,13 +6,13 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Queue } from 'bullmq';
-import { queueNames } from '@jabba/domain/engine/queues';
-import { createLogger } from '@jabba/domain/platform/logger';
+import { queueNames } from '@jabba/domain/engine';
+import { createLogger } from '@jabba/domain/platform';
 import { testPrefix } from '#test/redis';
 import { waitFor } from '#test/wait-for';
 import { loadConfig } from '../../src/config';
 import { createHandlers } from '../../src/registry';
-import { sweepDestinations } from '@jabba/domain/destinations/sweep';
+import { sweepDestinations } from '@jabba/domain/destinations';
 import type { RunningWorker } from '../../src/worker';
 import { createEngine, type Engine } from '../harness';
 

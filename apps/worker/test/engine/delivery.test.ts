@@ -3,9 +3,7 @@
  * forgets everything must never run a task twice nor lose one.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { taskChunkJobName } from '@jabba/domain/engine/queues';
-import { cancelJob } from '@jabba/domain/engine/job-writes';
-import { retryJob } from '@jabba/domain/engine/submit';
+import { cancelJob, retryJob, taskChunkJobName } from '@jabba/domain/engine';
 import { deleteKeysWithPrefix } from '#test/redis';
 import { waitFor } from '#test/wait-for';
 import { createEffectsTable, createEngine, type Engine } from '../harness';

@@ -1,10 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pino } from 'pino';
-import { upsertClient } from '@jabba/domain/identity/clients';
-import { createJob } from '@jabba/domain/engine/job-writes';
-import { runChunk } from '@jabba/domain/engine/chunk-runner';
-import { rescueExecutor } from '@jabba/domain/engine/executor';
+import { upsertClient } from '@jabba/domain/identity';
+import { createJob, rescueExecutor, runChunk } from '@jabba/domain/engine';
 import { createEngine, type Engine } from '../harness';
 
 let engine: Engine;

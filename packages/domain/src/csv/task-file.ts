@@ -5,8 +5,8 @@
  * carrying the record as uploaded. Memory stays flat whatever the file's size: the CSV is read
  * once, as a stream, and never held whole.
  */
-import type { NewTask } from '../engine/submit';
-import { DomainError, payloadTooLarge } from '../platform/errors';
+import type { NewTask } from '../engine';
+import { DomainError, payloadTooLarge } from '../platform';
 import { CsvRecordSplitter, type RawRecord } from './records';
 import { parseHeader } from './fields';
 

@@ -6,7 +6,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { DestinationStatus } from './rules';
 import { destinationColumns, toDestination, type DestinationRow } from './destination-rows';
-import { creationOrder, keysetPage, type CreationKey } from '../platform/keyset';
+import { creationOrder, keysetPage, type CreationKey } from '../platform';
 
 export type DestinationListOrder = 'INSERTED_AT_ASC' | 'INSERTED_AT_DESC';
 

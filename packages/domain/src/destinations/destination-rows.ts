@@ -4,9 +4,7 @@
  */
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { DestinationState, DestinationStatus } from './rules';
-import type { IsoTimestamp } from '../engine/job-reads';
-import type { Raw } from '../platform/keyset';
-import { isoMicros, sqlOf, type Sql } from '../platform/sql';
+import { isoMicros, type IsoTimestamp, type Raw, type Sql, sqlOf } from '../platform';
 
 export interface DestinationRow {
   id: string;

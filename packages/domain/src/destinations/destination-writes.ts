@@ -6,11 +6,8 @@
  */
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { assertAcceptsReplies, assertAcceptsSubmissions, assertDeletable, destinationNotFound } from './rules';
-import { DomainError } from '../platform/errors';
+import { DomainError, inTransaction, isoMicros, type IsoTimestamp, jsonb, type Raw, type Sql, sqlOf } from '../platform';
 import { destinationColumns, lockDestination, toDestination, type DestinationRow } from './destination-rows';
-import type { IsoTimestamp } from '../engine/job-reads';
-import type { Raw } from '../platform/keyset';
-import { inTransaction, isoMicros, jsonb, sqlOf, type Sql } from '../platform/sql';
 
 export const caseNotFound = (id: string): DomainError => new DomainError('NOT_FOUND', `Case ${id} not found`);
 

@@ -8,9 +8,7 @@
 import type { Queue } from 'bullmq';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { z } from 'zod';
-import { defineJobType, genericJobView } from '../engine/catalog';
-import type { JobWrite } from '../engine/job-writes';
-import { submit } from '../engine/submit';
+import { defineJobType, genericJobView, type JobWrite, submit } from '../engine';
 import { destinationJobAccess } from './policy';
 import { destinationStatuses, type DestinationStatus } from './rules';
 import { applyTransition, deleteDueDestination } from './transitions';

@@ -3,8 +3,8 @@
  * destinations, one per destination to manage it ("nur mit dem Scope
  * manage:destination:{destinationId}"), and the two that allow sending to it.
  */
-import { requireAnyScope, requireScope, type Check } from '../identity/checks';
-import type { JobAccess } from '../engine/catalog';
+import { requireAnyScope, requireScope, type Check } from '../identity';
+import type { JobAccess } from '../engine';
 
 export const destinationScopes = {
   create: 'create_destination',

@@ -7,8 +7,8 @@
  */
 import type { Queue } from 'bullmq';
 import type { MikroORM } from '@mikro-orm/postgresql';
-import { submit } from '../engine/submit';
-import type { Logger } from '../platform/logger';
+import { submit } from '../engine';
+import type { Logger } from '../platform';
 import { destinationDeletionJob, type DeletionDeps } from './jobs';
 import { destinationsDueForDeletion } from './transitions';
 

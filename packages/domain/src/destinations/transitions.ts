@@ -10,8 +10,7 @@ import {
   type DestinationStatus, type TransitionRules,
 } from './rules';
 import { destinationColumns, lockDestination, stateOf, toDestination, type DestinationRow } from './destination-rows';
-import type { Raw } from '../platform/keyset';
-import { sqlOf, type Sql } from '../platform/sql';
+import { type Raw, type Sql, sqlOf } from '../platform';
 
 export interface TransitionRequest {
   destinationId: string;

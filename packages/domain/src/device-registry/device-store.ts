@@ -6,8 +6,7 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { from as copyFrom } from 'pg-copy-streams';
 import type { DeviceDraft } from './record-rules';
-import { copyRow } from '../platform/copy';
-import { jsonb, type Sql, type TxSql } from '../platform/sql';
+import { copyRow, jsonb, type Sql, type TxSql } from '../platform';
 
 export interface NewDevice extends DeviceDraft {
   id: string;

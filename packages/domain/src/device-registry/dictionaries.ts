@@ -5,7 +5,7 @@
  */
 import type { Dictionaries } from './record-rules';
 import type { DictionaryName } from './column-rules';
-import type { Sql } from '../platform/sql';
+import type { Sql } from '../platform';
 
 /** Loads the active codes of `names`; asking afterwards about a dictionary not loaded is a bug and throws. */
 export async function loadDictionaries(sql: Sql, names: readonly DictionaryName[]): Promise<Dictionaries> {

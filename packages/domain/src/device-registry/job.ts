@@ -6,10 +6,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
-import { defineJobType } from '../engine/catalog';
-import type { BatchOutcome } from '../engine/handler';
-import { DomainError } from '../platform/errors';
-import type { TxSql } from '../platform/sql';
+import { type BatchOutcome, defineJobType } from '../engine';
+import { DomainError, type TxSql } from '../platform';
 import { dictionaryNames } from './column-rules';
 import { existingDevices, insertDevices, type NewDevice } from './device-store';
 import { loadDictionaries } from './dictionaries';

@@ -2,8 +2,8 @@
  * Who may import device registries and read their jobs (SPEC §3): the scope, then the client's
  * legal entity ACTIVE, then an NHS client; the first check that fails decides the error.
  */
-import { requireActiveClient, requireClientType, requireScope, type Check } from '../identity/checks';
-import type { JobAccess } from '../engine/catalog';
+import { requireActiveClient, requireClientType, requireScope, type Check } from '../identity';
+import type { JobAccess } from '../engine';
 
 export const deviceRegistryScopes = {
   write: 'device_registry:write',

@@ -5,10 +5,9 @@
  */
 import type { Queue } from 'bullmq';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { CsvTaskFile, type CsvUpload } from '../csv/task-file';
-import type { JobWrite } from '../engine/job-writes';
-import { submit } from '../engine/submit';
-import { DomainError } from '../platform/errors';
+import { CsvTaskFile, type CsvUpload } from '../csv';
+import { type JobWrite, submit } from '../engine';
+import { DomainError } from '../platform';
 import { deviceRegistryJob } from './job';
 import { headerProblems } from './record-rules';
 

@@ -8,7 +8,7 @@
  * long as its schemas still accept the rows already stored.
  */
 import type { z } from 'zod';
-import type { Check } from '../identity/checks';
+import type { Check } from '../identity';
 import type { TaskHandler } from './handler';
 import type { JobStrategy } from './status-rules';
 

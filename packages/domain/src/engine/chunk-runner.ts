@@ -9,10 +9,9 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { abortableTaskStatuses, type JobStatus } from './status-rules';
 import type { TaskChunkPayload } from './queues';
 import type { JobInfo, StoredTask } from './handler';
-import type { Logger } from '../platform/logger';
+import { inTransaction, type Logger, type Sql } from '../platform';
 import { applyCounters, mergeDeltas, type CounterDeltas } from './counters';
 import { abortTasks, loadJob, promoteNextChunk } from './job-writes';
-import { inTransaction, type Sql } from '../platform/sql';
 import type { Executor, Final, Outcome } from './executor';
 
 type OutcomeRow = Outcome & { id: string };

@@ -4,7 +4,7 @@
  * The jobs row is always locked last (after task rows), so engine transactions never deadlock.
  */
 import { jobOutcome, taskStatuses, type JobStatus, type TaskCounters, type TaskStatus } from './status-rules';
-import type { Sql } from '../platform/sql';
+import type { Sql } from '../platform';
 
 export type CounterDeltas = Partial<Record<TaskStatus, number>> & { total?: number };
 

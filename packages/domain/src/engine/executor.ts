@@ -4,7 +4,7 @@
  * the tasks' stored meta and input are read with the job type's schemas first: what does not parse
  * was written by a bug, not by the user, so it is RESCUED and never reaches the handler.
  */
-import { isDomainError, type DomainError } from '../platform/errors';
+import { isDomainError, type DomainError } from '../platform';
 import type { HandlerRegistry, RegisteredJobType } from './catalog';
 import type { BatchOutcome, StoredTask, TaskContext, TaskHandler, TaskSuccess, TaskToRun } from './handler';
 import { rescuedCode, type TaskError } from './status-rules';

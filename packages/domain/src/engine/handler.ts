@@ -5,9 +5,7 @@
  * meta and each task's meta and input with the job type's schemas before it calls the handler.
  */
 import type { EntityManager } from '@mikro-orm/postgresql';
-import type { DomainError } from '../platform/errors';
-import type { Logger } from '../platform/logger';
-import type { TxSql } from '../platform/sql';
+import type { DomainError, Logger, TxSql } from '../platform';
 import type { JobStrategy } from './status-rules';
 
 export interface JobInfo<JobMeta = unknown> {

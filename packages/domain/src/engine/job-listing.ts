@@ -6,7 +6,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { JobStatus } from './status-rules';
 import { jobColumns, toJob, type JobRow } from './job-reads';
-import { creationOrder, keysetPage, type CreationKey } from '../platform/keyset';
+import { creationOrder, keysetPage, type CreationKey } from '../platform';
 
 export type JobListOrder = 'INSERTED_AT_ASC' | 'INSERTED_AT_DESC';
 

@@ -6,11 +6,8 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { JobStatus, JobStrategy, TaskCounters, TaskError, TaskStatus } from './status-rules';
 import { countersColumns, countersOf } from './counters';
-import { keysetPage, type Raw } from '../platform/keyset';
-import { isoMicros, sqlOf } from '../platform/sql';
+import { isoMicros, type IsoTimestamp, keysetPage, type Raw, sqlOf } from '../platform';
 
-/** ISO-8601 UTC with microseconds, e.g. `2026-11-22T10:29:32.099359Z`. */
-export type IsoTimestamp = string;
 
 export interface JobRow {
   id: string;

@@ -8,13 +8,11 @@ import { pipeline } from 'node:stream/promises';
 import { Readable } from 'node:stream';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { from as copyFrom } from 'pg-copy-streams';
-import { DomainError } from '../platform/errors';
+import { copyRow, DomainError, inTransaction, jsonb, type Sql, type TxSql } from '../platform';
 import { abortableTaskStatuses, assertCancellable, assertRetryable, failedTaskStatuses, type JobStatus, type JobStrategy, type TaskCounters, type TaskStatus } from './status-rules';
 import { defaultChunkSize, type TaskChunkPayload } from './queues';
 import { allChunks, chunkOf, chunksCovering } from './chunks';
 import { applyCounters, countBy, countersColumns, mergeDeltas, moved, type CounterDeltas } from './counters';
-import { inTransaction, jsonb, type Sql, type TxSql } from '../platform/sql';
-import { copyRow } from '../platform/copy';
 
 export interface TaskInput {
   name?: string | null;

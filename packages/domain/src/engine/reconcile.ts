@@ -9,7 +9,7 @@ import type { JobStrategy } from './status-rules';
 import { chunkOf } from './chunks';
 import { applyCounters } from './counters';
 import { promoteNextChunk } from './job-writes';
-import { inTransaction, type Sql } from '../platform/sql';
+import { inTransaction, type Sql } from '../platform';
 
 interface UnfinishedJob {
   id: string;

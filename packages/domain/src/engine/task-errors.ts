@@ -5,7 +5,7 @@
  */
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { failedTaskStatuses } from './status-rules';
-import { sqlOf } from '../platform/sql';
+import { sqlOf } from '../platform';
 
 /** What the report shows of one task that did not succeed. */
 export interface TaskErrorLine {

@@ -4,8 +4,9 @@
  * failing check decides the error.
  */
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { hasRole, type ClientType } from '@jabba/domain/identity/clients';
-import { DomainError, messages } from '@jabba/domain/platform/errors';
+import { DomainError } from '../platform';
+import { hasRole, type ClientType } from './clients';
+import { messages } from './messages';
 import type { Principal } from './principal';
 
 export type Check = (principal: Principal, em: EntityManager) => void | Promise<void>;

@@ -2,7 +2,7 @@
  * The clients the api serves and their users' roles (tables of Migration20261122000001).
  */
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { isoMicros, sqlOf } from '../platform/sql';
+import { isoMicros, sqlOf } from '../platform';
 
 export const clientTypes = ['NHS', 'MIS', 'MSP', 'PHARMACY'] as const;
 export type ClientType = (typeof clientTypes)[number];

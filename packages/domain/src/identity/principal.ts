@@ -1,6 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { findClient, type Client } from '@jabba/domain/identity/clients';
-import { DomainError, messages } from '@jabba/domain/platform/errors';
+import { DomainError } from '../platform';
+import { findClient, type Client } from './clients';
+import { messages } from './messages';
 import { verifyAccessToken, type AccessToken } from './tokens';
 
 /** Who is calling: the verified token plus the client it names, loaded from Postgres. */

@@ -3,7 +3,8 @@
  */
 import { SignJWT, jwtVerify } from 'jose';
 import { z } from 'zod';
-import { DomainError, messages } from '@jabba/domain/platform/errors';
+import { DomainError } from '../platform';
+import { messages } from './messages';
 
 export interface AccessToken {
   userId: string;

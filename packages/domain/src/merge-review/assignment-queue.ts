@@ -10,7 +10,7 @@
  */
 import type { JobsOptions, Queue, QueueEvents } from 'bullmq';
 import { z } from 'zod';
-import { DomainError, errorCodes } from '../platform/errors';
+import { DomainError, errorCodes } from '../platform';
 
 export const mergeAssignmentJobName = 'assign-merge-candidate';
 

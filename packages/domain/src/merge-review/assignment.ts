@@ -12,11 +12,10 @@
  *   last word; a violation of either is answered with its CONFLICT, never an internal error.
  */
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { DomainError } from '../platform/errors';
+import { DomainError, inTransaction, type Sql } from '../platform';
 import { assertMayTakeNew, mergeMessages, noEligibleCandidate, type MergeRules } from './rules';
 import { auditMany } from './audit-log';
 import { reviewerLoad } from './merge-requests';
-import { inTransaction, type Sql } from '../platform/sql';
 
 export interface Assignment {
   mergeRequestId: string;

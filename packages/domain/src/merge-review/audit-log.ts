@@ -4,7 +4,7 @@
  * for the insert keeps the row's shape (actor, resource = table name, resource id, changeset) the
  * same for every writer.
  */
-import type { Sql } from '../platform/sql';
+import type { Sql } from '../platform';
 
 /** The tables whose changes are audited; the resource column holds the table name. */
 export type AuditResource = 'manual_merge_candidates' | 'manual_merge_requests';

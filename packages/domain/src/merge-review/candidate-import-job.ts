@@ -7,9 +7,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
-import { defineJobType, genericJobView } from '../engine/catalog';
-import type { BatchOutcome, TaskContext, TaskToRun } from '../engine/handler';
-import { DomainError } from '../platform/errors';
+import { type BatchOutcome, defineJobType, genericJobView, type TaskContext, type TaskToRun } from '../engine';
+import { DomainError } from '../platform';
 import {
   candidateErrorMessage, checkCandidates, duplicatePairMessage, pairKey, personsOf, placeOf,
   type MergeCandidateJobMeta, type MergeCandidateTaskMeta,

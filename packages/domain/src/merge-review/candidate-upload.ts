@@ -6,10 +6,9 @@
  */
 import type { Queue } from 'bullmq';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { CsvTaskFile, type CsvUpload } from '../csv/task-file';
-import type { JobWrite } from '../engine/job-writes';
-import { submit } from '../engine/submit';
-import { DomainError, type InputError } from '../platform/errors';
+import { CsvTaskFile, type CsvUpload } from '../csv';
+import { type JobWrite, submit } from '../engine';
+import { DomainError, type InputError } from '../platform';
 import { mergeCandidateImportJob } from './candidate-import-job';
 import { candidateHeaderProblems, isCandidateColumn, maxJsonCandidates } from './candidate-rules';
 

@@ -6,7 +6,7 @@
  */
 import type { CandidateDraft, PersonRow } from './candidate-rules';
 import { auditMany } from './audit-log';
-import type { Sql } from '../platform/sql';
+import type { Sql } from '../platform';
 
 export interface NewCandidate extends CandidateDraft {
   id: string;

@@ -6,15 +6,13 @@
  * time and the quorum is reached exactly once.
  */
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { DomainError } from '../platform/errors';
+import { DomainError, inTransaction, type Raw, type Sql } from '../platform';
 import {
   assertRequestTransition, effectOfDecision, isDecision, mergeMessages,
   type CandidateStatus, type MergeRules, type RequestStatus,
 } from './rules';
 import { audit } from './audit-log';
-import type { Raw } from '../platform/keyset';
 import { insertDeactivationEvent, type PersonDeactivationEvent } from './outbox';
-import { inTransaction, type Sql } from '../platform/sql';
 
 export interface MergeDecision {
   requestId: string;

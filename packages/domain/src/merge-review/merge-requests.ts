@@ -6,9 +6,7 @@
  */
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { CandidateStatus, Decision, RequestStatus, ReviewerLoad } from './rules';
-import type { IsoTimestamp } from '../engine/job-reads';
-import { keysetPage, type Raw } from '../platform/keyset';
-import { isoMicros, type Sql } from '../platform/sql';
+import { isoMicros, type IsoTimestamp, keysetPage, type Raw, type Sql } from '../platform';
 
 /** A person as the import gave it; only the id is sure to be known. */
 export interface PersonRow {

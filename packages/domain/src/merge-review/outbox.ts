@@ -8,8 +8,7 @@
 import type { JobsOptions, Queue } from 'bullmq';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { z } from 'zod';
-import type { Raw } from '../platform/keyset';
-import { inTransaction, type Sql } from '../platform/sql';
+import { inTransaction, type Raw, type Sql } from '../platform';
 
 /**
  * What the person registry receives; the names are the eHealth contract's. Any hex uuid (not only

@@ -2,8 +2,8 @@
  * Who may do what in manual merge review (SPEC §5, issue 5), each list in the order the spec gives
  * its checks: the first one that fails decides the error.
  */
-import type { JobAccess } from '../engine/catalog';
-import { requireClientNotBlocked, requireClientType, requireRole, requireScope, type Check } from '../identity/checks';
+import type { JobAccess } from '../engine';
+import { requireClientNotBlocked, requireClientType, requireRole, requireScope, type Check } from '../identity';
 import { reviewerRole } from './rules';
 
 export const mergeReviewScopes = {

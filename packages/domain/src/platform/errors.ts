@@ -43,17 +43,6 @@ export class DomainError extends Error {
 export const isDomainError = (error: unknown): error is DomainError => error instanceof DomainError;
 
 
-// The messages below are public contracts (SPEC §3, §5, §7); tests assert them literally.
-export const messages = {
-  invalidToken: 'Invalid access token',
-  missingScope: (scopes: string[]) =>
-    `Your scope does not allow to access this resource. Missing allowances: ${scopes.join(', ')}`,
-  clientNotActive: 'client_id refers to legal entity that is not active',
-  clientTypeForbidden: "You don't have permission to access this resource",
-  clientBlocked: 'Client is blocked',
-  roleMissing: "User doesn't have required role",
-} as const;
-
 /** One refusal for every size bound of an upload, whether announced or counted while streaming. */
 export const payloadTooLarge = (what: 'file' | 'JSON body', limit: number): DomainError =>
   new DomainError('PAYLOAD_TOO_LARGE', `The ${what} is larger than the limit of ${limit} bytes`);

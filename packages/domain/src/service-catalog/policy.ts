@@ -1,5 +1,5 @@
 /** Who may read and change the service catalog (SPEC §6): the scope, then an NHS client. */
-import { requireClientType, requireScope, type Check } from '../identity/checks';
+import { requireClientType, requireScope, type Check } from '../identity';
 
 export const serviceCatalogScopes = {
   read: 'service_catalog:read',

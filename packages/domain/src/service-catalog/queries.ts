@@ -5,10 +5,7 @@
  * a field for a whole set of parents. Writes live with their use cases.
  */
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { DomainError } from '../platform/errors';
-import type { IsoTimestamp } from '../engine/job-reads';
-import { creationOrder, keyComparison, keysetPage, param, type KeysetPage, type KeysetQuery, type Raw } from '../platform/keyset';
-import { isoMicros, sqlOf } from '../platform/sql';
+import { creationOrder, DomainError, isoMicros, type IsoTimestamp, keyComparison, keysetPage, type KeysetPage, type KeysetQuery, param, type Raw, sqlOf } from '../platform';
 
 export interface ServiceRow {
   id: string;

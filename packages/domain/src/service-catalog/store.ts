@@ -7,13 +7,11 @@
  * or inclusion gets the same refusal as an earlier one, never a unique-violation error.
  */
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { DomainError, type InputError } from '../platform/errors';
+import { DomainError, type InputError, inTransaction, type Raw, type Sql } from '../platform';
 import { assertActive, conflict, notFound, serviceCatalogMessages as m, serviceCategoryDictionary } from './rules';
-import type { Raw } from '../platform/keyset';
 import {
   serviceColumns, serviceGroupColumns, toService, toServiceGroup, type ServiceGroupRow, type ServiceRow,
 } from './queries';
-import { inTransaction, type Sql } from '../platform/sql';
 
 export interface NewService {
   name: string;

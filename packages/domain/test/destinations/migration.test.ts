@@ -4,8 +4,8 @@
  */
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Orm } from '@jabba/domain/platform/orm';
-import { Migration20261122000006_destination_status } from '@jabba/domain/migrations/Migration20261122000006_destination_status';
+import type { Orm } from '../../src/platform/orm';
+import { Migration20261122000006_destination_status } from '../../src/migrations/Migration20261122000006_destination_status';
 import { openOrmDatabase, type OrmDatabase } from '#test/orm-database';
 
 let database: OrmDatabase;

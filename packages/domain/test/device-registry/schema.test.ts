@@ -5,13 +5,13 @@
 import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Orm } from '@jabba/domain/platform/orm';
-import { inTransaction, sqlOf } from '@jabba/domain/platform/sql';
-import { insertDevices } from '@jabba/domain/device-registry/device-store';
-import { loadDictionaries } from '@jabba/domain/device-registry/dictionaries';
-import { countries } from '@jabba/domain/migrations/country-codes';
-import { Migration20261122000003_device_registry } from '@jabba/domain/migrations/Migration20261122000003_device_registry';
-import { dictionaryNames } from '@jabba/domain/device-registry/column-rules';
+import type { Orm } from '../../src/platform/orm';
+import { inTransaction, sqlOf } from '../../src/platform/sql';
+import { insertDevices } from '../../src/device-registry/device-store';
+import { loadDictionaries } from '../../src/device-registry/dictionaries';
+import { countries } from '../../src/migrations/country-codes';
+import { Migration20261122000003_device_registry } from '../../src/migrations/Migration20261122000003_device_registry';
+import { dictionaryNames } from '../../src/device-registry/column-rules';
 import { openOrmDatabase, type OrmDatabase } from '#test/orm-database';
 
 let database: OrmDatabase;

@@ -3,10 +3,10 @@
  * a real worker (BullMQ on Redis) runs the chunks, Postgres holds the outcome.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { findJob } from '@jabba/domain/engine/job-reads';
+import { findJob } from '@jabba/domain/engine';
 import { waitFor } from '#test/wait-for';
-import { createTestApi, type Caller, type TestApi } from '../apps/api/test/support';
-import { startTestWorker, type TestWorker } from '../apps/api/test/worker';
+import { createTestApi, type Caller, type TestApi } from '../support';
+import { startTestWorker, type TestWorker } from '#test/worker';
 
 export const header = 'classification_type,manufacturer_name,manufacturer_country,model_number,packaging_type,packaging_count,packaging_unit,is_active,device_names.name,device_names.type,description,properties.type,properties.value_integer';
 

@@ -7,12 +7,16 @@
  *   beforeAll(async () => { api = await createTestApi(); workers = await startTestWorker(api); });
  *   afterAll(async () => { await workers.close(); await api.close(); });
  */
-import { createLogger } from '@jabba/domain/platform/logger';
-import { connectRedis } from '#test/redis';
-import { loadConfig } from '../../worker/src/config';
-import { createHandlers } from '../../worker/src/registry';
-import { startWorker, workerSettingsOf, type RunningWorker, type WorkerDeps } from '../../worker/src/worker';
-import type { TestApi } from './support';
+import type { MikroORM } from '@mikro-orm/postgresql';
+import { createLogger } from '@jabba/domain/platform';
+import { createHandlers, loadConfig, startWorker, workerSettingsOf, type RunningWorker, type WorkerDeps } from '@jabba/worker';
+import { connectRedis } from './redis';
+
+/** What the worker shares with the api under test: its database and its BullMQ prefix. */
+export interface WorkerTarget {
+  orm: MikroORM;
+  prefix: string;
+}
 
 export interface TestWorker {
   worker: RunningWorker;
@@ -21,7 +25,7 @@ export interface TestWorker {
 }
 
 /** `options` override the defaults below, e.g. `{ concurrency: 1 }` or handlers of the test's own. */
-export async function startTestWorker(api: TestApi, options: Partial<WorkerDeps> = {}): Promise<TestWorker> {
+export async function startTestWorker(api: WorkerTarget, options: Partial<WorkerDeps> = {}): Promise<TestWorker> {
   const connection = connectRedis();
   let worker: RunningWorker;
   try {

@@ -1,0 +1,13 @@
+export { defineJobType, genericJobView, handlerRegistry, type HandlerDeps, type HandlerRegistry, type JobAccess } from './catalog';
+export { runChunk, type ChunkReport } from './chunk-runner';
+export { enqueueChunks } from './enqueue';
+export { handlerExecutor, rescueExecutor, type Executor, type Outcome } from './executor';
+export { type BatchOutcome, type StoredTask, type TaskContext, type TaskHandler, type TaskToRun } from './handler';
+export { pageJobs, type JobListOrder } from './job-listing';
+export { findJob, findTask, pageTasks, type JobRow, type TaskKey, type TaskOrder, type TaskRow } from './job-reads';
+export { cancelJob, createJob, type JobRecord, type JobWrite, type NewJob, type TaskInput } from './job-writes';
+export { queueNames, reconcileJobName, taskChunkJobName, taskChunkPayload } from './queues';
+export { chunksToReconcile } from './reconcile';
+export { domainErrorOf, jobStatuses, jobStrategies, progressOf, taskStatuses, type JobProgress, type JobStatus, type TaskStatus } from './status-rules';
+export { retryJob, submit, submitJob, type NewTask } from './submit';
+export { taskErrors, type TaskErrorLine } from './task-errors';

@@ -1,0 +1,6 @@
+export { authorize, requireActiveClient, requireAnyScope, requireClientNotBlocked, requireClientType, requireRole, requireScope, type Check } from './checks';
+export { addUserRole, clientStatuses, clientTypes, findClient, upsertClient, type Client, type ClientStatus, type ClientType } from './clients';
+export { messages } from './messages';
+export { authenticate, type Principal } from './principal';
+export { developmentJwtSecret, jwtSecretField, jwtSecretOf } from './secret';
+export { bearerToken, signAccessToken, verifyAccessToken } from './tokens';
