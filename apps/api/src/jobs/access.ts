@@ -9,18 +9,19 @@ import type { Principal } from '@jabba/domain/identity';
 import { jobCatalog } from '@jabba/domain/job-catalog';
 import type { RequestContext } from '../platform/request-context';
 
-export interface JobView extends JobAccess {
+/** A job type as the api shows it: the GraphQL type that renders it and its checks. */
+export interface JobTypeAccess extends JobAccess {
   graphqlType: string;
 }
 
-const views: ReadonlyMap<string, JobView> = new Map(jobCatalog.map((type) => [type.type, { graphqlType: type.graphqlType, ...type.access }]));
+const views: ReadonlyMap<string, JobTypeAccess> = new Map(jobCatalog.map((type) => [type.type, { graphqlType: type.graphqlType, ...type.access }]));
 
-export const genericJobAccess: JobView = { graphqlType: genericJobView, read: [], write: [] };
+export const genericJobAccess: JobTypeAccess = { graphqlType: genericJobView, read: [], write: [] };
 
-export const accessOfJob = (jobType: string): JobView => views.get(jobType) ?? genericJobAccess;
+export const accessOfJob = (jobType: string): JobTypeAccess => views.get(jobType) ?? genericJobAccess;
 
 /** The access rules of the job view a global id names; null for a type that is no job view. */
-export function accessOfView(typeName: string): JobView | null {
+export function accessOfView(typeName: string): JobTypeAccess | null {
   if (typeName === genericJobView) return genericJobAccess;
   return [...views.values()].find((view) => view.graphqlType === typeName) ?? null;
 }

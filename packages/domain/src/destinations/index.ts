@@ -1,8 +1,7 @@
-export { destinationEnvFields } from './config';
 export { pageDestinations, type DestinationListOrder } from './destination-listing';
 export { findDestination, stateOf, type DestinationRow } from './destination-rows';
 export { addCaseEvent, addCaseReply, caseDestinationId, caseNotFound, createDestination, createSubmission, deleteDestination } from './destination-writes';
 export { destinationDeletionJob, destinationTransitionJob, maxBulkTransition, submitTransitions, type TransitionReach } from './jobs';
 export { createDestinations, destinationScopes, manageDestination, sendToDestination } from './policy';
-export { assertTransition, destinationNotFound, destinationStateInvalidType, destinationStatuses, type DestinationStatus } from './rules';
+export { type DestinationStatus, assertTransition, destinationEnvFields, destinationNotFound, destinationStateInvalidType, destinationStatuses } from './rules';
 export { sweepDestinations } from './sweep';

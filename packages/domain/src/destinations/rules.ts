@@ -2,6 +2,7 @@
  * The FIT-Connect destination lifecycle (SPEC §4, seed 001) as data plus pure guards. Time is a
  * parameter: the day rules are tested by passing `now`, never by waiting.
  */
+import { z } from 'zod';
 import { DomainError } from '../platform/errors';
 
 export const destinationStatuses = ['created', 'active', 'inactive', 'decommissioned'] as const;
@@ -80,3 +81,12 @@ export function assertDeletable(d: Pick<DestinationState, 'id' | 'status'>): voi
 export function dueForDeletion(d: DestinationState, now: Date, deleteAfterDays: number, unexpiredTokens: number): boolean {
   return d.status === 'decommissioned' && daysBetween(d.statusChangedAt, now) > deleteAfterDays && unexpiredTokens === 0;
 }
+
+/**
+ * The destination rules both apps apply: the api when it checks a PATCH at once, the worker when it
+ * checks it again under the row lock. One definition, so the two can only disagree by misconfiguration.
+ */
+export const destinationEnvFields = {
+  /** Whole days a destination must have been inactive before it may be decommissioned. */
+  DESTINATION_MIN_INACTIVE_DAYS: z.coerce.number().int().min(0).default(30),
+};

@@ -5,7 +5,7 @@
  * fixes a line in one go.
  */
 import { columnProblems, parseHeader, parseRecords } from '../csv/fields';
-import { isUuid } from '../platform/ids';
+import { isUuid } from '../platform/formats';
 import { deviceColumns, isDeviceColumn, mandatoryColumns, type DeviceColumn, type DictionaryName } from './column-rules';
 
 export interface Dictionaries {

@@ -5,7 +5,7 @@
  * problems come back as text naming each column, all at once, so a user fixes a record in one go.
  */
 import { columnProblems, parseHeader, parseRecords } from '../csv/fields';
-import { isUuid } from '../platform/ids';
+import { isUuid } from '../platform/formats';
 
 /** A JSON upload is parsed whole, so it is bounded by a count; a CSV streams, bounded by its size. */
 export const maxJsonCandidates = 100_000;

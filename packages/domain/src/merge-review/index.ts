@@ -2,9 +2,8 @@ export { assignmentTimeoutMessage, mergeAssignmentPayload, requestAssignment, ty
 export { assignMergeCandidate } from './assignment';
 export { mergeCandidateImportJob } from './candidate-import-job';
 export { candidateItems, submitCandidateCsv, submitCandidateJson } from './candidate-upload';
-export { mergeReviewEnvFields } from './config';
 export { decideMergeRequest } from './decisions';
 export { findMergeRequest, mergeRequestKeyOf, pageOpenMergeRequests, reviewerLoad, type ManualMergeCandidateRow, type MergeRequestKey, type MergeRequestOrder, type MergeRequestRow } from './merge-requests';
 export { publishDeactivationEvents, relayDeactivationEvents } from './outbox';
 export { assignCandidate, decideMergeRequests, importCandidates, mergeReviewScopes, readMergeRequests } from './policy';
-export { canAssignNew, candidateStatuses, mergeMessages, requestStatuses, requestTransitions, reviewerRole, type MergeRules, type RequestStatus } from './rules';
+export { type MergeRules, type RequestStatus, canAssignNew, candidateStatuses, mergeMessages, mergeReviewEnvFields, requestStatuses, requestTransitions, reviewerRole } from './rules';

@@ -2,6 +2,7 @@
  * Manual merge review (SPEC §5, seed 000): request statuses and their transitions as data, the
  * assignment rules and the quorum rule, with the exact messages eHealth answers with. Pure.
  */
+import { z } from 'zod';
 import { DomainError } from '../platform/errors';
 
 export const candidateStatuses = ['NEW', 'PROCESSED'] as const;
@@ -74,3 +75,11 @@ export function effectOfDecision(to: RequestStatus, sameDecisions: number, rules
   if (!isDecision(to) || sameDecisions < rules.quorum) return { kind: 'release' };
   return { kind: 'settle', decision: to };
 }
+
+/** The manual merge review rules (SPEC §5): the api reads them for decisions and `canAssignNew`, the worker for assignments. */
+export const mergeReviewEnvFields = {
+  /** A reviewer holding this many POSTPONE requests gets no new candidate. */
+  MAX_POSTPONED_MERGE_REQUESTS: z.coerce.number().int().min(0).default(5),
+  /** Requests with the same decision that settle a candidate. */
+  MERGE_QUORUM: z.coerce.number().int().min(1).default(3),
+};

@@ -1,10 +1,9 @@
 export { ConfigError, baseEnvSchema, configOrExit, parseEnv } from './config';
 export { copyRow } from './copy';
 export { DomainError, errorCodes, isDomainError, payloadTooLarge, type ErrorCode, type InputError } from './errors';
-export { isUuid } from './ids';
 export { creationOrder, keyComparison, keysetPage, param, type CreationKey, type KeysetPage, type KeysetQuery, type Raw } from './keyset';
 export { createLogger, type Logger } from './logger';
 export { createOrm, migrate, type Orm } from './orm';
 export { installShutdown } from './shutdown';
 export { inTransaction, isoMicros, jsonb, sqlOf, type Sql, type TxSql } from './sql';
-export { normalizeDateTime, type IsoTimestamp } from './time';
+export { isUuid, normalizeDateTime, type IsoTimestamp } from './formats';
