@@ -1,7 +1,8 @@
+/** The FIT-Connect destination lifecycle (SPEC §4): rules, store, jobs, sweep and scopes. */
 export { pageDestinations, type DestinationListOrder } from './destination-listing';
 export { findDestination, stateOf, type DestinationRow } from './destination-rows';
 export { addCaseEvent, addCaseReply, caseDestinationId, caseNotFound, createDestination, createSubmission, deleteDestination } from './destination-writes';
 export { destinationDeletionJob, destinationTransitionJob, maxBulkTransition, submitTransitions, type TransitionReach } from './jobs';
 export { createDestinations, destinationScopes, manageDestination, sendToDestination } from './policy';
-export { type DestinationStatus, assertTransition, destinationEnvFields, destinationNotFound, destinationStateInvalidType, destinationStatuses } from './rules';
+export { assertTransition, destinationEnvFields, destinationNotFound, destinationStateInvalidType, destinationStatuses, type DestinationStatus } from './rules';
 export { sweepDestinations } from './sweep';

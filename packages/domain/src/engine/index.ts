@@ -1,3 +1,4 @@
+/** The job engine: the jabba tables, the job catalog contract, submitting, running and reading jobs. */
 export { defineJobType, genericJobView, handlerRegistry, type HandlerDeps, type HandlerRegistry, type JobAccess } from './catalog';
 export { runChunk, type ChunkReport } from './chunk-runner';
 export { enqueueChunks } from './enqueue';

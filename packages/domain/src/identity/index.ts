@@ -1,3 +1,4 @@
+/** Who is calling and what they may do: tokens, principals, checks, clients, the token secret. */
 export { authorize, requireActiveClient, requireAnyScope, requireClientNotBlocked, requireClientType, requireRole, requireScope, type Check } from './checks';
 export { addUserRole, clientStatuses, clientTypes, findClient, upsertClient, type Client, type ClientStatus, type ClientType } from './clients';
 export { messages } from './messages';

@@ -1,3 +1,4 @@
+/** Manual merge review (SPEC §5): rules, candidate import, assignment, decisions, outbox, policy. */
 export { assignmentTimeoutMessage, mergeAssignmentPayload, requestAssignment, type MergeAssignmentResult } from './assignment-queue';
 export { assignMergeCandidate } from './assignment';
 export { mergeCandidateImportJob } from './candidate-import-job';
@@ -6,4 +7,4 @@ export { decideMergeRequest } from './decisions';
 export { findMergeRequest, mergeRequestKeyOf, pageOpenMergeRequests, reviewerLoad, type ManualMergeCandidateRow, type MergeRequestKey, type MergeRequestOrder, type MergeRequestRow } from './merge-requests';
 export { publishDeactivationEvents, relayDeactivationEvents } from './outbox';
 export { assignCandidate, decideMergeRequests, importCandidates, mergeReviewScopes, readMergeRequests } from './policy';
-export { type MergeRules, type RequestStatus, canAssignNew, candidateStatuses, mergeMessages, mergeReviewEnvFields, requestStatuses, requestTransitions, reviewerRole } from './rules';
+export { canAssignNew, candidateStatuses, mergeMessages, mergeReviewEnvFields, requestStatuses, requestTransitions, reviewerRole, type MergeRules, type RequestStatus } from './rules';

@@ -1,4 +1,5 @@
-export { ConfigError, baseEnvSchema, configOrExit, parseEnv } from './config';
+/** The platform every module builds on: errors, env, logging, shutdown, the ORM and the one SQL handle, keyset pages, formats. */
+export { baseEnvSchema, ConfigError, configOrExit, parseEnv } from './config';
 export { copyRow } from './copy';
 export { DomainError, errorCodes, isDomainError, payloadTooLarge, type ErrorCode, type InputError } from './errors';
 export { creationOrder, keyComparison, keysetPage, param, type CreationKey, type KeysetPage, type KeysetQuery, type Raw } from './keyset';
