@@ -2,7 +2,7 @@ import { Redis } from 'ioredis';
 import { configOrExit, createLogger, createOrm, installShutdown } from '@jabba/domain/platform';
 import { loadConfig } from './config';
 import { createHandlers } from './registry';
-import { startWorker, workerSettingsOf, type CloseOutcome } from './worker';
+import { startWorker, workerSettingsOf, type CloseOutcome, type RunningWorker } from './worker';
 
 
 const config = configOrExit('worker', loadConfig);
@@ -19,18 +19,32 @@ if (pending.length > 0) {
 // BullMQ workers block on Redis: they need maxRetriesPerRequest null. We own it, so we close it.
 const connection = new Redis(config.REDIS_URL, { maxRetriesPerRequest: null });
 const now = () => new Date();
-const worker = await startWorker({ ...workerSettingsOf(config), orm, connection, logger, handlers: createHandlers(config, now), now });
 
+// Signals are handled from here on, before the worker starts and says it is running: a SIGTERM
+// during start waits for the start to finish, then stops the worker as it would any other time.
 let outcome: CloseOutcome = 'finished';
 installShutdown({
   logger,
   // Leave a margin inside the deadline for closing connections after handing work back.
   timeoutMs: config.SHUTDOWN_TIMEOUT_MS + 5_000,
   steps: () => [
-    { name: 'stop taking work, finish or hand back running chunks', run: async () => (outcome = await worker.close(config.SHUTDOWN_TIMEOUT_MS)) },
+    {
+      name: 'stop taking work, finish or hand back running chunks',
+      run: async () => {
+        const worker = await starting;
+        if (worker) outcome = await worker.close(config.SHUTDOWN_TIMEOUT_MS);
+      },
+    },
     // A handed-back chunk still holds its connection, inside its transaction: closing the pool would
     // wait for it, while exiting drops it and rolls the chunk back, which is the point.
     { name: 'close postgres', run: () => (outcome === 'finished' ? orm.close() : Promise.resolve()) },
     { name: 'close redis', run: () => connection.quit() },
   ],
 });
+
+// Assigned in the same tick as the handlers above, so no signal can find it unset.
+const starting: Promise<RunningWorker | null> = startWorker({ ...workerSettingsOf(config), orm, connection, logger, handlers: createHandlers(config, now), now }).catch((error: unknown) => {
+  logger.fatal({ err: error }, 'the worker could not start');
+  process.exit(1);
+});
+await starting;
