@@ -22,7 +22,7 @@ export interface TaskInput {
   priority?: number;
 }
 
-export interface NewJob {
+export interface NewJob<T = TaskInput> {
   type: string;
   name?: string | null;
   strategy?: JobStrategy;
@@ -35,7 +35,13 @@ export interface NewJob {
    * Streamed into COPY: a CONCURRENT job may have millions. SEQUENTIALLY runs them in priority order.
    * If the iterable throws, nothing is created and the error propagates (e.g. a bad upload's 422).
    */
-  tasks: Iterable<TaskInput> | AsyncIterable<TaskInput>;
+  tasks: Iterable<T> | AsyncIterable<T>;
+  /**
+   * Turns each given task into the row to store (a typed submission parses it with its type's
+   * schemas here); without it the given tasks are `TaskInput`s. It runs inside the loop that writes
+   * the COPY: one more async step per task measured 10-20 % of an upload's time.
+   */
+  toTask?: (task: T) => TaskInput;
   /**
    * Called once the tasks have streamed; its fields are merged into `meta`. For facts that arrive
    * after the tasks (a multipart form field after the file part); it may throw to refuse the job.
@@ -77,19 +83,22 @@ export async function loadJob(sql: Sql, jobId: string, lock = false): Promise<Jo
   return row ? toRecord(row) : null;
 }
 
-async function* sortedByPriority(tasks: NewJob['tasks']): AsyncIterable<TaskInput> {
+async function sortedByPriority<T>(tasks: NewJob<T>['tasks'], toTask: (task: T) => TaskInput): Promise<TaskInput[]> {
   const all: TaskInput[] = [];
-  for await (const task of tasks) all.push(task);
+  for await (const task of tasks) all.push(toTask(task));
   // Array.prototype.sort is stable: equal priorities keep the order they were given in.
-  yield* all.sort((a, b) => (a.priority ?? 0) - (b.priority ?? 0));
+  return all.sort((a, b) => (a.priority ?? 0) - (b.priority ?? 0));
 }
 
-async function copyTasks(sql: TxSql, jobId: string, tasks: NewJob['tasks'], firstPending: (seq: number) => boolean): Promise<{ total: number; pending: number }> {
+async function copyTasks<T>(
+  sql: TxSql, jobId: string, tasks: NewJob<T>['tasks'], toTask: (task: T) => TaskInput, firstPending: (seq: number) => boolean,
+): Promise<{ total: number; pending: number }> {
   let total = 0;
   let pending = 0;
   async function* lines(): AsyncIterable<string> {
     let buffer = '';
-    for await (const task of tasks) {
+    for await (const given of tasks) {
+      const task = toTask(given);
       total += 1;
       const status: TaskStatus = firstPending(total) ? 'PENDING' : 'NEW';
       if (status === 'PENDING') pending += 1;
@@ -108,7 +117,7 @@ async function copyTasks(sql: TxSql, jobId: string, tasks: NewJob['tasks'], firs
 }
 
 /** Creates the job and its tasks in one transaction; returns the chunks to enqueue after commit. */
-export async function createJob(em: EntityManager, input: NewJob): Promise<JobWrite> {
+export async function createJob<T = TaskInput>(em: EntityManager, input: NewJob<T>): Promise<JobWrite> {
   const strategy = input.strategy ?? 'SEQUENTIALLY';
   const chunkSize = input.chunkSize ?? defaultChunkSize;
   return inTransaction(em, async ({ sql }) => {
@@ -126,9 +135,11 @@ export async function createJob(em: EntityManager, input: NewJob): Promise<JobWr
       return { job, created: false, chunks: [] };
     }
     // SEQUENTIALLY: only the first chunk is handed to the queue; the rest wait as NEW for their turn.
-    const tasks = strategy === 'SEQUENTIALLY' ? sortedByPriority(input.tasks) : input.tasks;
+    const toTask = input.toTask ?? ((task: T) => task as TaskInput);
     const firstPending = strategy === 'SEQUENTIALLY' ? (seq: number) => seq <= chunkSize : () => true;
-    const { total, pending } = await copyTasks(sql, inserted.id, tasks, firstPending);
+    const { total, pending } = strategy === 'SEQUENTIALLY'
+      ? await copyTasks(sql, inserted.id, await sortedByPriority(input.tasks, toTask), (task) => task, firstPending)
+      : await copyTasks(sql, inserted.id, input.tasks, toTask, firstPending);
     if (input.completeMeta) {
       await sql.query(`update jobs set meta = coalesce(meta, '{}'::jsonb) || $2 where id = $1`, [inserted.id, jsonb(input.completeMeta())]);
     }

@@ -8,10 +8,10 @@ import type { Queue } from 'bullmq';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { JobTypeDefinition } from './catalog';
 import { enqueueChunks } from './enqueue';
-import { createJob, retryFailedTasks, type JobRecord, type JobWrite, type NewJob, type TaskInput } from './job-writes';
+import { createJob, retryFailedTasks, type JobRecord, type JobWrite, type NewJob } from './job-writes';
 
 /** Any job, typed or not (tests and benchmarks make up their own types). */
-export async function submitJob(em: EntityManager, queue: Queue, input: NewJob): Promise<JobWrite> {
+export async function submitJob<T>(em: EntityManager, queue: Queue, input: NewJob<T>): Promise<JobWrite> {
   const written = await createJob(em, input);
   await enqueueChunks(queue, written.chunks);
   return written;
@@ -48,16 +48,6 @@ export function submit<JobMeta, TaskMeta, Input extends string | null>(
   submission: Submission<JobMeta, TaskMeta, Input>,
 ): Promise<JobWrite> {
   const { meta } = submission;
-  async function* tasks(): AsyncIterable<TaskInput> {
-    for await (const task of submission.tasks) {
-      yield {
-        name: type.taskName,
-        meta: type.taskMeta.parse(task.meta) as Record<string, unknown> | null,
-        input: type.taskInput.parse(task.input ?? null),
-        priority: task.priority ?? 0,
-      };
-    }
-  }
   const jobMeta = (value: JobMeta): Record<string, unknown> | null => type.jobMeta.parse(value) as Record<string, unknown> | null;
   return submitJob(em, queue, {
     type: type.type,
@@ -68,7 +58,13 @@ export function submit<JobMeta, TaskMeta, Input extends string | null>(
     userId: submission.userId ?? null,
     idempotencyKey: submission.idempotencyKey ?? null,
     ...(typeof meta === 'function' ? { completeMeta: () => jobMeta((meta as () => JobMeta)()) ?? {} } : { meta: jobMeta(meta) }),
-    tasks: tasks(),
+    tasks: submission.tasks,
+    toTask: (task) => ({
+      name: type.taskName,
+      meta: type.taskMeta.parse(task.meta) as Record<string, unknown> | null,
+      input: type.taskInput.parse(task.input ?? null),
+      priority: task.priority ?? 0,
+    }),
   });
 }
 
