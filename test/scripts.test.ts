@@ -80,6 +80,18 @@ describe('npm run jabba -- token', () => {
     expect(production).toMatchObject({ code: 1, stdout: '' });
     expect(production.stderr).toContain('AUTH_JWT_SECRET is not set');
   });
+
+  it('refuses the public development secret and a weak one in production', async () => {
+    const args = ['token', '--user', randomUUID(), '--client', randomUUID(), '--scope', 'a'];
+    const [development, weak] = await Promise.all([
+      jabba(args, { AUTH_JWT_SECRET: developmentJwtSecret, NODE_ENV: 'production' }),
+      jabba(args, { AUTH_JWT_SECRET: 'a'.repeat(40), NODE_ENV: 'production' }),
+    ]);
+    expect(development).toMatchObject({ code: 1, stdout: '' });
+    expect(development.stderr).toContain('AUTH_JWT_SECRET is the public development secret, which anyone can sign tokens with');
+    expect(weak).toMatchObject({ code: 1, stdout: '' });
+    expect(weak.stderr).toContain('AUTH_JWT_SECRET is too weak');
+  });
 });
 
 describe('npm run jabba -- client:add / role:add / dev:setup', () => {

@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import { baseEnvSchema, parseEnv } from '@jabba/domain/platform';
-import { jwtSecretField, jwtSecretOf } from '@jabba/domain/identity';
+import { developmentJwtSecret, jwtSecretField, jwtSecretOf, jwtSecretProblem } from '@jabba/domain/identity';
 import { deviceRegistryScopes } from '@jabba/domain/device-registry';
 import { destinationScopes } from '@jabba/domain/destinations';
 import { mergeReviewScopes } from '@jabba/domain/merge-review';
@@ -21,13 +21,14 @@ export type ScriptEnv = z.infer<typeof scriptEnvSchema>;
 export const readScriptEnv = (env: Record<string, string | undefined> = process.env): ScriptEnv =>
   parseEnv(scriptEnvSchema, env);
 
-/** The secret tokens are signed with, by the api's own rule; production must name its own. */
+/** The secret tokens are signed with, by the api's own rule: in production, one of the operator's own. */
 export function jwtSecret(env: ScriptEnv): string {
-  const secret = jwtSecretOf(env);
-  if (secret === null) {
+  if (env.NODE_ENV === 'production' && env.AUTH_JWT_SECRET === undefined) {
     throw new Error('AUTH_JWT_SECRET is not set; with NODE_ENV=production there is no development default, so set it to the secret the api verifies with.');
   }
-  return secret;
+  const problem = jwtSecretProblem(env);
+  if (problem !== null) throw new Error(`AUTH_JWT_SECRET ${problem}.`);
+  return jwtSecretOf(env) ?? developmentJwtSecret;
 }
 
 /**

@@ -4,11 +4,11 @@
  */
 import { z } from 'zod';
 import { destinationEnvFields } from '@jabba/domain/destinations';
-import { jwtSecretField, jwtSecretOf, developmentJwtSecret } from '@jabba/domain/identity';
+import { developmentJwtSecret, jwtSecretField, jwtSecretOf, withJwtSecretRule } from '@jabba/domain/identity';
 import { mergeReviewEnvFields } from '@jabba/domain/merge-review';
 import { baseEnvSchema, parseEnv } from '@jabba/domain/platform';
 
-const apiEnvSchema = baseEnvSchema
+const apiEnvSchema = withJwtSecretRule(baseEnvSchema
   .extend({
     // 0 lets the OS pick a free port (end-to-end tests); main logs the port actually bound.
     PORT: z.coerce.number().int().min(0).max(65_535).default(3000),
@@ -23,22 +23,14 @@ const apiEnvSchema = baseEnvSchema
     DESTINATION_PATCH_WAIT_MS: z.coerce.number().int().min(0).default(5000),
     /** How long `assignMergeCandidate` waits for a worker's answer before telling the reviewer to try again. */
     MERGE_ASSIGN_TIMEOUT_MS: z.coerce.number().int().min(1).default(5000),
-  })
-  .refine((env) => jwtSecretOf(env) !== null, {
-    path: ['AUTH_JWT_SECRET'],
-    message: 'required when NODE_ENV=production',
-    // Zod skips object refinements once any field failed; run this one unless the two fields it
-    // reads are themselves bad, so a production env missing the secret *and* with a bad PORT
-    // reports both at once.
-    when: (payload) => payload.issues.every((i) => i.path?.[0] !== 'NODE_ENV' && i.path?.[0] !== 'AUTH_JWT_SECRET'),
-  })
+  }))
   .transform((env) => {
     // The refinement above made sure there is one.
     const secret = jwtSecretOf(env) ?? developmentJwtSecret;
     return {
       ...env,
       AUTH_JWT_SECRET: secret,
-      /** True when the public development secret is in use (by default or set explicitly): main warns. */
+      /** True when the public development secret is in use (only ever outside production): main warns. */
       usingDevelopmentSecret: secret === developmentJwtSecret,
     };
   });

@@ -1,9 +1,13 @@
 import { z } from 'zod';
 import { destinationEnvFields } from '@jabba/domain/destinations';
+import { jwtSecretField, withJwtSecretRule } from '@jabba/domain/identity';
 import { mergeReviewEnvFields } from '@jabba/domain/merge-review';
 import { baseEnvSchema, parseEnv } from '@jabba/domain/platform';
 
-const workerEnvSchema = baseEnvSchema.extend({
+// The worker signs and verifies no token, but it runs beside the api on the same environment: it
+// refuses a production secret the api would refuse, so a bad deploy stops whole, not half.
+const workerEnvSchema = withJwtSecretRule(baseEnvSchema.extend({
+  AUTH_JWT_SECRET: jwtSecretField,
   /** Chunks processed at once by this process; each holds one Postgres connection while it runs. */
   WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
   /** How often the reconciler re-enqueues unfinished work from Postgres. */
@@ -16,7 +20,7 @@ const workerEnvSchema = baseEnvSchema.extend({
   DESTINATION_DELETE_AFTER_DAYS: z.coerce.number().int().min(0).default(730),
   /** How often the deletion sweep runs; daily by default. */
   DESTINATION_SWEEP_EVERY_MS: z.coerce.number().int().min(1000).default(86_400_000),
-});
+}));
 
 export type WorkerConfig = z.infer<typeof workerEnvSchema>;
 

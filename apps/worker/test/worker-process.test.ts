@@ -4,6 +4,7 @@ import { cloneDatabase, type TestDatabase } from '#test/postgres';
 import { startApp } from '#test/process';
 import { redisUrl, testPrefix } from '#test/redis';
 import { waitFor } from '#test/wait-for';
+import { developmentJwtSecret } from '@jabba/domain/identity';
 
 let db: TestDatabase;
 beforeAll(async () => { db = await cloneDatabase(inject('templateDatabase')); });
@@ -28,5 +29,13 @@ describe('worker process', () => {
     const [code] = await worker.exit;
     expect(code).toBe(1);
     expect(worker.output()).toMatch(/Invalid environment:[\s\S]*REDIS_URL[\s\S]*WORKER_CONCURRENCY/);
+  });
+
+  it('refuses to start in production with the public development secret, like the api', async () => {
+    const worker = startWorkerProcess({ NODE_ENV: 'production', AUTH_JWT_SECRET: developmentJwtSecret });
+    const [code] = await worker.exit;
+    expect(code).toBe(1);
+    expect(worker.output()).toContain('jabba worker: cannot start. Invalid environment:');
+    expect(worker.output()).toContain('AUTH_JWT_SECRET: is the public development secret, which anyone can sign tokens with');
   });
 });

@@ -4,6 +4,7 @@ import { cloneDatabase, type TestDatabase } from '#test/postgres';
 import { startApp } from '#test/process';
 import { redisUrl } from '#test/redis';
 import { waitFor } from '#test/wait-for';
+import { developmentJwtSecret } from '@jabba/domain/identity';
 
 let db: TestDatabase;
 beforeAll(async () => { db = await cloneDatabase(inject('templateDatabase')); });
@@ -34,5 +35,16 @@ describe('api process', () => {
     }
     const [code] = await api.exit;
     expect(code).toBe(0);
+  });
+
+  it('refuses to start in production with the public development secret, in one sentence, exit 1', async () => {
+    const api = startApp('apps/api/src/main.ts', {
+      DATABASE_URL: db.url, REDIS_URL: redisUrl, PORT: '0', NODE_ENV: 'production', AUTH_JWT_SECRET: developmentJwtSecret,
+    });
+    const [code] = await api.exit;
+    expect(code).toBe(1);
+    expect(api.output()).toContain('jabba api: cannot start. Invalid environment:');
+    expect(api.output()).toContain('AUTH_JWT_SECRET: is the public development secret, which anyone can sign tokens with');
+    expect(api.output()).not.toContain('api listening');
   });
 });

@@ -3,7 +3,7 @@ import { ConfigError } from '@jabba/domain/platform';
 import { developmentJwtSecret } from '@jabba/domain/identity';
 import { loadConfig } from '../../src/config';
 
-const secret = 's'.repeat(32);
+const secret = '0123456789abcdef0123456789abcdef';
 
 function problemsOf(env: Record<string, string>): string[] {
   try {
@@ -41,8 +41,18 @@ describe('loadConfig', () => {
   it('requires AUTH_JWT_SECRET in production', () => {
     expect(problemsOf({ NODE_ENV: 'production' })).toEqual(['AUTH_JWT_SECRET: required when NODE_ENV=production']);
     expect(loadConfig({ NODE_ENV: 'production', AUTH_JWT_SECRET: secret }).usingDevelopmentSecret).toBe(false);
-    // docker compose sets the public secret explicitly for trying Jabba out: still worth a warning.
-    expect(loadConfig({ NODE_ENV: 'production', AUTH_JWT_SECRET: developmentJwtSecret }).usingDevelopmentSecret).toBe(true);
+  });
+
+  it('refuses the public development secret and weak secrets in production, and nowhere else', () => {
+    expect(problemsOf({ NODE_ENV: 'production', AUTH_JWT_SECRET: developmentJwtSecret })).toEqual([
+      'AUTH_JWT_SECRET: is the public development secret, which anyone can sign tokens with; set one of your own, e.g. AUTH_JWT_SECRET=$(openssl rand -hex 32)',
+    ]);
+    for (const weak of ['a'.repeat(32), '€'.repeat(40)]) {
+      expect(problemsOf({ NODE_ENV: 'production', AUTH_JWT_SECRET: weak })).toEqual([
+        'AUTH_JWT_SECRET: is too weak (shorter than 32 bytes, or one character repeated); set one of your own, e.g. AUTH_JWT_SECRET=$(openssl rand -hex 32)',
+      ]);
+    }
+    expect(loadConfig({ NODE_ENV: 'development', AUTH_JWT_SECRET: developmentJwtSecret }).usingDevelopmentSecret).toBe(true);
   });
 
   it('rejects a short secret', () => {

@@ -115,7 +115,7 @@ describe('GraphQL error model', () => {
 describe('GraphQL error model in production', () => {
   let api: TestApi;
   beforeAll(async () => {
-    api = await createTestApi({ env: { NODE_ENV: 'production', AUTH_JWT_SECRET: 'x'.repeat(32) } });
+    api = await createTestApi({ env: { NODE_ENV: 'production', AUTH_JWT_SECRET: 'production-test-secret-0123456789abcdef' } });
   });
   afterAll(() => api.close());
 

@@ -3,5 +3,5 @@ export { authorize, requireActiveClient, requireAnyScope, requireClientNotBlocke
 export { addUserRole, clientStatuses, clientTypes, findClient, upsertClient, type Client, type ClientStatus, type ClientType } from './clients';
 export { messages } from './messages';
 export { authenticate, type Principal } from './principal';
-export { developmentJwtSecret, jwtSecretField, jwtSecretOf } from './secret';
+export { developmentJwtSecret, jwtSecretField, jwtSecretOf, jwtSecretProblem, withJwtSecretRule, type SecretEnv } from './secret';
 export { bearerToken, signAccessToken, verifyAccessToken } from './tokens';
