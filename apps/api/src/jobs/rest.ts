@@ -5,7 +5,7 @@
  */
 import { Hono, type Context } from 'hono';
 import { cancelJob, findJob, type JobRow, retryJob, type TaskErrorLine, taskErrors } from '@jabba/domain/engine';
-import { csvLine, csvLineEnd } from '@jabba/domain/csv';
+import { csvLine, csvLineEnd, inertCell, inertRecord } from '@jabba/domain/csv';
 import { DomainError, isUuid, type Logger } from '@jabba/domain/platform';
 import type { ApiDeps } from '../platform/deps';
 import { jobForCaller } from './access';
@@ -47,10 +47,16 @@ const reportColumns = ['csv_data_line', 'error_code', 'error_message'];
 const reportHeader = (csvHeader: string | null): string =>
   (csvHeader === null ? csvLine(reportColumns) : `${csvLine(reportColumns)},${csvHeader}`) + csvLineEnd;
 
-function reportLine(task: TaskErrorLine, withInput: boolean): string {
-  const front = csvLine([task.csvDataLine === null ? '' : String(task.csvDataLine), task.code ?? '', task.message ?? '']);
+/**
+ * `raw`: the records exactly as uploaded, for fixing and uploading again. Otherwise every cell that
+ * a spreadsheet would run as a formula is neutralised, so opening the report runs nothing.
+ */
+function reportLine(task: TaskErrorLine, withInput: boolean, raw: boolean): string {
+  const message = task.message ?? '';
+  const front = csvLine([task.csvDataLine === null ? '' : String(task.csvDataLine), task.code ?? '', raw ? message : inertCell(message)]);
   // The input is already a CSV record for the header's columns, quotes and line breaks included.
-  return (withInput ? `${front},${task.input ?? ''}` : front) + csvLineEnd;
+  const input = task.input ?? '';
+  return (withInput ? `${front},${raw ? input : inertRecord(input)}` : front) + csvLineEnd;
 }
 
 // Lines are gathered into writes of about this many characters: one write per line would cost
@@ -61,7 +67,7 @@ const flushAt = 1 << 16;
  * A pull stream: the next batch is read only when the client has taken the previous text, so
  * memory stays flat however many tasks failed, and a client that goes away stops the reads.
  */
-function errorReport(lines: AsyncGenerator<TaskErrorLine>, csvHeader: string | null, logger: Logger): ReadableStream<Uint8Array> {
+function errorReport(lines: AsyncGenerator<TaskErrorLine>, csvHeader: string | null, raw: boolean, logger: Logger): ReadableStream<Uint8Array> {
   const encoder = new TextEncoder();
   let header: string | null = reportHeader(csvHeader);
   return new ReadableStream<Uint8Array>({
@@ -76,7 +82,7 @@ function errorReport(lines: AsyncGenerator<TaskErrorLine>, csvHeader: string | n
             controller.close();
             return;
           }
-          text += reportLine(next.value, csvHeader !== null);
+          text += reportLine(next.value, csvHeader !== null, raw);
         }
       } catch (error) {
         // The 200 and part of the file are already out; all that is left is to cut the response
@@ -108,7 +114,9 @@ export function jobRoutes(deps: ApiDeps): Hono<AppEnv> {
     noStore(c);
     c.header('Content-Type', 'text/csv; charset=utf-8');
     c.header('Content-Disposition', `attachment; filename="${job.id}-errors.csv"`);
-    return c.body(errorReport(taskErrors(ctx.em, job.id), csvHeaderOf(job), c.var.logger));
+    // `?raw=true`: the records byte for byte, to fix and upload again; see README.
+    const raw = c.req.query('raw') === 'true';
+    return c.body(errorReport(taskErrors(ctx.em, job.id), csvHeaderOf(job), raw, c.var.logger));
   });
 
   routes.post('/v1/jobs/:id/cancel', async (c) => {

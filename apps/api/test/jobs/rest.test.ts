@@ -204,6 +204,15 @@ describe('REST /v1/jobs', () => {
       expect(small).toEqual(seqs);
     });
 
+    it('neutralises every cell a spreadsheet would run as a formula; ?raw=true gives the records as uploaded', async () => {
+      const input = 'MED,"=HYPERLINK(""http://evil.example/"",""x"")",-5,@SUM(A1)';
+      const id = await makeJob({ clientId: owner.client.id, tasks: [{ input, meta: { csvDataLine: 2 } }], decide: () => failed('=1+1') });
+      const safe = await (await get(`/v1/jobs/${id}/errors.csv`)).text();
+      expect(safe.split('\r\n')[1]).toBe(`2,VALIDATION_ERROR,'=1+1,MED,"'=HYPERLINK(""http://evil.example/"",""x"")",'-5,'@SUM(A1)`);
+      const raw = await (await get(`/v1/jobs/${id}/errors.csv?raw=true`)).text();
+      expect(raw.split('\r\n')[1]).toBe(`2,VALIDATION_ERROR,=1+1,${input}`);
+    });
+
     it('is the header alone for a job where nothing failed', async () => {
       const id = await makeJob({ clientId: owner.client.id, tasks: [{ input: 'MED,Acme,M-1,x', meta: { csvDataLine: 2 } }], decide: () => processed });
       expect(await (await get(`/v1/jobs/${id}/errors.csv`)).text()).toBe(`csv_data_line,error_code,error_message,${csvHeader}\r\n`);

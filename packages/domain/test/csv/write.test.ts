@@ -1,6 +1,6 @@
 import { parse } from 'csv-parse/sync';
 import { describe, expect, it } from 'vitest';
-import { csvField, csvLine, csvLineEnd } from '../../src/csv/write';
+import { csvField, csvLine, csvLineEnd, inertCell, inertRecord } from '../../src/csv/write';
 
 describe('csvField', () => {
   it('leaves a field without special characters as it is', () => {
@@ -40,5 +40,27 @@ describe('csvLine', () => {
     ];
     const text = records.map((r) => csvLine(r) + csvLineEnd).join('');
     expect(parse(text)).toEqual(records);
+  });
+});
+
+describe('inertCell and inertRecord (OWASP CSV injection)', () => {
+  it('prefixes a quote to every cell a spreadsheet would run as a formula, and to no other', () => {
+    for (const cell of ['=1+1', '+1', '-2', '@SUM(A1)', '\tx', '\rx']) expect(inertCell(cell)).toBe(`'${cell}`);
+    for (const cell of ['Acme', 'M-2', 'a=b', '', "'already"]) expect(inertCell(cell)).toBe(cell);
+  });
+
+  it('keeps a harmless record byte for byte, however it was quoted', () => {
+    for (const record of ['MED,Acme,M-1,x', 'MED,"Acme",M-2,"first line\r\nsecond line"', '2026-01-01,a=b,x@y']) {
+      expect(inertRecord(record)).toBe(record);
+    }
+  });
+
+  it('rewrites a record with a formula cell, neutralising only those cells', () => {
+    expect(inertRecord('MED,"=HYPERLINK(""http://x"")",-5,"@me, too",ok')).toBe(`MED,"'=HYPERLINK(""http://x"")",'-5,"'@me, too",ok`);
+    expect(parse(inertRecord('=1+1,plain'))).toEqual([["'=1+1", 'plain']]);
+  });
+
+  it('turns a record that does not parse into one inert cell', () => {
+    expect(inertRecord('=cmd,"open')).toBe(`"'=cmd,""open"`);
   });
 });
