@@ -10,10 +10,10 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { Hono } from 'hono';
 import { z } from 'zod';
 import { assertTransition, createDestinations, destinationNotFound, type DestinationStatus, destinationStatuses, findDestination, manageDestination, maxBulkTransition, stateOf, submitTransitions, type TransitionReach } from '@jabba/domain/destinations';
-import { domainErrorOf, findJob, type JobRow, pageTasks } from '@jabba/domain/engine';
+import { domainErrorOf, findJob, pageTasks, type JobRecord, type JobRow } from '@jabba/domain/engine';
 import { DomainError } from '@jabba/domain/platform';
 import type { ApiDeps } from '../platform/deps';
-import { jobPath } from '../jobs/job-view';
+import { acceptedJob, jobPath } from '../jobs/job-view';
 import { jsonBody } from '../platform/json-body';
 import type { RequestContext } from '../platform/request-context';
 import type { AppEnv } from '../platform/request-scope';
@@ -38,13 +38,13 @@ const bulkBody = z.object(
   jsonObject,
 );
 
-/** Submits the transitions as the caller's job; its id. */
-async function transitionJob(ctx: RequestContext, deps: ApiDeps, reach: TransitionReach, status: DestinationStatus, destinationIds: string[]): Promise<string> {
+/** Submits the transitions as the caller's job. */
+async function transitionJob(ctx: RequestContext, deps: ApiDeps, reach: TransitionReach, status: DestinationStatus, destinationIds: string[]): Promise<JobRecord> {
   const principal = await ctx.authenticate();
   const { job } = await submitTransitions(ctx.em, deps.tasksQueue, {
     clientId: principal.client.id, userId: principal.token.userId, reach, status, destinationIds,
   });
-  return job.id;
+  return job;
 }
 
 const pollEveryMs = 20;
@@ -85,11 +85,11 @@ export function destinationTransitionRoutes(deps: ApiDeps): Hono<AppEnv> {
     // Refuse at once what the table refuses now; the worker asks again under the lock.
     assertTransition(stateOf(destination), status, new Date(), rules);
 
-    const jobId = await transitionJob(ctx, deps, 'destination', status, [id]);
-    const job = await endedJob(ctx, jobId, deps.config.DESTINATION_PATCH_WAIT_MS);
+    const submitted = await transitionJob(ctx, deps, 'destination', status, [id]);
+    const job = await endedJob(ctx, submitted.id, deps.config.DESTINATION_PATCH_WAIT_MS);
     if (!job) {
-      c.header('Location', jobPath(jobId));
-      return c.json({ jobId, status: 'PENDING' as const }, 202);
+      c.header('Location', jobPath(submitted.id));
+      return c.json(acceptedJob(submitted), 202);
     }
     if (job.status === 'FAILED') throw await failureOf(ctx, job);
     const changed = await findDestination(ctx.em, id);
@@ -101,9 +101,9 @@ export function destinationTransitionRoutes(deps: ApiDeps): Hono<AppEnv> {
     const ctx = c.var.requestContext;
     await ctx.authorize(createDestinations);
     const { destinationIds, status } = await jsonBody(c, bulkBody);
-    const jobId = await transitionJob(ctx, deps, 'client', status, destinationIds);
-    c.header('Location', jobPath(jobId));
-    return c.json({ jobId }, 202);
+    const job = await transitionJob(ctx, deps, 'client', status, destinationIds);
+    c.header('Location', jobPath(job.id));
+    return c.json(acceptedJob(job), 202);
   });
 
   return routes;

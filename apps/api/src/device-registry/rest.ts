@@ -4,11 +4,10 @@
  * run it; the api's memory does not grow with the file.
  */
 import { Hono } from 'hono';
-import { checkFields, deviceRegistryJob, deviceRegistryWrite, submitDeviceRegistryUpload } from '@jabba/domain/device-registry';
+import { checkFields, deviceRegistryWrite, submitDeviceRegistryUpload } from '@jabba/domain/device-registry';
 import { DomainError } from '@jabba/domain/platform';
 import type { ApiDeps } from '../platform/deps';
-import { toGlobalId } from '../platform/global-ids';
-import { jobPath } from '../jobs/job-view';
+import { acceptedJob, jobPath } from '../jobs/job-view';
 import type { AppEnv } from '../platform/request-scope';
 import { refuseDeclaredSize } from '../platform/json-body';
 import { uploadBody } from '../platform/upload-body';
@@ -43,7 +42,7 @@ export function deviceRegistryRoutes(deps: ApiDeps): Hono<AppEnv> {
       csvPath: body.path,
     });
     c.header('Location', jobPath(job.id));
-    return c.json({ id: toGlobalId(deviceRegistryJob.graphqlType, job.id), databaseId: job.id, status: job.status }, created ? 202 : 200);
+    return c.json(acceptedJob(job), created ? 202 : 200);
   });
 
   return routes;

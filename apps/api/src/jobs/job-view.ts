@@ -8,6 +8,20 @@ import { toGlobalId } from '../platform/global-ids';
 
 export const jobPath = (jobId: string): string => `/v1/jobs/${jobId}`;
 
+/** What every endpoint that creates a job answers (with `Location: jobPath(databaseId)`). */
+export interface AcceptedJob {
+  /** The Relay id of the GraphQL type that renders the job. */
+  id: string;
+  databaseId: string;
+  status: JobRow['status'];
+}
+
+export const acceptedJob = (job: { id: string; type: string; status: JobRow['status'] }): AcceptedJob => ({
+  id: toGlobalId(accessOfJob(job.type).graphqlType, job.id),
+  databaseId: job.id,
+  status: job.status,
+});
+
 /** The upload's header line is part of the error report, not of what a poller needs to see. */
 export const csvHeaderOf = (job: JobRow): string | null => (typeof job.meta?.csvHeader === 'string' ? job.meta.csvHeader : null);
 

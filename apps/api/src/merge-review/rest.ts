@@ -9,7 +9,7 @@ import { HTTPException } from 'hono/http-exception';
 import type { JobWrite } from '@jabba/domain/engine';
 import { candidateItems, importCandidates, submitCandidateCsv, submitCandidateJson } from '@jabba/domain/merge-review';
 import type { ApiDeps } from '../platform/deps';
-import { jobPath } from '../jobs/job-view';
+import { acceptedJob, jobPath } from '../jobs/job-view';
 import type { AppEnv } from '../platform/request-scope';
 import { readJson, refuseDeclaredSize } from '../platform/json-body';
 import { uploadBody } from '../platform/upload-body';
@@ -50,7 +50,7 @@ export function mergeCandidateRoutes(deps: ApiDeps): Hono<AppEnv> {
     }
     const { job } = written;
     c.header('Location', jobPath(job.id));
-    return c.json({ jobId: job.id, status: job.status }, 202);
+    return c.json(acceptedJob(job), 202);
   });
 
   return routes;

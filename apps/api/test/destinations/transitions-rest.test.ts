@@ -12,6 +12,7 @@ import { testPrefix } from '#test/redis';
 import { waitFor } from '#test/wait-for';
 import { createApp } from '../../src/app';
 import { destinationNotFoundProblem, invalidProblem, isoMicros, problemBody, stateInvalidProblem } from '../expect';
+import { toGlobalId } from '../../src/platform/global-ids';
 import { createTestApi, type Caller, type TestApi } from '../support';
 import { startTestWorker, type TestWorker } from '#test/worker';
 
@@ -187,13 +188,14 @@ describe('PATCH /v1/destinations/{destinationId}', () => {
 
       const response = await patch(later, { status: 'active' }, callers.later.headers, slowApp);
       expect(response.status).toBe(202);
-      const body = (await response.json()) as { jobId: string };
-      expect(body).toEqual({ jobId: expect.any(String), status: 'PENDING' });
-      expect(response.headers.get('location')).toBe(`/v1/jobs/${body.jobId}`);
+      const accepted = (await response.json()) as { databaseId: string };
+      expect(accepted).toEqual({ id: toGlobalId('GenericJob', accepted.databaseId), databaseId: expect.any(String), status: 'PENDING' });
+      expect(response.headers.get('location')).toBe(`/v1/jobs/${accepted.databaseId}`);
+      const body = { jobId: accepted.databaseId };
 
       const movedResponse = await patch(moved, { status: 'inactive' }, callers.moved.headers, slowApp);
       expect(movedResponse.status).toBe(202);
-      const movedJob = ((await movedResponse.json()) as { jobId: string }).jobId;
+      const movedJob = ((await movedResponse.json()) as { databaseId: string }).databaseId;
       await sql(`update destinations set status = 'inactive' where id = ?`, [moved]);
 
       expect(await jobOf(body.jobId, callers.later)).toMatchObject({ status: 'PENDING', type: 'destination_status_transition' });
@@ -227,7 +229,9 @@ describe('POST /v1/destination-transitions', () => {
 
     const response = await bulk({ destinationIds: [a, b, c, foreign, unknown, a.toUpperCase()], status: 'inactive' });
     expect(response.status).toBe(202);
-    const { jobId } = (await response.json()) as { jobId: string };
+    const accepted = (await response.json()) as { databaseId: string };
+    expect(accepted).toEqual({ id: toGlobalId('GenericJob', accepted.databaseId), databaseId: expect.any(String), status: 'PENDING' });
+    const jobId = accepted.databaseId;
     expect(response.headers.get('location')).toBe(`/v1/jobs/${jobId}`);
 
     const job = await waitFor(async () => {

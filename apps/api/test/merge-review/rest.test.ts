@@ -9,6 +9,7 @@ import { findJob } from '@jabba/domain/engine';
 import { csvLine } from '@jabba/domain/csv';
 import { messages } from '@jabba/domain/identity';
 import { waitFor } from '#test/wait-for';
+import { toGlobalId } from '../../src/platform/global-ids';
 import { createTestApi, type Caller, type TestApi } from '../support';
 import { startTestWorker, type TestWorker } from '#test/worker';
 
@@ -48,10 +49,11 @@ const sql = async <R>(text: string, values: unknown[] = [], target = api): Promi
 
 async function accepted(response: Response): Promise<string> {
   expect(response.status).toBe(202);
-  const body = (await response.json()) as { jobId: string };
-  expect(body).toEqual({ jobId: expect.any(String), status: 'PENDING' });
-  expect(response.headers.get('location')).toBe(`/v1/jobs/${body.jobId}`);
-  return body.jobId;
+  // The shape every job-creating endpoint answers with.
+  const body = (await response.json()) as { databaseId: string };
+  expect(body).toEqual({ id: toGlobalId('GenericJob', body.databaseId), databaseId: expect.stringMatching(/^[0-9a-f-]{36}$/), status: 'PENDING' });
+  expect(response.headers.get('location')).toBe(`/v1/jobs/${body.databaseId}`);
+  return body.databaseId;
 }
 
 const finished = (jobId: string) =>
