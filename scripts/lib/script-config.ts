@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import { baseEnvSchema, parseEnv } from '@jabba/domain/platform';
-import { developmentJwtSecret, jwtSecretField, jwtSecretOf, jwtSecretProblem } from '@jabba/domain/identity';
+import { jwtSecretField, jwtSecretOf, jwtSecretProblem } from '@jabba/domain/identity';
 import { deviceRegistryScopes } from '@jabba/domain/device-registry';
 import { destinationScopes } from '@jabba/domain/destinations';
 import { mergeReviewScopes } from '@jabba/domain/merge-review';
@@ -23,12 +23,12 @@ export const readScriptEnv = (env: Record<string, string | undefined> = process.
 
 /** The secret tokens are signed with, by the api's own rule: in production, one of the operator's own. */
 export function jwtSecret(env: ScriptEnv): string {
-  if (env.NODE_ENV === 'production' && env.AUTH_JWT_SECRET === undefined) {
+  const secret = jwtSecretOf(env);
+  if (secret !== null) return secret;
+  if (env.AUTH_JWT_SECRET === undefined) {
     throw new Error('AUTH_JWT_SECRET is not set; with NODE_ENV=production there is no development default, so set it to the secret the api verifies with.');
   }
-  const problem = jwtSecretProblem(env);
-  if (problem !== null) throw new Error(`AUTH_JWT_SECRET ${problem}.`);
-  return jwtSecretOf(env) ?? developmentJwtSecret;
+  throw new Error(`AUTH_JWT_SECRET ${jwtSecretProblem(env)}.`);
 }
 
 /**

@@ -16,8 +16,11 @@ export interface AcceptedJob {
   status: JobRow['status'];
 }
 
+/** A job's Relay id: that of the GraphQL type that renders it, so REST and GraphQL ids agree. */
+const globalJobId = (job: { id: string; type: string }): string => toGlobalId(accessOfJob(job.type).graphqlType, job.id);
+
 export const acceptedJob = (job: { id: string; type: string; status: JobRow['status'] }): AcceptedJob => ({
-  id: toGlobalId(accessOfJob(job.type).graphqlType, job.id),
+  id: globalJobId(job),
   databaseId: job.id,
   status: job.status,
 });
@@ -52,7 +55,7 @@ export function jobView(job: JobRow): JobView {
   const c = job.counters;
   const self = jobPath(job.id);
   return {
-    id: toGlobalId(accessOfJob(job.type).graphqlType, job.id),
+    id: globalJobId(job),
     databaseId: job.id,
     type: job.type,
     name: job.name,

@@ -65,10 +65,14 @@ async function runOne(handler: TaskHandler, task: TaskToRun, ctx: TaskContext): 
   }
 }
 
-async function runEachInOrder(handler: TaskHandler, tasks: TaskToRun[], ctx: TaskContext, stopAtFailure: boolean): Promise<Outcome[]> {
+/** A task read with its type's schemas, or the RESCUED outcome of one that does not parse. */
+type Read = { task: TaskToRun } | { outcome: Outcome };
+
+/** One task at a time, in order; with `stopAtFailure` the first that fails or does not parse ends it. */
+async function runEachInOrder(handler: TaskHandler, reads: Read[], ctx: TaskContext, stopAtFailure: boolean): Promise<Outcome[]> {
   const outcomes: Outcome[] = [];
-  for (const task of tasks) {
-    const outcome = await runOne(handler, task, { ...ctx, logger: ctx.logger.child({ taskId: task.id }) });
+  for (const read of reads) {
+    const outcome = 'outcome' in read ? read.outcome : await runOne(handler, read.task, { ...ctx, logger: ctx.logger.child({ taskId: read.task.id }) });
     outcomes.push(outcome);
     if (stopAtFailure && outcome.status !== 'PROCESSED') break;
   }
@@ -85,14 +89,11 @@ async function runBatch(handler: Extract<TaskHandler, { kind: 'batch' }>, tasks:
   } catch (error) {
     ctx.logger.warn({ err: error, tasks: tasks.length }, 'batch raised an exception: running its tasks one by one');
     await ctx.sql.query('rollback to savepoint chunk');
-    return runEachInOrder(handler, tasks, ctx, false);
+    return runEachInOrder(handler, tasks.map((task) => ({ task })), ctx, false);
   }
 }
 
 const unreadable = (what: string, issues: string): Error => new Error(`${what} does not fit its job type's schema: ${issues}`);
-
-/** A task read with its type's schemas, or the RESCUED outcome of one that does not parse. */
-type Read = { task: TaskToRun } | { outcome: Outcome };
 
 function readTask(registered: RegisteredJobType, task: StoredTask): Read {
   const { taskMeta, taskInput } = registered.definition;
@@ -103,9 +104,10 @@ function readTask(registered: RegisteredJobType, task: StoredTask): Read {
   return { task: { ...task, meta: meta.data, input: input.data } };
 }
 
-/** Runs the readable tasks with `run` and puts every outcome back in the tasks' order. */
-async function inOrder(reads: Read[], run: (tasks: TaskToRun[]) => Promise<Outcome[]>): Promise<Outcome[]> {
-  const ran = await run(reads.flatMap((r) => ('task' in r ? [r.task] : [])));
+/** Runs the readable tasks as one batch and puts every outcome back in the tasks' order. */
+async function batchInOrder(handler: Extract<TaskHandler, { kind: 'batch' }>, reads: Read[], ctx: TaskContext): Promise<Outcome[]> {
+  const tasks = reads.flatMap((r) => ('task' in r ? [r.task] : []));
+  const ran = tasks.length > 0 ? await runBatch(handler, tasks, ctx) : [];
   let next = 0;
   return reads.map((r) => ('outcome' in r ? r.outcome : ran[next++]!));
 }
@@ -118,18 +120,9 @@ export const handlerExecutor = (registry: HandlerRegistry): Executor => async (s
   const typed: TaskContext = { ...ctx, job: { ...ctx.job, meta: jobMeta.data } };
   const { handler } = registered;
   const reads = stored.map((task) => readTask(registered, task));
-  if (stopAtFailure) {
-    // In order, one at a time: the first task that fails or does not parse ends the sequence.
-    const outcomes: Outcome[] = [];
-    for (const read of reads) {
-      const [outcome] = 'outcome' in read ? [read.outcome] : await runEachInOrder(handler, [read.task], typed, true);
-      outcomes.push(outcome!);
-      if (outcome!.status !== 'PROCESSED') break;
-    }
-    return outcomes;
-  }
-  if (handler.kind === 'batch') return inOrder(reads, (tasks) => (tasks.length > 0 ? runBatch(handler, tasks, typed) : Promise.resolve([])));
-  return inOrder(reads, (tasks) => runEachInOrder(handler, tasks, typed, false));
+  // SEQUENTIALLY jobs always run one task at a time, so the first failure can stop the rest.
+  if (handler.kind === 'batch' && !stopAtFailure) return batchInOrder(handler, reads, typed);
+  return runEachInOrder(handler, reads, typed, stopAtFailure);
 };
 
 /**
