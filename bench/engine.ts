@@ -17,6 +17,7 @@ import { z } from 'zod';
 import { from as copyFrom } from 'pg-copy-streams';
 import { createJob, defineJobType, enqueueChunks, findJob, genericJobView, handlerRegistry, queueNames } from '@jabba/domain/engine';
 import { createOrm, inTransaction, migrate, sqlOf } from '@jabba/domain/platform';
+import { refuseEveryone } from '@jabba/domain/identity';
 import { loadConfig, startWorker, workerSettingsOf } from '@jabba/worker';
 import { ensureServices } from '../scripts/lib/services';
 
@@ -61,7 +62,7 @@ const logger = pino({ level: 'warn' });
 const noop = defineJobType({
   type: 'noop', name: 'No-op', taskName: 'noop', strategy: 'CONCURRENT', chunkSize,
   jobMeta: z.null(), taskMeta: z.object({ line: z.number() }), taskInput: z.null(),
-  graphqlType: genericJobView, access: { read: [], write: [] },
+  graphqlType: genericJobView, access: { read: [refuseEveryone()], write: [refuseEveryone()] },
   handler: () => (mode === 'batch'
     ? { kind: 'batch' as const, run: async (batch: unknown[]) => batch.map(() => ({ ok: true as const })) }
     : { kind: 'each' as const, run: async () => undefined }),

@@ -18,6 +18,8 @@ import { jobRoutes } from './jobs/rest';
 import { mergeAssignmentModule } from './merge-review/assignment-graphql';
 import { mergeReviewModule } from './merge-review/graphql';
 import { mergeCandidateRoutes } from './merge-review/rest';
+import { tokenVerifier } from '@jabba/domain/identity';
+import { tokenRulesOf } from './config';
 import type { ApiDeps } from './platform/deps';
 import { healthRoutes } from './platform/health';
 import { errorHandler, notFoundHandler } from './platform/problems';
@@ -46,7 +48,7 @@ export function createApp(deps: ApiDeps): App {
   // wraps the unit of work so its line carries the final status.
   app.use('*', requestId(deps.logger));
   app.use('*', accessLog());
-  app.use('*', unitOfWork(deps.orm, deps.config.AUTH_JWT_SECRET));
+  app.use('*', unitOfWork(deps.orm, tokenVerifier(tokenRulesOf(deps.config))));
 
   app.onError(errorHandler(deps.logger));
   app.notFound(notFoundHandler);

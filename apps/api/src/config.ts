@@ -4,15 +4,27 @@
  */
 import { z } from 'zod';
 import { destinationEnvFields } from '@jabba/domain/destinations';
-import { developmentJwtSecret, jwtSecretField, jwtSecretOf, withJwtSecretRule } from '@jabba/domain/identity';
+import { defaultTokenRules, developmentJwtSecret, jwtSecretField, jwtSecretOf, type TokenRules, withJwtSecretRule } from '@jabba/domain/identity';
 import { mergeReviewEnvFields } from '@jabba/domain/merge-review';
 import { baseEnvSchema, parseEnv } from '@jabba/domain/platform';
+
+const loopbackHosts = new Set(['127.0.0.1', '[::1]', 'localhost']);
 
 const apiEnvSchema = withJwtSecretRule(baseEnvSchema
   .extend({
     // 0 lets the OS pick a free port (end-to-end tests); main logs the port actually bound.
     PORT: z.coerce.number().int().min(0).max(65_535).default(3000),
     AUTH_JWT_SECRET: jwtSecretField,
+    /** Leeway for the clocks of token issuers, in seconds. */
+    AUTH_CLOCK_SKEW_S: z.coerce.number().int().min(0).max(300).default(defaultTokenRules.clockSkewS),
+    /** A token older than this (by its `iat`) is refused whatever its `exp`. */
+    AUTH_MAX_TOKEN_AGE_S: z.coerce.number().int().positive().default(defaultTokenRules.maxAgeS),
+    AUTH_JWT_ISSUER: z.string().min(1).optional(),
+    AUTH_JWT_AUDIENCE: z.string().min(1).optional(),
+    /** An identity provider's JWKS, for its RS256/ES256 tokens; https, or http on this machine only. */
+    AUTH_JWKS_URL: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' })
+      .refine((url) => url.startsWith('https:') || loopbackHosts.has(new URL(url).hostname), 'must use https (http only on 127.0.0.1, [::1] or localhost)')
+      .optional(),
     GRAPHQL_MAX_DEPTH: z.coerce.number().int().positive().default(12),
     GRAPHQL_MAX_COST: z.coerce.number().int().positive().default(5000),
     /** Largest accepted upload (the CSV as sent), in bytes; 1 GiB by default. */
@@ -39,3 +51,12 @@ export type ApiConfig = z.output<typeof apiEnvSchema>;
 
 /** Parses the environment once; throws ConfigError naming every bad variable. */
 export const loadConfig = (env: Record<string, string | undefined> = process.env): ApiConfig => parseEnv(apiEnvSchema, env);
+
+export const tokenRulesOf = (config: ApiConfig): TokenRules => ({
+  secret: config.AUTH_JWT_SECRET,
+  clockSkewS: config.AUTH_CLOCK_SKEW_S,
+  maxAgeS: config.AUTH_MAX_TOKEN_AGE_S,
+  issuer: config.AUTH_JWT_ISSUER,
+  audience: config.AUTH_JWT_AUDIENCE,
+  jwksUrl: config.AUTH_JWKS_URL,
+});

@@ -13,12 +13,20 @@ import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
 import type { Redis } from 'ioredis';
 import { Queue, QueueEvents } from 'bullmq';
 import { queueNames } from '@jabba/domain/engine';
-import { addUserRole, type Client, type ClientStatus, type ClientType, signAccessToken, upsertClient } from '@jabba/domain/identity';
+import { addUserRole, type Client, type ClientStatus, type ClientType, requireActiveClient, signAccessToken, upsertClient } from '@jabba/domain/identity';
 import { createLogger, createOrm, type Logger } from '@jabba/domain/platform';
 import { cloneDatabase, type TestDatabase } from '#test/postgres';
 import { connectRedis, redisUrl, testPrefix } from '#test/redis';
 import { createApp, type ApiDeps, type App } from '../src/app';
+import { registerJobTypeAccess } from '../src/jobs/access';
 import { loadConfig, type ApiConfig } from '../src/config';
+
+/**
+ * The job types only tests make (their handlers are scripted) declare their checks like any other:
+ * an ACTIVE client, besides owning the job.
+ */
+export const testJobTypes = ['test_import', 'test_generic'] as const;
+for (const type of testJobTypes) registerJobTypeAccess(type, { graphqlType: 'GenericJob', read: [requireActiveClient()], write: [requireActiveClient()] });
 
 export interface TokenOptions {
   /** Defaults to a fresh uuid: a user with no roles. */

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { defineJobType, genericJobView, handlerRegistry, type HandlerRegistry, type TaskHandler } from '@jabba/domain/engine';
+import { refuseEveryone } from '@jabba/domain/identity';
 import { DomainError } from '@jabba/domain/platform';
 
 export interface Gate {
@@ -25,11 +26,11 @@ export function createGate(): Gate {
 /** What a test task's meta may say it does. */
 const scriptMeta = z.object({ action: z.string().optional(), ms: z.number().optional() }).catchall(z.unknown()).nullable();
 
-/** A test job type: any job meta, script meta, any input, no access checks. */
+/** A test job type: any job meta, script meta, any input; no caller may read or change it through an api. */
 const testJobType = (type: string, handler: TaskHandler<unknown, z.infer<typeof scriptMeta>, string | null>) => defineJobType({
   type, name: `test ${type}`, taskName: `test ${type} task`, strategy: 'SEQUENTIALLY', chunkSize: 1000,
   jobMeta: z.unknown(), taskMeta: scriptMeta, taskInput: z.string().nullable(),
-  graphqlType: genericJobView, access: { read: [], write: [] },
+  graphqlType: genericJobView, access: { read: [refuseEveryone()], write: [refuseEveryone()] },
   handler: () => handler,
 });
 

@@ -3,7 +3,7 @@
  * `GET /v1/destinations[/{id}]`, as a Relay `Destination` node and a keyset connection of the
  * caller's client's destinations. Changes go through REST, where they run on the queue.
  */
-import { createDestinations, type DestinationListOrder, type DestinationRow, type DestinationStatus, destinationStatuses, findDestination, manageDestination, pageDestinations } from '@jabba/domain/destinations';
+import { type DestinationListOrder, type DestinationRow, type DestinationStatus, destinationStatuses, findDestination, listDestinations, pageDestinations, readDestination } from '@jabba/domain/destinations';
 import { creationKeyCodec, creationKeyOf, pageWindow, toConnection, type Connection, type ConnectionArgs } from '../platform/pages';
 import { databaseIdField, globalIdField, malformedId } from '../graphql/relay';
 import { fromGlobalId } from '../platform/global-ids';
@@ -71,10 +71,6 @@ const typeDefs = /* GraphQL */ `
 type DestinationObject = DestinationRow & { __typename: 'Destination' };
 
 const asDestinationObject = (row: DestinationRow): DestinationObject => ({ ...row, __typename: 'Destination' });
-
-/** As for REST: one destination is read with its own scope, a list with the scope that creates them. */
-const readDestination = manageDestination;
-const listDestinations = createDestinations;
 
 interface DestinationsArgs extends ConnectionArgs {
   filter?: { status?: DestinationStatus | null } | null;

@@ -6,7 +6,7 @@
  */
 import { Hono } from 'hono';
 import { z } from 'zod';
-import { addCaseEvent, addCaseReply, caseDestinationId, caseNotFound, createDestination, createDestinations, createSubmission, deleteDestination, destinationNotFound, destinationStatuses, findDestination, manageDestination, pageDestinations, sendToDestination } from '@jabba/domain/destinations';
+import { addCaseEvent, addCaseReply, caseDestinationId, caseNotFound, createDestination, createDestinations, createSubmission, deleteDestination, destinationNotFound, destinationStatuses, findDestination, listDestinations, manageDestination, pageDestinations, readDestination, sendToDestination } from '@jabba/domain/destinations';
 import type { ApiDeps } from '../platform/deps';
 import type { RequestContext } from '../platform/request-context';
 import { creationKeyCodec, creationKeyOf, maxPageSize, pageWindow, toConnection } from '../platform/pages';
@@ -83,7 +83,7 @@ export function destinationRoutes(_deps: ApiDeps): Hono<AppEnv> {
 
   routes.get('/v1/destinations', async (c) => {
     const ctx = c.var.requestContext;
-    const principal = await ctx.authorize(createDestinations);
+    const principal = await ctx.authorize(listDestinations);
     const query = validated(listQuery, c.req.query());
     const window = pageWindow({ first: query.first ?? null, after: query.after ?? null }, creationKeyCodec);
     // Oldest first, forwards only: REST pages with `first`/`after`, GraphQL has the other directions.
@@ -105,7 +105,7 @@ export function destinationRoutes(_deps: ApiDeps): Hono<AppEnv> {
   routes.get('/v1/destinations/:destinationId', async (c) => {
     const ctx = c.var.requestContext;
     const id = await pathDestinationId(ctx, c.req.param('destinationId'));
-    await ctx.authorize(manageDestination(id));
+    await ctx.authorize(readDestination(id));
     const destination = await findDestination(ctx.em, id);
     if (!destination) throw destinationNotFound(id);
     return c.json(destinationView(destination));

@@ -9,7 +9,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Hono } from 'hono';
 import { z } from 'zod';
-import { assertTransition, createDestinations, destinationNotFound, type DestinationStatus, destinationStatuses, findDestination, manageDestination, maxBulkTransition, stateOf, submitTransitions, type TransitionReach } from '@jabba/domain/destinations';
+import { assertTransition, destinationNotFound, type DestinationStatus, destinationStatuses, findDestination, manageDestination, manageDestinations, maxBulkTransition, stateOf, submitTransitions } from '@jabba/domain/destinations';
 import { domainErrorOf, findJob, pageTasks, type JobRecord, type JobRow } from '@jabba/domain/engine';
 import { DomainError } from '@jabba/domain/platform';
 import type { ApiDeps } from '../platform/deps';
@@ -39,10 +39,10 @@ const bulkBody = z.object(
 );
 
 /** Submits the transitions as the caller's job. */
-async function transitionJob(ctx: RequestContext, deps: ApiDeps, reach: TransitionReach, status: DestinationStatus, destinationIds: string[]): Promise<JobRecord> {
+async function transitionJob(ctx: RequestContext, deps: ApiDeps, status: DestinationStatus, destinationIds: string[]): Promise<JobRecord> {
   const principal = await ctx.authenticate();
   const { job } = await submitTransitions(ctx.em, deps.tasksQueue, {
-    clientId: principal.client.id, userId: principal.token.userId, reach, status, destinationIds,
+    clientId: principal.client.id, userId: principal.token.userId, reach: 'destination', status, destinationIds,
   });
   return job;
 }
@@ -85,7 +85,7 @@ export function destinationTransitionRoutes(deps: ApiDeps): Hono<AppEnv> {
     // Refuse at once what the table refuses now; the worker asks again under the lock.
     assertTransition(stateOf(destination), status, new Date(), rules);
 
-    const submitted = await transitionJob(ctx, deps, 'destination', status, [id]);
+    const submitted = await transitionJob(ctx, deps, status, [id]);
     const job = await endedJob(ctx, submitted.id, deps.config.DESTINATION_PATCH_WAIT_MS);
     if (!job) {
       c.header('Location', jobPath(submitted.id));
@@ -99,9 +99,13 @@ export function destinationTransitionRoutes(deps: ApiDeps): Hono<AppEnv> {
 
   routes.post('/v1/destination-transitions', async (c) => {
     const ctx = c.var.requestContext;
-    await ctx.authorize(createDestinations);
+    await ctx.authenticate();
     const { destinationIds, status } = await jsonBody(c, bulkBody);
-    const job = await transitionJob(ctx, deps, 'client', status, destinationIds);
+    // Every destination's own scope, as for a PATCH of each: one missing refuses the whole request
+    // (403 naming every missing scope) before any job exists.
+    const ids = [...new Set(destinationIds.map((id) => id.toLowerCase()))];
+    await ctx.authorize(manageDestinations(ids));
+    const job = await transitionJob(ctx, deps, status, ids);
     c.header('Location', jobPath(job.id));
     return c.json(acceptedJob(job), 202);
   });

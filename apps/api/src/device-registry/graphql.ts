@@ -5,7 +5,7 @@
  */
 import { findJob, type JobListOrder, type JobStatus, pageJobs } from '@jabba/domain/engine';
 import { deviceRegistryJob as registryJobType, deviceRegistryRead, deviceRegistryWrite, submitDeviceRegistryUpload } from '@jabba/domain/device-registry';
-import { ownedByCaller } from '../jobs/access';
+import { mayRead } from '../jobs/access';
 import { creationKeyCodec, creationKeyOf, pageWindow, toConnection, type Connection, type ConnectionArgs } from '../platform/pages';
 import { asJobObject, jobNodeLoader, type JobObject } from '../jobs/job-objects';
 import { jobFields, taskFields, taskNodeLoader } from '../jobs/graphql';
@@ -165,7 +165,7 @@ const metaText = (job: JobObject, field: 'registerType' | 'reasonDescription'): 
 const view = registryJobType.graphqlType;
 const taskView = 'DeviceRegistryTask';
 
-const loadDeviceRegistryJob = jobNodeLoader(view, { checks: deviceRegistryRead, visible: ownedByCaller });
+const loadDeviceRegistryJob = jobNodeLoader(view, { checks: deviceRegistryRead });
 
 async function deviceRegistryJob(_: unknown, { id }: { id: string }, ctx: GraphqlContext): Promise<JobObject | null> {
   // The checks come before looking at the id, so an id reveals nothing to a caller who may not read.
@@ -201,7 +201,8 @@ async function uploadDeviceRegistry(_: unknown, { input }: UploadDeviceRegistryA
     csvPath: '$.csvData',
   });
   const row = await findJob(ctx.em, job.id);
-  return { deviceRegistryJob: row && asJobObject(row) };
+  // Writing never implies reading: the job is shown to an uploader who may read it.
+  return { deviceRegistryJob: row && (await mayRead(ctx, row)) ? asJobObject(row) : null };
 }
 
 export const deviceRegistryModule: GraphqlModule = {
@@ -220,6 +221,6 @@ export const deviceRegistryModule: GraphqlModule = {
   },
   nodes: {
     [view]: loadDeviceRegistryJob,
-    [taskView]: taskNodeLoader(taskView, view, { checks: deviceRegistryRead, visible: ownedByCaller }),
+    [taskView]: taskNodeLoader(taskView, view, { checks: deviceRegistryRead }),
   },
 };

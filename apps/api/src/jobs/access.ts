@@ -1,11 +1,12 @@
 /**
  * Who may read and change a job, and which GraphQL type renders it: its type's definition in the
  * job catalog says. REST (`/v1/jobs/…`) and GraphQL share this, so a job answers the same checks on
- * both. A type the catalog does not know (only tests make such jobs) is a `GenericJob` guarded by
- * ownership alone.
+ * both. A type this deploy's catalog does not know (a job from a newer deploy, or one only tests
+ * make) is a `GenericJob` that nobody may read or change: nothing is allowed by default.
  */
-import { findJob, genericJobView, type JobAccess, type JobRow } from '@jabba/domain/engine';
-import type { Principal } from '@jabba/domain/identity';
+import { assertJobAccess, authorizeJob, findJob, genericJobView, type JobAccess, type JobRow } from '@jabba/domain/engine';
+import { refuseEveryone, type Principal } from '@jabba/domain/identity';
+import { DomainError } from '@jabba/domain/platform';
 import { jobCatalog } from '@jabba/domain/job-catalog';
 import type { RequestContext } from '../platform/request-context';
 
@@ -14,16 +15,22 @@ export interface JobTypeAccess extends JobAccess {
   graphqlType: string;
 }
 
-const views: ReadonlyMap<string, JobTypeAccess> = new Map(jobCatalog.map((type) => [type.type, { graphqlType: type.graphqlType, ...type.access }]));
+export const unknownJobAccess: JobTypeAccess = { graphqlType: genericJobView, read: [refuseEveryone()], write: [refuseEveryone()] };
 
-export const genericJobAccess: JobTypeAccess = { graphqlType: genericJobView, read: [], write: [] };
+let views: ReadonlyMap<string, JobTypeAccess> = new Map(jobCatalog.map((type) => [type.type, { graphqlType: type.graphqlType, ...type.access }]));
 
-export const accessOfJob = (jobType: string): JobTypeAccess => views.get(jobType) ?? genericJobAccess;
+export const accessOfJob = (jobType: string): JobTypeAccess => views.get(jobType) ?? unknownJobAccess;
 
-/** The access rules of the job view a global id names; null for a type that is no job view. */
-export function accessOfView(typeName: string): JobTypeAccess | null {
-  if (typeName === genericJobView) return genericJobAccess;
-  return [...views.values()].find((view) => view.graphqlType === typeName) ?? null;
+/** The GraphQL types that render jobs, each once. */
+export const jobViewTypes = (): ReadonlySet<string> => new Set([genericJobView, ...[...views.values()].map((view) => view.graphqlType)]);
+
+/**
+ * Tests add job types of their own (their handlers are scripted) with the access they declare. The
+ * api never calls this: its catalog is the domain's.
+ */
+export function registerJobTypeAccess(type: string, access: JobTypeAccess): void {
+  assertJobAccess(type, access);
+  views = new Map([...views, [type, access]]);
 }
 
 /**
@@ -33,6 +40,24 @@ export function accessOfView(typeName: string): JobTypeAccess | null {
 export const ownedByCaller = (principal: Principal, row: { clientId: string | null }): boolean =>
   row.clientId !== null && row.clientId === principal.client.id;
 
+/** The job type's checks for `mode`, on this job; they throw. */
+export async function authorizeJobFor(ctx: RequestContext, job: JobRow, mode: 'read' | 'write'): Promise<Principal> {
+  const principal = await ctx.authenticate();
+  await authorizeJob(principal, ctx.em, job, accessOfJob(job.type)[mode]);
+  return principal;
+}
+
+/** Whether the caller passes the job type's read checks (to show what a write changed). */
+export async function mayRead(ctx: RequestContext, job: JobRow): Promise<boolean> {
+  try {
+    await authorizeJobFor(ctx, job, 'read');
+    return true;
+  } catch (error) {
+    if (error instanceof DomainError) return false;
+    throw error;
+  }
+}
+
 /**
  * A job by id for REST: null when it does not exist or belongs to another client (the same 404
  * either way, so ids of other clients' jobs reveal nothing), then its type's checks, which throw.
@@ -41,6 +66,6 @@ export async function jobForCaller(ctx: RequestContext, jobId: string, mode: 're
   const principal = await ctx.authenticate();
   const job = await findJob(ctx.em, jobId);
   if (!job || !ownedByCaller(principal, job)) return null;
-  await ctx.authorize(accessOfJob(job.type)[mode]);
+  await authorizeJobFor(ctx, job, mode);
   return job;
 }

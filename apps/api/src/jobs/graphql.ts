@@ -3,10 +3,8 @@
  * implements, `Task`, the task connection, `GenericJob` for job types without a typed view, and the
  * node loader every view's task type uses.
  */
-import { findJob, findTask, type JobRow, jobStatuses, jobStrategies, progressOf, type TaskRow, taskStatuses } from '@jabba/domain/engine';
-import { ownedByCaller } from './access';
-import type { Check, Principal } from '@jabba/domain/identity';
-import { graphqlTypeOfJob, jobNodeLoader, type JobObject } from './job-objects';
+import { findTask, type JobRow, jobStatuses, jobStrategies, progressOf, taskStatuses } from '@jabba/domain/engine';
+import { graphqlTypeOfJob, jobNodeLoader, readableJob, type JobObject, type ViewChecks } from './job-objects';
 import type { GraphqlContext, GraphqlModule, NodeLoader } from '../graphql/module';
 import { databaseIdField, globalIdField } from '../graphql/relay';
 import { taskConnection, taskOrderBy, type TaskConnectionArgs } from './task-connection';
@@ -115,26 +113,18 @@ export const taskFields = {
   databaseId: databaseIdField,
 };
 
-export interface TaskLoaderOptions {
-  /** The checks that guard reading the job, in the order its type's spec lists them. */
-  checks: readonly Check[];
-  /** Row-level visibility once the checks passed; invisible tasks are null, as if absent. */
-  visible: (principal: Principal, task: TaskRow & { clientId: string | null }) => boolean;
-}
-
 /**
  * Node loader for the task type of a job view (`Task` of `GenericJob`, `DeviceRegistryTask` of
  * `DeviceRegistryJob`, …). Like a job, a task only resolves under the type its job's view renders
  * it as, and behind that view's checks: `node(id: "Task:…")` of a device registry task is null.
  */
-export function taskNodeLoader(taskTypeName: string, jobTypeName: string, { checks, visible }: TaskLoaderOptions): NodeLoader {
+export function taskNodeLoader(taskTypeName: string, jobTypeName: string, view: ViewChecks): NodeLoader {
   return async (databaseId, ctx) => {
-    const principal = await ctx.authorize(checks);
+    await ctx.authorize(view.checks);
     const task = await findTask(ctx.em, databaseId);
-    if (!task || !visible(principal, task)) return null;
-    const job = await findJob(ctx.em, task.jobId);
-    if (!job || graphqlTypeOfJob(job.type) !== jobTypeName) return null;
-    return { ...task, __typename: taskTypeName };
+    if (!task) return null;
+    const job = await readableJob(ctx, jobTypeName, task.jobId, view);
+    return job && { ...task, __typename: taskTypeName };
   };
 }
 
@@ -149,7 +139,7 @@ export const jobsModule: GraphqlModule = {
     Task: taskFields,
   },
   nodes: {
-    GenericJob: jobNodeLoader('GenericJob', { checks: [], visible: ownedByCaller }),
-    Task: taskNodeLoader('Task', 'GenericJob', { checks: [], visible: ownedByCaller }),
+    GenericJob: jobNodeLoader('GenericJob', { checks: [] }),
+    Task: taskNodeLoader('Task', 'GenericJob', { checks: [] }),
   },
 };

@@ -5,7 +5,7 @@
  */
 import { cancelJob as cancelJobTasks, findJob, type JobRow, retryJob } from '@jabba/domain/engine';
 import { DomainError } from '@jabba/domain/platform';
-import { accessOfView, ownedByCaller } from './access';
+import { authorizeJobFor, jobViewTypes, mayRead, ownedByCaller } from './access';
 import { asJobObject, graphqlTypeOfJob, type JobObject } from './job-objects';
 import { malformedId } from '../graphql/relay';
 import { fromGlobalId } from '../platform/global-ids';
@@ -49,26 +49,27 @@ interface JobPayload {
 const jobNotFound = (): DomainError => new DomainError('NOT_FOUND', 'Job not found');
 
 /**
- * The job behind `id` if the caller may change it. The id names the job's view, hence its type's
- * checks, so they run before the lookup: whether a job exists is only told to callers who pass
- * them, and then only for their own client's jobs (another client's is NOT_FOUND, like none).
+ * The job behind `id` if the caller may change it: another client's job is NOT_FOUND like none, so
+ * whether it exists is only told to its own client; then its type's write checks decide.
  */
 async function writableJob(id: string, ctx: GraphqlContext): Promise<JobRow> {
-  await ctx.authenticate();
+  const principal = await ctx.authenticate();
   const global = fromGlobalId(id);
   if (!global) throw malformedId('$.id');
-  const access = accessOfView(global.typeName);
-  if (!access) throw jobNotFound();
-  const principal = await ctx.authorize(access.write);
+  if (!jobViewTypes().has(global.typeName)) throw jobNotFound();
   const job = await findJob(ctx.em, global.databaseId);
   if (!job || graphqlTypeOfJob(job.type) !== global.typeName || !ownedByCaller(principal, job)) throw jobNotFound();
+  await authorizeJobFor(ctx, job, 'write');
   return job;
 }
 
-/** The job as it is after the change, with the timestamps the engine's record lacks. */
+/**
+ * The job as it is after the change, with the timestamps the engine's record lacks. Writing never
+ * implies reading: a caller who may not read the job (nor its tasks) gets null.
+ */
 async function payload(jobId: string, ctx: GraphqlContext): Promise<JobPayload> {
   const row = await findJob(ctx.em, jobId);
-  return { job: row && asJobObject(row) };
+  return { job: row && (await mayRead(ctx, row)) ? asJobObject(row) : null };
 }
 
 export const jobMutationsModule: GraphqlModule = {

@@ -8,9 +8,9 @@ import { cancelJob, findJob, type JobRow, retryJob, type TaskErrorLine, taskErro
 import { csvLine, csvLineEnd, inertCell, inertRecord } from '@jabba/domain/csv';
 import { DomainError, isUuid, type Logger } from '@jabba/domain/platform';
 import type { ApiDeps } from '../platform/deps';
-import { jobForCaller } from './access';
+import { jobForCaller, mayRead } from './access';
 import type { RequestContext } from '../platform/request-context';
-import { csvHeaderOf, jobPath, jobView } from './job-view';
+import { acceptedJob, type AcceptedJob, csvHeaderOf, jobPath, jobView, type JobView } from './job-view';
 import type { AppEnv } from '../platform/request-scope';
 
 const jobNotFound = (id: string): DomainError => new DomainError('NOT_FOUND', `Job ${id} not found`);
@@ -27,11 +27,14 @@ async function callerJob(ctx: RequestContext, id: string, mode: 'read' | 'write'
   return job;
 }
 
-/** The job as it is now, after a change this request made. */
-async function current(ctx: RequestContext, id: string): Promise<JobRow> {
+/**
+ * The job as it is now, after a change this request made. Writing never implies reading: a caller
+ * who may not read the job gets its id and status only.
+ */
+async function current(ctx: RequestContext, id: string): Promise<JobView | AcceptedJob> {
   const job = await findJob(ctx.em, id);
   if (!job) throw jobNotFound(id);
-  return job;
+  return (await mayRead(ctx, job)) ? jobView(job) : acceptedJob(job);
 }
 
 // Counters move while a job runs: a cached answer would show a poller progress that is gone.
@@ -124,7 +127,7 @@ export function jobRoutes(deps: ApiDeps): Hono<AppEnv> {
     const job = await callerJob(ctx, c.req.param('id'), 'write');
     await cancelJob(ctx.em, job.id);
     noStore(c);
-    return c.json(jobView(await current(ctx, job.id)));
+    return c.json(await current(ctx, job.id));
   });
 
   routes.post('/v1/jobs/:id/retry-failed', async (c) => {
@@ -133,7 +136,7 @@ export function jobRoutes(deps: ApiDeps): Hono<AppEnv> {
     await retryJob(ctx.em, deps.tasksQueue, job.id);
     noStore(c);
     c.header('Location', jobPath(job.id));
-    return c.json(jobView(await current(ctx, job.id)), 202);
+    return c.json(await current(ctx, job.id), 202);
   });
 
   return routes;

@@ -4,7 +4,7 @@
  */
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Logger } from '@jabba/domain/platform';
-import { authenticate, authorize, bearerToken, type Check, type Principal } from '@jabba/domain/identity';
+import { authenticate, authorize, bearerToken, type Check, type Principal, type TokenVerifier } from '@jabba/domain/identity';
 
 export interface RequestContext {
   requestId: string;
@@ -22,10 +22,10 @@ export interface RequestContextInit {
   em: EntityManager;
   /** The raw `Authorization` header, if any. */
   authorization: string | undefined;
-  jwtSecret: string;
+  verifyToken: TokenVerifier;
 }
 
-export function createRequestContext({ requestId, logger, em, authorization, jwtSecret }: RequestContextInit): RequestContext {
+export function createRequestContext({ requestId, logger, em, authorization, verifyToken }: RequestContextInit): RequestContext {
   // Memoizing the promise (not the result) means concurrent resolvers share one verification and
   // one client lookup; a rejection is memoized too, which is right: the token will not improve.
   let principal: Promise<Principal> | undefined;
@@ -33,7 +33,7 @@ export function createRequestContext({ requestId, logger, em, authorization, jwt
     requestId,
     logger,
     em,
-    authenticate: () => (principal ??= authenticate(em, jwtSecret, bearerToken(authorization))),
+    authenticate: () => (principal ??= authenticate(em, verifyToken, bearerToken(authorization))),
     authorize: async (checks) => authorize(await context.authenticate(), em, checks),
   };
   return context;

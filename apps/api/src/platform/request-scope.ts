@@ -6,6 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import type { MiddlewareHandler } from 'hono';
 import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
+import type { TokenVerifier } from '@jabba/domain/identity';
 import type { Logger } from '@jabba/domain/platform';
 import { createRequestContext, type RequestContext } from './request-context';
 
@@ -57,7 +58,7 @@ export function accessLog(): MiddlewareHandler<AppEnv> {
   };
 }
 
-export function unitOfWork(orm: MikroORM, jwtSecret: string): MiddlewareHandler<AppEnv> {
+export function unitOfWork(orm: MikroORM, verifyToken: TokenVerifier): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     const em = orm.em.fork();
     c.set('em', em);
@@ -68,7 +69,7 @@ export function unitOfWork(orm: MikroORM, jwtSecret: string): MiddlewareHandler<
         logger: c.var.logger,
         em,
         authorization: c.req.header('Authorization'),
-        jwtSecret,
+        verifyToken,
       }),
     );
     await next();

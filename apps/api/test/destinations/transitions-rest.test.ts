@@ -221,13 +221,18 @@ describe('POST /v1/destination-transitions', () => {
       method: 'POST', headers: { 'Content-Type': 'application/json', ...caller.headers }, body: JSON.stringify(body),
     });
 
+  /** A token with the manage scope of exactly these destinations. */
+  const managerOf = (ids: string[], extra: string[] = []) => api.caller({ scopes: [...ids.map((id) => `manage:destination:${id}`), ...extra] });
+
   it('moves many destinations in one job, a task each; refused ones fail with the problem type as code', async () => {
     const stranger = await api.caller({ scopes: ['create_destination'] });
     const [a, b, c] = [await destination('active'), await destination('active'), await destination('created')];
+    // Another client's destination, whose scope this caller holds: the scope decides, as for a PATCH.
     const foreign = await destination('active', { clientId: stranger.client.id });
     const unknown = randomUUID();
+    const caller = await managerOf([a, b, c, foreign, unknown]);
 
-    const response = await bulk({ destinationIds: [a, b, c, foreign, unknown, a.toUpperCase()], status: 'inactive' });
+    const response = await bulk({ destinationIds: [a, b, c, foreign, unknown, a.toUpperCase()], status: 'inactive' }, caller);
     expect(response.status).toBe(202);
     const accepted = (await response.json()) as { databaseId: string };
     expect(accepted).toEqual({ id: toGlobalId('GenericJob', accepted.databaseId), databaseId: expect.any(String), status: 'PENDING' });
@@ -235,12 +240,12 @@ describe('POST /v1/destination-transitions', () => {
     expect(response.headers.get('location')).toBe(`/v1/jobs/${jobId}`);
 
     const job = await waitFor(async () => {
-      const view = (await (await api.app.request(`/v1/jobs/${jobId}`, { headers: owner.headers })).json()) as { status: string };
+      const view = (await (await api.app.request(`/v1/jobs/${jobId}`, { headers: caller.headers })).json()) as { status: string };
       return view.status === 'PENDING' ? undefined : view;
     }, { what: 'the bulk job to end' });
     expect(job).toMatchObject({
-      type: 'destination_status_transition', status: 'FAILED', meta: { reach: 'client', status: 'inactive' },
-      progress: { total: 5, processed: 2, failed: 3, pending: 0 },
+      type: 'destination_status_transition', status: 'FAILED', meta: { reach: 'destination', status: 'inactive' },
+      progress: { total: 5, processed: 3, failed: 2, pending: 0 },
     });
 
     const tasks = await sql<{ destination_id: string; status: string; code: string | null; message: string | null }>(
@@ -251,22 +256,30 @@ describe('POST /v1/destination-transitions', () => {
       [a]: { status: 'PROCESSED', code: null, message: null },
       [b]: { status: 'PROCESSED', code: null, message: null },
       [c]: { status: 'FAILED', code: 'destination-state-invalid', message: `Destination ${c} has the wrong state for this operation.` },
-      [foreign]: { status: 'FAILED', code: 'destination-not-found', message: `Destination ${foreign} not found` },
+      [foreign]: { status: 'PROCESSED', code: null, message: null },
       [unknown]: { status: 'FAILED', code: 'destination-not-found', message: `Destination ${unknown} not found` },
     };
     expect(tasks.map((t) => t.destination_id)).toEqual(Object.keys(expected).sort());
     expect(Object.fromEntries(tasks.map(({ destination_id, ...rest }) => [destination_id, rest]))).toEqual(expected);
-    expect([await statusOf(a), await statusOf(b), await statusOf(c), await statusOf(foreign)]).toEqual(['inactive', 'inactive', 'created', 'active']);
+    expect([await statusOf(a), await statusOf(b), await statusOf(c), await statusOf(foreign)]).toEqual(['inactive', 'inactive', 'created', 'inactive']);
 
-    // Another client's caller does not see the job.
+    // Another client's caller does not see the job; a caller of this client without the scopes of
+    // all its destinations may not read it.
     expect((await api.app.request(`/v1/jobs/${jobId}`, { headers: stranger.headers })).status).toBe(404);
   });
 
-  it('needs create_destination', async () => {
-    const caller = await api.caller({ scopes: ['manage:destination:x'] });
-    const response = await bulk({ destinationIds: [randomUUID()], status: 'active' }, caller);
+  it('needs manage:destination:{id} of every destination: 403 naming the missing ones, and no job', async () => {
+    const [a, b, c] = [await destination('active'), await destination('active'), await destination('active')];
+    const caller = await managerOf([b], ['create_destination']);
+    const response = await bulk({ destinationIds: [a, b, c], status: 'inactive' }, caller);
     expect(response.status).toBe(403);
-    expect(await response.json()).toMatchObject({ missingAllowances: ['create_destination'] });
+    const missing = [a, c].map((id) => `manage:destination:${id}`);
+    expect(await response.json()).toMatchObject({
+      status: 403,
+      detail: `Your scope does not allow to access this resource. Missing allowances: ${missing.join(', ')}`,
+      missingAllowances: missing,
+    });
+    expect([await transitionJobs(a), await transitionJobs(b), await transitionJobs(c)]).toEqual([0, 0, 0]);
   });
 
   it('refuses a malformed request naming each field', async () => {

@@ -8,6 +8,7 @@ import { createTestApi, type Caller, type TestApi } from '../support';
 import { toGlobalId } from '../../src/platform/global-ids';
 
 const writeScope = 'device_registry:write';
+const readScope = 'device_registry_job:read';
 
 const jobFields = '__typename id status endedAt progress { total pending processed failed aborted }';
 const cancel = `mutation ($id: ID!) { cancelJob(input: { id: $id }) { job { ${jobFields} } } }`;
@@ -47,7 +48,7 @@ describe('cancelJob and retryFailedTasks', () => {
 
   beforeAll(async () => {
     api = await createTestApi();
-    owner = await api.caller({ scopes: [writeScope] });
+    owner = await api.caller({ scopes: [writeScope, readScope] });
   });
   afterAll(() => api.close());
 
@@ -115,28 +116,41 @@ describe('cancelJob and retryFailedTasks', () => {
     expect(body.errors?.map((e) => e.extensions)).toEqual([{ code: 'UNPROCESSABLE_ENTITY', exception: { inputErrors: [{ path: '$.id', message: 'is not a valid global id' }] } }]);
   });
 
-  it('runs the job type’s write checks first, whether or not the job exists', async () => {
-    const job = await deviceJob(owner.client.id, 1);
-    const reader = await api.caller({ scopes: ['device_registry_job:read'] });
-    const cases: [string | undefined, string, string, Record<string, unknown>?][] = [
-      [undefined, 'UNAUTHENTICATED', 'Invalid access token'],
-      [reader.token, 'FORBIDDEN', `Your scope does not allow to access this resource. Missing allowances: ${writeScope}`, { missingAllowances: [writeScope] }],
-      [(await api.caller({ scopes: [writeScope], clientStatus: 'SUSPENDED' })).token, 'CONFLICT', 'client_id refers to legal entity that is not active'],
-      [(await api.caller({ scopes: [writeScope], clientType: 'PHARMACY' })).token, 'FORBIDDEN', "You don't have permission to access this resource"],
+  it('runs the job type’s write checks on the caller’s own job, in the chain’s order', async () => {
+    const cases: [Caller | null, string, string, Record<string, unknown>?][] = [
+      [null, 'UNAUTHENTICATED', 'Invalid access token'],
+      [await api.caller({ scopes: [readScope] }), 'FORBIDDEN', `Your scope does not allow to access this resource. Missing allowances: ${writeScope}`, { missingAllowances: [writeScope] }],
+      [await api.caller({ scopes: [writeScope], clientStatus: 'SUSPENDED' }), 'CONFLICT', 'client_id refers to legal entity that is not active'],
+      [await api.caller({ scopes: [writeScope], clientType: 'PHARMACY' }), 'FORBIDDEN', "You don't have permission to access this resource"],
+      [await api.caller({ scopes: [writeScope], isBlocked: true }), 'FORBIDDEN', 'Client is blocked'],
     ];
     for (const [query, field] of [[cancel, 'cancelJob'], [retry, 'retryFailedTasks']] as const) {
-      for (const id of [toGlobalId('DeviceRegistryJob', job.id), toGlobalId('DeviceRegistryJob', randomUUID())]) {
-        for (const [token, code, message, exception] of cases) {
-          const { body } = await api.graphql({ query, variables: { id }, ...(token ? { token } : {}) });
-          expect(body.data).toEqual({ [field]: null });
-          expect(body.errors?.map((e) => [e.message, e.extensions])).toEqual([[message, exception ? { code, exception } : { code }]]);
-        }
+      for (const [caller, code, message, exception] of cases) {
+        const job = await deviceJob(caller?.client.id ?? owner.client.id, 1);
+        const { body } = await api.graphql({ query, variables: { id: toGlobalId('DeviceRegistryJob', job.id) }, ...(caller ? { token: caller.token } : {}) });
+        expect(body.data).toEqual({ [field]: null });
+        expect(body.errors?.map((e) => [e.message, e.extensions])).toEqual([[message, exception ? { code, exception } : { code }]]);
+        expect(await taskStatuses(job.id)).toEqual(['PENDING']);
       }
     }
+  });
+
+  it('shows the changed job only to a caller who may read it: writing never implies reading', async () => {
+    const writer = await api.caller({ scopes: [writeScope] });
+    const job = await deviceJob(writer.client.id, 2);
+    const { body } = await api.graphql({ query: cancel, variables: { id: toGlobalId('DeviceRegistryJob', job.id) }, token: writer.token });
+    expect(body).toEqual({ data: { cancelJob: { job: null } }, extensions: { requestId: expect.any(String) } });
+    expect(await taskStatuses(job.id)).toEqual(['ABORTED', 'ABORTED']);
+  });
+
+  it('refuses every caller a job type this deploy does not know: nothing is allowed by default', async () => {
+    const { job } = await createJob(api.em(), { type: 'from_a_newer_deploy', strategy: 'CONCURRENT', clientId: owner.client.id, tasks: [{}] });
+    const { body } = await api.graphql({ query: cancel, variables: { id: toGlobalId('GenericJob', job.id) }, token: owner.token });
+    expect(body.errors?.map((e) => [e.message, e.extensions])).toEqual([["You don't have permission to access this resource", { code: 'FORBIDDEN' }]]);
     expect(await taskStatuses(job.id)).toEqual(['PENDING']);
   });
 
-  it('guards a GenericJob by ownership alone', async () => {
+  it('guards a GenericJob by its type’s checks and ownership', async () => {
     const caller = await api.caller();
     const { job } = await createJob(api.em(), { type: 'test_import', strategy: 'CONCURRENT', clientId: caller.client.id, tasks: [{}, {}] });
     const id = toGlobalId('GenericJob', job.id);

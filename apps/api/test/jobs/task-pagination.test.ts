@@ -69,7 +69,7 @@ describe('GenericJob.tasks keyset pagination', () => {
     owner = await api.caller();
     const em = api.em();
     for (const [id, count] of [[jobId, taskCount], [bigJobId, 51]] as const) {
-      await em.execute(`insert into jobs (id, type, strategy, status, client_id, chunk_size) values (?, 'test', 'CONCURRENT', 'PENDING', ?, 10)`, [
+      await em.execute(`insert into jobs (id, type, strategy, status, client_id, chunk_size) values (?, 'test_generic', 'CONCURRENT', 'PENDING', ?, 10)`, [
         id,
         owner.client.id,
       ]);

@@ -45,7 +45,7 @@ describe('updateMergeRequest and the person-deactivation outbox', () => {
     return row!.id;
   }
 
-  const reviewers = (n: number): Promise<Caller[]> => Promise.all(Array.from({ length: n }, () => api.caller({ scopes })));
+  const reviewers = (n: number): Promise<Caller[]> => Promise.all(Array.from({ length: n }, () => api.caller({ scopes, roles: ['NHS_REVIEWER'] })));
 
   const decide = async (reviewer: Caller, id: string, status: string, extra: Record<string, unknown> = {}): Promise<Body> =>
     (await api.graphql({ query: mutation, variables: { input: { id: toGlobalId('MergeRequest', id), status, ...extra } }, token: reviewer.token })).body;

@@ -26,7 +26,7 @@ let writer: Caller;
 beforeAll(async () => {
   [api, small] = await Promise.all([createTestApi(), createTestApi({ env: { IMPORT_MAX_BYTES: '200' } })]);
   worker = await startTestWorker(api);
-  writer = await api.caller({ scopes: [writeScope] });
+  writer = await api.caller({ scopes: [writeScope, 'merge_candidate_job:read'] });
 });
 
 afterAll(async () => {

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pino } from 'pino';
 import { DomainError } from '@jabba/domain/platform';
-import { requireScope } from '@jabba/domain/identity';
+import { requireScope, tokenVerifier } from '@jabba/domain/identity';
 import { createRequestContext } from '../../src/platform/request-context';
 import { toGlobalId } from '../../src/platform/global-ids';
 import { graphqlModules } from '../../src/app';
@@ -191,7 +191,7 @@ describe('GraphQL error model for resolver failures', () => {
       logger: api.deps.logger.child({ requestId }),
       em: api.orm.em.fork(),
       authorization: token ? `Bearer ${token}` : undefined,
-      jwtSecret: api.config.AUTH_JWT_SECRET,
+      verifyToken: tokenVerifier({ secret: api.config.AUTH_JWT_SECRET }),
     });
     const request = new Request('http://localhost/graphql', {
       method: 'POST',

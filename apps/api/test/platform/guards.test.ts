@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger, DomainError } from '@jabba/domain/platform';
-import { type Check, requireActiveClient, requireAnyScope, requireClientNotBlocked, requireClientType, requireRole, requireScope, signAccessToken } from '@jabba/domain/identity';
+import { type Check, requireActiveClient, requireAnyScope, requireClientNotBlocked, requireClientType, requireRole, requireScope, signAccessToken, tokenVerifier } from '@jabba/domain/identity';
 import { createRequestContext, type RequestContext } from '../../src/platform/request-context';
 import { createTestApi, grantRole, insertClient, type CallerOptions, type TestApi } from '../support';
 
@@ -29,7 +29,7 @@ describe('authentication and guards against real clients and roles', () => {
   afterAll(() => api.close());
 
   const contextFor = (authorization: string | undefined): RequestContext =>
-    createRequestContext({ requestId: 'guards', logger: silent, em: api.em(), authorization, jwtSecret: api.config.AUTH_JWT_SECRET });
+    createRequestContext({ requestId: 'guards', logger: silent, em: api.em(), authorization, verifyToken: tokenVerifier({ secret: api.config.AUTH_JWT_SECRET }) });
 
   const authorizeAs = async (options: CallerOptions, checks: readonly Check[]) => {
     const { headers } = await api.caller(options);

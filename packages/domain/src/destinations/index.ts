@@ -3,6 +3,6 @@ export { pageDestinations, type DestinationListOrder } from './destination-listi
 export { findDestination, stateOf, type DestinationRow } from './destination-rows';
 export { addCaseEvent, addCaseReply, caseDestinationId, caseNotFound, createDestination, createSubmission, deleteDestination } from './destination-writes';
 export { destinationDeletionJob, destinationTransitionJob, maxBulkTransition, submitTransitions, type TransitionReach } from './jobs';
-export { createDestinations, destinationScopes, manageDestination, sendToDestination } from './policy';
+export { createDestinations, destinationScopes, listDestinations, manageDestination, manageDestinations, readDestination, sendToDestination } from './policy';
 export { assertTransition, destinationEnvFields, destinationNotFound, destinationStateInvalidType, destinationStatuses, type DestinationStatus } from './rules';
 export { sweepDestinations } from './sweep';

@@ -9,14 +9,15 @@ import type { Queue } from 'bullmq';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { z } from 'zod';
 import { defineJobType, genericJobView, type JobWrite, submit } from '../engine';
-import { destinationJobAccess } from './policy';
+import { destinationDeletionAccess, destinationTransitionAccess } from './policy';
 import { destinationStatuses, type DestinationStatus } from './rules';
 import { applyTransition, deleteDueDestination } from './transitions';
 
 /**
- * Which destinations a transition job may touch. A PATCH was authorized by the destination's own
- * scope (`manage:destination:{id}`); a bulk request only by `create_destination`, which covers
- * the caller's client's destinations and nothing else.
+ * Which destinations a transition job may touch. PATCH and bulk requests are authorized by each
+ * destination's own scope (`manage:destination:{id}`), which reaches that destination whoever owns
+ * it. `client` (the caller's client's destinations only) is how bulk jobs were authorized before
+ * they needed those scopes; stored jobs still carry it, so the handler still honours it.
  */
 export const transitionReaches = ['destination', 'client'] as const;
 export type TransitionReach = (typeof transitionReaches)[number];
@@ -45,7 +46,7 @@ export const destinationTransitionJob = defineJobType({
   taskMeta: z.object({ destinationId: z.uuid(), status: z.enum(destinationStatuses) }),
   taskInput: z.null(),
   graphqlType: genericJobView,
-  access: destinationJobAccess,
+  access: destinationTransitionAccess,
   handler: (deps: TransitionDeps) => ({
     kind: 'each',
     async run(task, { job, sql }) {
@@ -78,7 +79,7 @@ export const destinationDeletionJob = defineJobType({
   taskMeta: z.object({ destinationId: z.uuid() }),
   taskInput: z.null(),
   graphqlType: genericJobView,
-  access: destinationJobAccess,
+  access: destinationDeletionAccess,
   handler: (deps: DeletionDeps) => ({
     kind: 'each',
     // What was deleted stays readable in the task once the row is gone.

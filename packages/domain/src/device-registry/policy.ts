@@ -1,8 +1,9 @@
 /**
- * Who may import device registries and read their jobs (SPEC §3): the scope, then the client's
- * legal entity ACTIVE, then an NHS client; the first check that fails decides the error.
+ * Who may import device registries and read their jobs: the device-registry identity chain (SPEC
+ * §3: the scope, then the client's legal entity ACTIVE, then an NHS client; writes also need a
+ * client that is not blocked). The first check that fails decides the error.
  */
-import { requireActiveClient, requireClientType, requireScope, type Check } from '../identity';
+import { identityChain, requireScope, type Check } from '../identity';
 import type { JobAccess } from '../engine';
 
 export const deviceRegistryScopes = {
@@ -10,7 +11,7 @@ export const deviceRegistryScopes = {
   readJobs: 'device_registry_job:read',
 } as const;
 
-export const deviceRegistryRead: readonly Check[] = [requireScope(deviceRegistryScopes.readJobs), requireActiveClient(), requireClientType('NHS')];
-export const deviceRegistryWrite: readonly Check[] = [requireScope(deviceRegistryScopes.write), requireActiveClient(), requireClientType('NHS')];
+export const deviceRegistryRead: readonly Check[] = identityChain('device-registry', 'read', requireScope(deviceRegistryScopes.readJobs));
+export const deviceRegistryWrite: readonly Check[] = identityChain('device-registry', 'write', requireScope(deviceRegistryScopes.write));
 
 export const deviceRegistryAccess: JobAccess = { read: deviceRegistryRead, write: deviceRegistryWrite };

@@ -7,20 +7,41 @@
  * type string is stored with a job, so a definition may change anything else between deploys as
  * long as its schemas still accept the rows already stored.
  */
+import type { EntityManager } from '@mikro-orm/postgresql';
 import type { z } from 'zod';
-import type { Check } from '../identity';
+import type { Principal } from '../identity';
 import type { TaskHandler } from './handler';
 import type { JobStrategy } from './status-rules';
 
 /** The GraphQL type of a job whose type has no typed view. */
 export const genericJobView = 'GenericJob';
 
-/** Who may do what with a job of one type, each list in the order its spec gives the checks. */
+/** What a job check may look at: the job itself, besides the caller. */
+export interface JobSubject {
+  id: string;
+  clientId: string | null;
+}
+
+/**
+ * A check on one job. Every identity `Check` is one (it ignores the job); a check that needs the
+ * job's objects (the destinations a transition job changes) reads them through `job`.
+ */
+export type JobCheck = (principal: Principal, em: EntityManager, job: JobSubject) => void | Promise<void>;
+
+/**
+ * Who may do what with a job of one type, each list in the order its spec gives the checks. Both
+ * lists must hold at least one check: nothing is allowed by default, so a type nobody may read says
+ * so with a check that refuses everyone.
+ */
 export interface JobAccess {
   /** To read the job and its tasks (status, progress, error report). */
-  read: readonly Check[];
-  /** To cancel it or retry its failed tasks. */
-  write: readonly Check[];
+  read: readonly JobCheck[];
+  /** To cancel it or retry its failed tasks. Writing never implies reading. */
+  write: readonly JobCheck[];
+}
+
+export async function authorizeJob(principal: Principal, em: EntityManager, job: JobSubject, checks: readonly JobCheck[]): Promise<void> {
+  for (const check of checks) await check(principal, em, job);
 }
 
 export interface JobTypeDefinition<Type extends string, JobMeta, TaskMeta, TaskInput, Deps> {
@@ -46,9 +67,19 @@ export interface JobTypeDefinition<Type extends string, JobMeta, TaskMeta, TaskI
 /** Any definition, as a catalog holds them. */
 export type AnyJobType = JobTypeDefinition<string, unknown, unknown, unknown, never>;
 
-export const defineJobType = <const Type extends string, JobMeta, TaskMeta, TaskInput, Deps = unknown>(
+/** Throws unless both lists hold a check: a type that forgot one would be open to every caller. */
+export function assertJobAccess(type: string, access: JobAccess): void {
+  for (const mode of ['read', 'write'] as const) {
+    if (access[mode].length === 0) throw new Error(`job type ${type} declares no ${mode} checks: nothing is allowed by default, so say who may`);
+  }
+}
+
+export function defineJobType<const Type extends string, JobMeta, TaskMeta, TaskInput, Deps = unknown>(
   definition: JobTypeDefinition<Type, JobMeta, TaskMeta, TaskInput, Deps>,
-): JobTypeDefinition<Type, JobMeta, TaskMeta, TaskInput, Deps> => definition;
+): JobTypeDefinition<Type, JobMeta, TaskMeta, TaskInput, Deps> {
+  assertJobAccess(definition.type, definition.access);
+  return definition;
+}
 
 type DepsOf<D> = D extends { handler: (...args: infer A) => unknown } ? (A extends [infer Deps, ...unknown[]] ? Deps : unknown) : never;
 type Intersection<U> = (U extends unknown ? (u: U) => void : never) extends (i: infer I) => void ? I : never;

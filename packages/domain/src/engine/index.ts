@@ -1,5 +1,5 @@
 /** The job engine: the jabba tables, the job catalog contract, submitting, running and reading jobs. */
-export { defineJobType, genericJobView, handlerRegistry, type HandlerDeps, type HandlerRegistry, type JobAccess } from './catalog';
+export { assertJobAccess, authorizeJob, defineJobType, genericJobView, handlerRegistry, type HandlerDeps, type HandlerRegistry, type JobAccess, type JobCheck, type JobSubject } from './catalog';
 export { runChunk, type ChunkReport } from './chunk-runner';
 export { enqueueChunks } from './enqueue';
 export { handlerExecutor, rescueExecutor, type Executor, type Outcome } from './executor';

@@ -41,6 +41,11 @@ export const requireRole = (role: string): Check => async ({ token }, em) => {
   if (!(await hasRole(em, token.userId, token.clientId, role))) throw new DomainError('FORBIDDEN', messages.roleMissing);
 };
 
+/** For what no caller may do through the api (jobs only operators run): FORBIDDEN for everyone. */
+export const refuseEveryone = (): Check => () => {
+  throw new DomainError('FORBIDDEN', messages.clientTypeForbidden);
+};
+
 export async function authorize(principal: Principal, em: EntityManager, checks: readonly Check[]): Promise<Principal> {
   for (const check of checks) await check(principal, em);
   return principal;

@@ -1,7 +1,9 @@
 /**
- * Access tokens (SPEC §7): HS256 JWTs with `sub` = user id, `client_id`, space-separated `scope`, `exp`.
+ * Access tokens (SPEC §7): JWTs with `sub` = user id, `client_id`, space-separated `scope`, `exp`
+ * and `iat`. Ours are HS256 with AUTH_JWT_SECRET; with AUTH_JWKS_URL set, an identity provider's
+ * RS256/ES256 tokens are accepted beside them, their keys fetched (and rotated) through its JWKS.
  */
-import { SignJWT, jwtVerify } from 'jose';
+import { createRemoteJWKSet, type JWTVerifyGetKey, SignJWT, jwtVerify } from 'jose';
 import { z } from 'zod';
 import { DomainError } from '../platform';
 import { messages } from './messages';
@@ -39,22 +41,60 @@ export function signAccessToken(secret: string, { userId, clientId, scopes, ttl 
     .sign(key(secret));
 }
 
-/** Missing, malformed, badly signed and expired tokens all fail the same way, on purpose. */
-export async function verifyAccessToken(secret: string, token: string | undefined): Promise<AccessToken> {
-  if (!token) throw new DomainError('UNAUTHENTICATED', messages.invalidToken);
-  try {
-    const { payload } = await jwtVerify(token, key(secret), { algorithms: ['HS256'], requiredClaims: ['exp', 'sub'] });
-    const c = claims.parse(payload);
-    return {
-      userId: c.sub,
-      clientId: c.client_id,
-      scopes: new Set(c.scope.split(' ').filter(Boolean)),
-      expiresAt: new Date(c.exp * 1000),
-    };
-  } catch {
-    throw new DomainError('UNAUTHENTICATED', messages.invalidToken);
-  }
+/** What a token must satisfy besides its signature (AUTH_* variables of the api). */
+export interface TokenRules {
+  secret: string;
+  /** Leeway for `exp`, `nbf` and `iat`, in seconds, for clocks that disagree a little. */
+  clockSkewS?: number;
+  /** Refused once this old by its `iat`, whatever its `exp` says; `iat` is then required. */
+  maxAgeS?: number;
+  issuer?: string | undefined;
+  audience?: string | undefined;
+  /** An identity provider's key set, for its asymmetric tokens. */
+  jwksUrl?: string | undefined;
 }
+
+export const defaultTokenRules = { clockSkewS: 30, maxAgeS: 24 * 60 * 60 } as const;
+
+/** Verifies a raw bearer token; every failure is the same UNAUTHENTICATED, on purpose. */
+export type TokenVerifier = (token: string | undefined) => Promise<AccessToken>;
+
+const providerAlgorithms = ['RS256', 'ES256'];
+
+export function tokenVerifier(rules: TokenRules): TokenVerifier {
+  const secret = key(rules.secret);
+  const provider = rules.jwksUrl === undefined ? null : createRemoteJWKSet(new URL(rules.jwksUrl));
+  // The header's `alg` picks the key, and jose refuses a key of the wrong kind for it, so an RS256
+  // public key can never be used as an HS256 secret (the classic algorithm confusion).
+  const keyFor: JWTVerifyGetKey = (header, token) => (header.alg === 'HS256' || provider === null ? secret : provider(header, token));
+  const options = {
+    algorithms: provider === null ? ['HS256'] : ['HS256', ...providerAlgorithms],
+    requiredClaims: ['exp', 'sub', 'iat'],
+    clockTolerance: rules.clockSkewS ?? defaultTokenRules.clockSkewS,
+    // Also refuses an `iat` in the future (beyond the tolerance).
+    maxTokenAge: rules.maxAgeS ?? defaultTokenRules.maxAgeS,
+    ...(rules.issuer === undefined ? {} : { issuer: rules.issuer }),
+    ...(rules.audience === undefined ? {} : { audience: rules.audience }),
+  };
+  return async (token) => {
+    if (!token) throw new DomainError('UNAUTHENTICATED', messages.invalidToken);
+    try {
+      const { payload } = await jwtVerify(token, keyFor, options);
+      const c = claims.parse(payload);
+      return {
+        userId: c.sub,
+        clientId: c.client_id,
+        scopes: new Set(c.scope.split(' ').filter(Boolean)),
+        expiresAt: new Date(c.exp * 1000),
+      };
+    } catch {
+      throw new DomainError('UNAUTHENTICATED', messages.invalidToken);
+    }
+  };
+}
+
+/** With the default rules and our secret only (scripts and tests that check what the CLI signed). */
+export const verifyAccessToken = (secret: string, token: string | undefined): Promise<AccessToken> => tokenVerifier({ secret })(token);
 
 /** `Authorization: Bearer <token>` → token, or undefined. */
 export function bearerToken(header: string | undefined | null): string | undefined {

@@ -1,31 +1,28 @@
 /**
- * Who may do what in manual merge review (SPEC §5, issue 5), each list in the order the spec gives
- * its checks: the first one that fails decides the error.
+ * Who may do what in manual merge review: the merge-review identity chain (SPEC §5: the scope, an
+ * NHS client, not blocked, then the reviewer role to assign and decide; every write also needs an
+ * ACTIVE client). The first check that fails decides the error.
  */
 import type { JobAccess } from '../engine';
-import { requireClientNotBlocked, requireClientType, requireRole, requireScope, type Check } from '../identity';
-import { reviewerRole } from './rules';
+import { identityChain, requireScope, type Check } from '../identity';
 
 export const mergeReviewScopes = {
   importCandidates: 'merge_candidate:write',
+  /** Reading an import job: its error report holds person names and birth dates. */
+  readImports: 'merge_candidate_job:read',
   assign: 'merge_candidate:assign',
   readRequests: 'merge_request:read',
   decide: 'merge_request:write',
 } as const;
 
-/** Issue 5: the scope, then the client type. */
-export const importCandidates: readonly Check[] = [requireScope(mergeReviewScopes.importCandidates), requireClientType('NHS')];
+export const importCandidates: readonly Check[] = identityChain('merge-review', 'write', requireScope(mergeReviewScopes.importCandidates));
+export const readCandidateImports: readonly Check[] = identityChain('merge-review', 'read', requireScope(mergeReviewScopes.readImports));
 
-/** SPEC §5: scope, NHS client, not blocked, the reviewer role. */
-export const assignCandidate: readonly Check[] = [
-  requireScope(mergeReviewScopes.assign),
-  requireClientType('NHS'),
-  requireClientNotBlocked(),
-  requireRole(reviewerRole),
-];
+export const assignCandidate: readonly Check[] = identityChain('merge-review', 'review', requireScope(mergeReviewScopes.assign));
 
-/** Candidate import jobs are guarded by ownership alone for now: the uploading client's. */
-export const mergeCandidateImportAccess: JobAccess = { read: [], write: [] };
+/** Cancelling or retrying an import is importing: the uploader's chain. */
+export const mergeCandidateImportAccess: JobAccess = { read: readCandidateImports, write: importCandidates };
 
-export const readMergeRequests: readonly Check[] = [requireScope(mergeReviewScopes.readRequests)];
-export const decideMergeRequests: readonly Check[] = [requireScope(mergeReviewScopes.decide)];
+export const readMergeRequests: readonly Check[] = identityChain('merge-review', 'read', requireScope(mergeReviewScopes.readRequests));
+/** A request assigned before the role was removed cannot be decided without it. */
+export const decideMergeRequests: readonly Check[] = identityChain('merge-review', 'review', requireScope(mergeReviewScopes.decide));
