@@ -25,6 +25,7 @@ const apiEnvSchema = withJwtSecretRule(baseEnvSchema
     AUTH_JWKS_URL: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' })
       .refine((url) => url.startsWith('https:') || loopbackHosts.has(new URL(url).hostname), 'must use https (http only on 127.0.0.1, [::1] or localhost)')
       .optional(),
+    AUTH_JWKS_COOLDOWN_S: z.coerce.number().int().min(0).default(defaultTokenRules.jwksCooldownS),
     GRAPHQL_MAX_DEPTH: z.coerce.number().int().positive().default(12),
     GRAPHQL_MAX_COST: z.coerce.number().int().positive().default(5000),
     /** Largest accepted upload (the CSV as sent), in bytes; 1 GiB by default. */
@@ -59,4 +60,5 @@ export const tokenRulesOf = (config: ApiConfig): TokenRules => ({
   issuer: config.AUTH_JWT_ISSUER,
   audience: config.AUTH_JWT_AUDIENCE,
   jwksUrl: config.AUTH_JWKS_URL,
+  jwksCooldownS: config.AUTH_JWKS_COOLDOWN_S,
 });

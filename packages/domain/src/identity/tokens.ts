@@ -52,9 +52,11 @@ export interface TokenRules {
   audience?: string | undefined;
   /** An identity provider's key set, for its asymmetric tokens. */
   jwksUrl?: string | undefined;
+  /** After fetching the key set, how long a token with an unknown key waits for the next fetch. */
+  jwksCooldownS?: number;
 }
 
-export const defaultTokenRules = { clockSkewS: 30, maxAgeS: 24 * 60 * 60 } as const;
+export const defaultTokenRules = { clockSkewS: 30, maxAgeS: 24 * 60 * 60, jwksCooldownS: 30 } as const;
 
 /** Verifies a raw bearer token; every failure is the same UNAUTHENTICATED, on purpose. */
 export type TokenVerifier = (token: string | undefined) => Promise<AccessToken>;
@@ -63,7 +65,11 @@ const providerAlgorithms = ['RS256', 'ES256'];
 
 export function tokenVerifier(rules: TokenRules): TokenVerifier {
   const secret = key(rules.secret);
-  const provider = rules.jwksUrl === undefined ? null : createRemoteJWKSet(new URL(rules.jwksUrl));
+  // jose caches the set, refetches it when a token names a key it lacks (a rotation), at most once
+  // per cooldown, and gives up on a slow provider after its default 5 s.
+  const provider = rules.jwksUrl === undefined
+    ? null
+    : createRemoteJWKSet(new URL(rules.jwksUrl), { cooldownDuration: 1000 * (rules.jwksCooldownS ?? defaultTokenRules.jwksCooldownS) });
   // The header's `alg` picks the key, and jose refuses a key of the wrong kind for it, so an RS256
   // public key can never be used as an HS256 secret (the classic algorithm confusion).
   const keyFor: JWTVerifyGetKey = (header, token) => (header.alg === 'HS256' || provider === null ? secret : provider(header, token));
