@@ -23,7 +23,7 @@ export const mergeCandidateImportJob = defineJobType({
   type: 'import_manual_merge_candidates',
   name: 'Import manual merge candidates',
   taskName: 'Import merge candidate',
-  // Bulk, set-based like the device registry; chunks naming the same person take turns on its row.
+  // Bulk, set-based like the device registry; chunks inserting the same new person take turns on it.
   strategy: 'CONCURRENT',
   chunkSize: 1000,
   // How the tasks' input is to be read: CSV records by the upload's header, or JSON items.
