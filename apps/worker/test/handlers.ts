@@ -19,12 +19,15 @@ export function createGate(): Gate {
 }
 
 /**
- * `script` tasks do what meta.action says: ok (default), fail (logical error), throw (exception),
- * wait (block on the gate), fail-once (fail until the job is retried). Every run writes an effect
+ * `script` tasks do what meta.action says: ok (default), fail (logical error), throw (exception,
+ * with meta.text as its message if given), sql (runs meta.sql with meta.values, to raise a real
+ * database error), wait (block on the gate), fail-once (fail until the job is retried). Every run writes an effect
  * row inside the task's savepoint, so effects show exactly which runs committed.
  */
 /** What a test task's meta may say it does. */
-const scriptMeta = z.object({ action: z.string().optional(), ms: z.number().optional() }).catchall(z.unknown()).nullable();
+const scriptMeta = z.object({
+  action: z.string().optional(), ms: z.number().optional(), text: z.string().optional(), sql: z.string().optional(), values: z.array(z.unknown()).optional(),
+}).catchall(z.unknown()).nullable();
 
 /** A test job type: any job meta, script meta, any input; no caller may read or change it through an api. */
 const testJobType = (type: string, handler: TaskHandler<unknown, z.infer<typeof scriptMeta>, string | null>) => defineJobType({
@@ -42,7 +45,10 @@ export function scriptHandlers(worker = 'w', gate?: Gate, failedOnce = new Set<s
         case 'fail':
           throw new DomainError('VALIDATION_ERROR', `task ${task.seq} is invalid`);
         case 'throw':
-          throw new Error(`task ${task.seq} exploded`);
+          throw new Error(task.meta.text ?? `task ${task.seq} exploded`);
+        case 'sql':
+          await sql.query(task.meta.sql ?? '', task.meta.values);
+          break;
         case 'fail-once':
           if (!failedOnce.has(task.id)) {
             failedOnce.add(task.id);

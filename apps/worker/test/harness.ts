@@ -3,11 +3,10 @@
  * workers started in-process with test handlers, and helpers to submit jobs and read their state.
  */
 import { Writable } from 'node:stream';
-import { inject } from 'vitest';
+import { expect, inject } from 'vitest';
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { pino } from 'pino';
-import { createOrm, type Orm } from '@jabba/domain/platform';
+import { createLogger, createOrm, type Logger, type Orm } from '@jabba/domain/platform';
 import { findJob, type HandlerRegistry, type JobRecord, type JobRow, type NewJob, queueNames, submitJob } from '@jabba/domain/engine';
 import { cloneDatabase, type TestDatabase } from '#test/postgres';
 import { connectRedis, testPrefix } from '#test/redis';
@@ -28,11 +27,18 @@ export interface Engine {
   prefix: string;
   queue: Queue;
   logs: LogLine[];
+  /** The workers' logger, whose lines land in `logs`. */
+  logger: Logger;
   startWorker(handlers: HandlerRegistry, options?: Partial<WorkerDeps>): Promise<RunningWorker>;
   submit(job: NewJob): Promise<JobRecord>;
   job(id: string): Promise<JobRow>;
   waitForEnd(id: string, timeout?: number): Promise<JobRow>;
   tasks(id: string): Promise<{ seq: number; status: string; error: unknown; meta: Record<string, unknown> | null; ended_at: Date | null }[]>;
+  /**
+   * The message of the exception a RESCUED task's stored error stands for, from the one log line
+   * with its error id (the task itself shows only a generic message with that id).
+   */
+  exceptionOf(taskError: unknown): string;
   /** Asserts stored counters equal a count over the tasks table (tests only: it is O(tasks)). */
   countersMatchTasks(id: string): Promise<boolean>;
   close(): Promise<void>;
@@ -46,13 +52,14 @@ export async function createEngine(): Promise<Engine> {
   const queue = new Queue(queueNames.tasks, { connection: redis, prefix });
   const logs: LogLine[] = [];
   const sink = new Writable({ write(chunk: Buffer, _enc, done) { logs.push(JSON.parse(chunk.toString()) as LogLine); done(); } });
-  const logger = pino({ level: 'debug' }, sink);
+  // The processes' own logger (its `err` serializer included), writing into `logs`.
+  const logger = createLogger('debug', 'worker', sink);
   const workers: { worker: RunningWorker; connection: Redis }[] = [];
 
   const sqlRows = async <R>(text: string, values: unknown[] = []): Promise<R[]> => (await orm.em.fork().getConnection().execute(text, values)) as R[];
 
   const engine: Engine = {
-    orm, db, redis, prefix, queue, logs,
+    orm, db, redis, prefix, queue, logs, logger,
     async startWorker(handlers, options = {}) {
       const connection = connectRedis();
       const worker = await startWorker({
@@ -71,6 +78,14 @@ export async function createEngine(): Promise<Engine> {
     },
     async waitForEnd(id, timeout = 10_000) {
       return waitFor(async () => { const j = await engine.job(id); return j.status !== 'PENDING' ? j : undefined; }, { timeout, what: `job ${id} to end` });
+    },
+    exceptionOf(taskError) {
+      const { message, extensions } = taskError as { message: string; extensions: { code: string; errorId: string } };
+      expect(extensions.code).toBe('INTERNAL_ERROR');
+      expect(message).toBe(`An unexpected error occurred; quote error id ${extensions.errorId} to your operator`);
+      const lines = logs.filter((l) => l.errorId === extensions.errorId);
+      expect(lines).toHaveLength(1);
+      return (lines[0]!.err as { message: string }).message;
     },
     tasks: (id) => sqlRows(`select seq, status, error, meta, ended_at from tasks where job_id = ? order by seq`, [id]),
     async countersMatchTasks(id) {

@@ -11,6 +11,7 @@ import { asJobObject, jobNodeLoader, type JobObject } from '../jobs/job-objects'
 import { jobFields, taskFields, taskNodeLoader } from '../jobs/graphql';
 import { malformedId } from '../graphql/relay';
 import { fromGlobalId } from '../platform/global-ids';
+import { idempotencyKeyInput } from '../platform/idempotency-key';
 import type { GraphqlContext, GraphqlModule } from '../graphql/module';
 import { taskConnection, type TaskConnectionArgs } from '../jobs/task-connection';
 
@@ -115,6 +116,8 @@ const typeDefs = /* GraphQL */ `
     reasonDescription: String!
     "The whole CSV file: a header line of column names, then one device definition per record."
     csvData: String!
+    "As the REST upload's \`Idempotency-Key\` header (1 to 255 characters): a key your client used before answers that job instead of starting another."
+    idempotencyKey: String
   }
 
   type UploadDeviceRegistryPayload {
@@ -153,7 +156,7 @@ interface DeviceRegistryJobsArgs extends ConnectionArgs {
 }
 
 interface UploadDeviceRegistryArgs {
-  input: { registerType: string; reasonDescription: string; csvData: string };
+  input: { registerType: string; reasonDescription: string; csvData: string; idempotencyKey?: string | null };
 }
 
 /** A meta field the upload stores; a job without it breaks the `String!` contract (an internal error). */
@@ -192,11 +195,13 @@ async function deviceRegistryJobs(_: unknown, args: DeviceRegistryJobsArgs, ctx:
 
 async function uploadDeviceRegistry(_: unknown, { input }: UploadDeviceRegistryArgs, ctx: GraphqlContext) {
   const principal = await ctx.authorize(deviceRegistryWrite);
+  const idempotencyKey = idempotencyKeyInput(input.idempotencyKey);
   const { job } = await submitDeviceRegistryUpload(ctx.em, ctx.tasksQueue, {
     csv: [input.csvData],
     fields: () => ({ registerType: input.registerType, reasonDescription: input.reasonDescription }),
     clientId: principal.client.id,
     userId: principal.token.userId,
+    idempotencyKey,
     maxBytes: ctx.config.IMPORT_MAX_BYTES,
     csvPath: '$.csvData',
   });

@@ -5,14 +5,12 @@
  */
 import { Hono } from 'hono';
 import { checkFields, deviceRegistryWrite, submitDeviceRegistryUpload } from '@jabba/domain/device-registry';
-import { DomainError } from '@jabba/domain/platform';
 import type { ApiDeps } from '../platform/deps';
 import { acceptedJob, jobPath } from '../jobs/job-view';
 import type { AppEnv } from '../platform/request-scope';
 import { refuseDeclaredSize } from '../platform/json-body';
 import { uploadBody } from '../platform/upload-body';
-
-const maxIdempotencyKey = 255;
+import { idempotencyKeyHeader } from '../platform/idempotency-key';
 
 export function deviceRegistryRoutes(deps: ApiDeps): Hono<AppEnv> {
   const routes = new Hono<AppEnv>();
@@ -23,10 +21,7 @@ export function deviceRegistryRoutes(deps: ApiDeps): Hono<AppEnv> {
     const principal = await ctx.authorize(deviceRegistryWrite);
     // Refuse what is announced too large before reading a byte; chunked bodies are counted as they come.
     refuseDeclaredSize(c.req.raw, 'file', maxBytes);
-    const idempotencyKey = c.req.header('idempotency-key') ?? null;
-    if (idempotencyKey !== null && (idempotencyKey.length === 0 || idempotencyKey.length > maxIdempotencyKey)) {
-      throw new DomainError('UNPROCESSABLE_ENTITY', `Idempotency-Key must be 1 to ${maxIdempotencyKey} characters`);
-    }
+    const idempotencyKey = idempotencyKeyHeader(c.req.raw);
     const query = c.req.query();
     const body = await uploadBody(c.req.raw, query);
     // A plain CSV body has its fields in the query: check them before reading the file.

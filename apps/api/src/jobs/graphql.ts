@@ -40,6 +40,8 @@ const typeDefs = /* GraphQL */ `
 
   type TaskErrorExtension {
     code: String!
+    "On a RESCUED task (code INTERNAL_ERROR) only: the id to quote to an operator, whose log line with it holds the exception. The task never shows the exception's text."
+    errorId: String
   }
 
   type TaskError {

@@ -2,7 +2,8 @@
  * `POST /v1/merge-candidates` (SPEC §5, issue 5): manual merge candidates in bulk, as a streamed
  * CSV (`text/csv`) or a JSON array (`application/json`), become one `import_manual_merge_candidates`
  * job with a task per candidate. The job is durable in Postgres before the 202, so any worker can
- * run it; its progress is `GET /v1/jobs/{id}`, for the client that created it.
+ * run it; its progress is `GET /v1/jobs/{id}`, for the client that created it. An `Idempotency-Key`
+ * works as on the device registry upload: a key the client used before answers that job (200).
  */
 import { Hono } from 'hono';
 import { HTTPException } from 'hono/http-exception';
@@ -13,6 +14,7 @@ import { acceptedJob, jobPath } from '../jobs/job-view';
 import type { AppEnv } from '../platform/request-scope';
 import { readJson, refuseDeclaredSize } from '../platform/json-body';
 import { uploadBody } from '../platform/upload-body';
+import { idempotencyKeyHeader } from '../platform/idempotency-key';
 
 /**
  * A JSON body is read and parsed whole (a CSV streams), so it has a bound of its own below
@@ -38,7 +40,7 @@ export function mergeCandidateRoutes(deps: ApiDeps): Hono<AppEnv> {
     const ctx = c.var.requestContext;
     const principal = await ctx.authorize(importCandidates);
     const mediaType = mediaTypeOf(c.req.raw);
-    const uploader = { clientId: principal.client.id, userId: principal.token.userId };
+    const uploader = { clientId: principal.client.id, userId: principal.token.userId, idempotencyKey: idempotencyKeyHeader(c.req.raw) };
     let written: JobWrite;
     if (mediaType === 'text/csv') {
       refuseDeclaredSize(c.req.raw, 'file', maxBytes);
@@ -48,9 +50,9 @@ export function mergeCandidateRoutes(deps: ApiDeps): Hono<AppEnv> {
       const items = candidateItems(await readJson(c.req.raw, maxJson));
       written = await submitCandidateJson(ctx.em, deps.tasksQueue, items, uploader);
     }
-    const { job } = written;
+    const { job, created } = written;
     c.header('Location', jobPath(job.id));
-    return c.json(acceptedJob(job), 202);
+    return c.json(acceptedJob(job), created ? 202 : 200);
   });
 
   return routes;

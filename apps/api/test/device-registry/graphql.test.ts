@@ -21,8 +21,11 @@ function outcome(verdict: Verdict, task: StoredTask): Outcome {
   if (verdict === 'FAILED') {
     return { status: 'FAILED', result: null, error: { message: `Line ${line}, column "model_number": is required`, extensions: { code: 'VALIDATION_ERROR' } }, meta: null };
   }
-  return { status: 'RESCUED', result: null, error: { message: 'database went away', extensions: { code: 'INTERNAL_ERROR' } }, meta: null };
+  return { status: 'RESCUED', result: null, error: rescuedError, meta: null };
 }
+const errorId = randomUUID();
+// What the engine stores for an exception (apps/worker/test/engine/rescued-errors.test.ts).
+const rescuedError = { message: `An unexpected error occurred; quote error id ${errorId} to your operator`, extensions: { code: 'INTERNAL_ERROR', errorId } };
 const deviceId = (line: number): string => `00000000-0000-4000-8000-${String(line).padStart(12, '0')}`;
 
 describe('device registry jobs over GraphQL', () => {
@@ -108,7 +111,7 @@ describe('device registry jobs over GraphQL', () => {
     const query = `query ($id: ID!) { deviceRegistryJob(id: $id) {
       __typename id databaseId name status strategy startedAt endedAt registerType reasonDescription
       progress { total pending processed failed aborted }
-      tasks { nodes { __typename id databaseId name status meta { databaseId csvDataLine } endedAt insertedAt updatedAt error { message extensions { code } } } }
+      tasks { nodes { __typename id databaseId name status meta { databaseId csvDataLine } endedAt insertedAt updatedAt error { message extensions { code errorId } } } }
     } }`;
     const id = toGlobalId('DeviceRegistryJob', job.id);
     const running = await api.graphql<{ deviceRegistryJob: Record<string, unknown> & { tasks: { nodes: Record<string, unknown>[] } } }>({ query, variables: { id }, token: owner.token });
@@ -141,8 +144,8 @@ describe('device registry jobs over GraphQL', () => {
     });
     expect(view?.tasks.nodes).toEqual([
       task(0, 'PROCESSED', { databaseId: deviceId(2), csvDataLine: 2 }, null),
-      task(1, 'FAILED', { databaseId: null, csvDataLine: 3 }, { message: 'Line 3, column "model_number": is required', extensions: { code: 'VALIDATION_ERROR' } }),
-      task(2, 'RESCUED', { databaseId: null, csvDataLine: 4 }, { message: 'database went away', extensions: { code: 'INTERNAL_ERROR' } }),
+      task(1, 'FAILED', { databaseId: null, csvDataLine: 3 }, { message: 'Line 3, column "model_number": is required', extensions: { code: 'VALIDATION_ERROR', errorId: null } }),
+      task(2, 'RESCUED', { databaseId: null, csvDataLine: 4 }, rescuedError),
       task(3, 'PENDING', { databaseId: null, csvDataLine: 5 }, null),
       task(4, 'PENDING', { databaseId: null, csvDataLine: 6 }, null),
     ]);

@@ -141,7 +141,7 @@ describe('POST /v1/merge-candidates and the worker', () => {
     expect(report).toContain(`${csvLine(['6', 'CONFLICT', pairTaken('Line 6').message])},${records[4]}\r\n`);
   });
 
-  it('imports a JSON array: one task per item by index, details of known persons filled in only where given', async () => {
+  it('imports a JSON array: one task per item by index; a known person keeps its details', async () => {
     const [p0, m0] = await storedPair();
     const known = randomUUID();
     await sql('insert into persons (id, first_name, last_name) values (?, ?, ?)', [known, 'Old', 'Keep']);
@@ -170,12 +170,53 @@ describe('POST /v1/merge-candidates and the worker', () => {
     expect(tasks.map((t) => JSON.parse(t.input) as unknown)).toEqual(items);
     expect(await personOf(p1)).toEqual({ first_name: 'Jo', last_name: null, birth_date: null });
     expect(await personOf(m1)).toEqual({ first_name: null, last_name: null, birth_date: '1950-05-05' });
-    expect(await personOf(known)).toEqual({ first_name: 'New', last_name: 'Keep', birth_date: null });
+    expect(await personOf(known)).toEqual({ first_name: 'Old', last_name: 'Keep', birth_date: null });
+    expect(tasks[4]!.meta).toEqual({ index: 4, databaseId: expect.any(String), personDifferences: [{ personId: known, field: 'person_first_name', stored: 'Old', uploaded: 'New' }] });
+    expect(tasks[0]!.meta).toEqual({ index: 0, databaseId: expect.any(String) });
     const [row] = await sql<{ person_id: string }>('select person_id from manual_merge_candidates where id = ?', [tasks[4]!.meta.databaseId]);
     expect(row).toEqual({ person_id: known });
 
     const report = await (await api.app.request(`/v1/jobs/${jobId}/errors.csv`, { headers: writer.headers })).text();
     expect(report.split('\r\n').slice(0, 2)).toEqual(['csv_data_line,error_code,error_message', csvLine(['', 'VALIDATION_ERROR', '$[1]: field "person_id" must be a UUID, got "bad"'])]);
+  });
+
+  it('never changes a stored person: the task of a record giving other details lists each difference in its meta', async () => {
+    const [person, master, fresh] = [randomUUID(), randomUUID(), randomUUID()];
+    await sql('insert into persons (id, first_name, last_name, birth_date) values (?, ?, ?, ?), (?, null, ?, ?)',
+      [person, 'Olena', 'Shevchenko', '1980-04-01', master, 'Koval', '1955-12-31']);
+    const before = await sql('select id, first_name, last_name, birth_date::text, updated_at from persons where id in (?, ?)', [person, master]);
+    const records = [
+      // Same first name, another last name and birth date; the master gets a first name it has none of.
+      `${randomUUID()},${person},${master},Olena,Petrenko,1980-04-02,Ivan,Koval,`,
+      // Details as stored (or not given): nothing to report.
+      `${randomUUID()},${master},${person},,Koval,1955-12-31,Olena,,`,
+      // A person new to this upload: the first record naming it creates it, the next one differs.
+      `${randomUUID()},${fresh},${master},Anna,,,,,`,
+      `${randomUUID()},${person},${fresh},,,,Hanna,,2001-01-01`,
+    ];
+    const jobId = await accepted(await post(`${header}\n${records.join('\n')}\n`));
+    expect((await finished(jobId)).counters).toMatchObject({ total: 4, PROCESSED: 4 });
+
+    expect(await sql('select id, first_name, last_name, birth_date::text, updated_at from persons where id in (?, ?)', [person, master])).toEqual(before);
+    expect(await personOf(fresh)).toEqual({ first_name: 'Anna', last_name: null, birth_date: '2001-01-01' });
+    const metas = (await tasksOf(jobId)).map((t) => t.meta);
+    expect(metas).toEqual([
+      { csvDataLine: 2, databaseId: expect.any(String), personDifferences: [
+        { personId: person, field: 'person_last_name', stored: 'Shevchenko', uploaded: 'Petrenko' },
+        { personId: person, field: 'person_birth_date', stored: '1980-04-01', uploaded: '1980-04-02' },
+        { personId: master, field: 'master_first_name', stored: null, uploaded: 'Ivan' },
+      ] },
+      { csvDataLine: 3, databaseId: expect.any(String) },
+      { csvDataLine: 4, databaseId: expect.any(String) },
+      { csvDataLine: 5, databaseId: expect.any(String), personDifferences: [{ personId: fresh, field: 'master_first_name', stored: 'Anna', uploaded: 'Hanna' }] },
+    ]);
+
+    // What the uploader reads: the job's tasks in GraphQL.
+    const { body } = await api.graphql<{ node: { tasks: { nodes: { meta: Record<string, unknown> }[] } } }>({
+      query: 'query ($id: ID!) { node(id: $id) { ... on GenericJob { tasks(first: 1) { nodes { meta } } } } }',
+      variables: { id: toGlobalId('GenericJob', jobId) }, token: writer.token,
+    });
+    expect(body.data?.node.tasks.nodes[0]?.meta).toEqual(metas[0]);
   });
 
   it('lets exactly one of two records of a pair in different chunks in, without an exception', async () => {

@@ -3,11 +3,16 @@
  * chunk's transaction. Savepoints confine a failed or rescued task's writes to itself. The job's and
  * the tasks' stored meta and input are read with the job type's schemas first: what does not parse
  * was written by a bug, not by the user, so it is RESCUED and never reaches the handler.
+ *
+ * A RESCUED task shows a generic message and an error id, never the exception's text (it may hold
+ * input values, SQL, internals); one error-level log line with the same id, the job's and the
+ * tasks' ids holds the details, for the operator the user quotes the id to.
  */
-import { isDomainError, type DomainError } from '../platform';
+import { randomUUID } from 'node:crypto';
+import { isDomainError, type DomainError, type Logger } from '../platform';
 import type { HandlerRegistry, RegisteredJobType } from './catalog';
 import type { BatchOutcome, StoredTask, TaskContext, TaskHandler, TaskSuccess, TaskToRun } from './handler';
-import { rescuedCode, type TaskError } from './status-rules';
+import { rescuedCode, rescuedMessage, type TaskError } from './status-rules';
 
 export type Final = 'PROCESSED' | 'FAILED' | 'RESCUED';
 
@@ -39,10 +44,18 @@ function taskErrorOf(error: DomainError): TaskError {
 
 const failed = (error: DomainError): Outcome => ({ status: 'FAILED', result: null, error: taskErrorOf(error), meta: null });
 
-export function rescued(error: unknown): Outcome {
-  const message = error instanceof Error ? error.message : String(error);
-  return { status: 'RESCUED', result: null, error: { message, extensions: { code: rescuedCode } }, meta: null };
+/**
+ * The RESCUED outcome of `tasks` for one exception, logged once: tasks rescued by the same exception
+ * (a job type without a handler, a chunk BullMQ gave up on) share its id and its log line.
+ */
+function rescued(logger: Logger, error: unknown, tasks: readonly { id: string }[]): Outcome[] {
+  const errorId = randomUUID();
+  logger.error({ errorId, taskIds: tasks.map((t) => t.id), err: error }, 'task raised an exception: RESCUED');
+  const outcome: Outcome = { status: 'RESCUED', result: null, error: { message: rescuedMessage(errorId), extensions: { code: rescuedCode, errorId } }, meta: null };
+  return tasks.map(() => outcome);
 }
+
+const rescuedOne = (logger: Logger, error: unknown, task: { id: string }): Outcome => rescued(logger, error, [task])[0]!;
 
 const fromBatch = (o: BatchOutcome): Outcome => (o.ok ? processed(o) : failed(o.error));
 
@@ -60,8 +73,7 @@ async function runOne(handler: TaskHandler, task: TaskToRun, ctx: TaskContext): 
     });
   } catch (error) {
     if (isDomainError(error)) return failed(error);
-    ctx.logger.warn({ err: error, taskId: task.id }, 'task raised an exception: RESCUED');
-    return rescued(error);
+    return rescuedOne(ctx.logger, error, task);
   }
 }
 
@@ -95,12 +107,12 @@ async function runBatch(handler: Extract<TaskHandler, { kind: 'batch' }>, tasks:
 
 const unreadable = (what: string, issues: string): Error => new Error(`${what} does not fit its job type's schema: ${issues}`);
 
-function readTask(registered: RegisteredJobType, task: StoredTask): Read {
+function readTask(registered: RegisteredJobType, task: StoredTask, logger: Logger): Read {
   const { taskMeta, taskInput } = registered.definition;
   const meta = taskMeta.safeParse(task.meta);
-  if (!meta.success) return { outcome: rescued(unreadable(`the meta of task ${task.seq}`, meta.error.message)) };
+  if (!meta.success) return { outcome: rescuedOne(logger, unreadable(`the meta of task ${task.seq}`, meta.error.message), task) };
   const input = taskInput.safeParse(task.input);
-  if (!input.success) return { outcome: rescued(unreadable(`the input of task ${task.seq}`, input.error.message)) };
+  if (!input.success) return { outcome: rescuedOne(logger, unreadable(`the input of task ${task.seq}`, input.error.message), task) };
   return { task: { ...task, meta: meta.data, input: input.data } };
 }
 
@@ -114,12 +126,12 @@ async function batchInOrder(handler: Extract<TaskHandler, { kind: 'batch' }>, re
 
 export const handlerExecutor = (registry: HandlerRegistry): Executor => async (stored, ctx, stopAtFailure) => {
   const registered = registry.get(ctx.job.type);
-  if (!registered) return stored.map(() => rescued(new Error(`No handler is registered for job type ${ctx.job.type}`)));
+  if (!registered) return rescued(ctx.logger, new Error(`No handler is registered for job type ${ctx.job.type}`), stored);
   const jobMeta = registered.definition.jobMeta.safeParse(ctx.job.meta);
-  if (!jobMeta.success) return stored.map(() => rescued(unreadable(`the meta of job ${ctx.job.id}`, jobMeta.error.message)));
+  if (!jobMeta.success) return rescued(ctx.logger, unreadable(`the meta of job ${ctx.job.id}`, jobMeta.error.message), stored);
   const typed: TaskContext = { ...ctx, job: { ...ctx.job, meta: jobMeta.data } };
   const { handler } = registered;
-  const reads = stored.map((task) => readTask(registered, task));
+  const reads = stored.map((task) => readTask(registered, task, ctx.logger));
   // SEQUENTIALLY jobs always run one task at a time, so the first failure can stop the rest.
   if (handler.kind === 'batch' && !stopAtFailure) return batchInOrder(handler, reads, typed);
   return runEachInOrder(handler, reads, typed, stopAtFailure);
@@ -129,5 +141,7 @@ export const handlerExecutor = (registry: HandlerRegistry): Executor => async (s
  * For a message BullMQ gave up on: its remaining tasks end RESCUED (in a SEQUENTIALLY job only the
  * next one; the engine aborts the rest, as after any failure).
  */
-export const rescueExecutor = (error: unknown): Executor => async (tasks, _ctx, stopAtFailure) =>
-  (stopAtFailure ? tasks.slice(0, 1) : tasks).map(() => rescued(error));
+export const rescueExecutor = (error: unknown): Executor => async (tasks, ctx, stopAtFailure) => {
+  const rescuing = stopAtFailure ? tasks.slice(0, 1) : tasks;
+  return rescuing.length > 0 ? rescued(ctx.logger, error, rescuing) : [];
+};

@@ -132,6 +132,9 @@ export async function createJob<T = TaskInput>(em: EntityManager, input: NewJob<
       const [existing] = await sql.query<{ id: string }>(`select id from jobs where client_id = $1 and idempotency_key = $2`, [input.clientId, input.idempotencyKey]);
       const job = existing && (await loadJob(sql, existing.id));
       if (!job) throw new Error('idempotency key conflict without a job');
+      // A client's keys are one namespace across every endpoint that takes them: a key replayed on
+      // another kind of upload is a mistake, never an answer with a job of another type.
+      if (job.type !== input.type) throw new DomainError('CONFLICT', `The idempotency key was already used for a job of another type (${job.type})`);
       return { job, created: false, chunks: [] };
     }
     // SEQUENTIALLY: only the first chunk is handed to the queue; the rest wait as NEW for their turn.

@@ -101,7 +101,11 @@ export function assertRetryable(jobId: string, status: JobStatus, counters: Task
 /** Error stored on a task: the shape of GraphQL `TaskError` (SPEC §2). */
 export interface TaskError {
   message: string;
-  extensions: { code: string };
+  /**
+   * `errorId` only on a RESCUED task: the id of the worker's log line that holds the exception,
+   * whose text the task never shows (it may hold input values, SQL or internals).
+   */
+  extensions: { code: string; errorId?: string };
   /**
    * Kept for a DomainError whose problem type is a public contract (FIT-Connect's
    * destination-state-invalid): enough for a caller waiting on the task to answer with that very
@@ -111,6 +115,10 @@ export interface TaskError {
 }
 
 export const rescuedCode = 'INTERNAL_ERROR';
+
+/** What a RESCUED task says, whatever the exception was: something to quote, nothing to leak. */
+export const rescuedMessage = (errorId: string): string =>
+  `An unexpected error occurred; quote error id ${errorId} to your operator`;
 
 /**
  * The DomainError a FAILED task's stored error stands for, for a caller that waited on the task and

@@ -1,19 +1,20 @@
 /**
  * The manual merge candidate import as a job type (SPEC §5, issue 5): a chunk of candidates (CSV
- * records or JSON items) → checked drafts → persons upserted and candidates inserted, set-based.
+ * records or JSON items) → checked drafts → new persons and candidates inserted, set-based.
  * A bad record fails its task with VALIDATION_ERROR; a pair that is already a candidate (stored, or
- * earlier in the chunk) fails it with CONFLICT. The engine writes every task's outcome in the same
- * transaction as the candidates.
+ * earlier in the chunk) fails it with CONFLICT. A person already stored keeps its details (issue
+ * 11): a processed task whose record gave other ones lists them in `meta.personDifferences`. The
+ * engine writes every task's outcome in the same transaction as the candidates.
  */
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { type BatchOutcome, defineJobType, genericJobView, type TaskContext, type TaskToRun } from '../engine';
 import { DomainError } from '../platform';
 import {
-  candidateErrorMessage, checkCandidates, duplicatePairMessage, pairKey, personsOf, placeOf,
+  candidateErrorMessage, checkCandidates, duplicatePairMessage, pairKey, personDifferences, personsOf, placeOf,
   type MergeCandidateJobMeta, type MergeCandidateTaskMeta,
 } from './candidate-rules';
-import { existingPairs, insertCandidates, upsertPersons, type NewCandidate } from './candidates';
+import { existingPairs, insertCandidates, insertNewPersons, storedPersons, type NewCandidate } from './candidates';
 import { mergeCandidateImportAccess } from './policy';
 
 const duplicate = (place: string): BatchOutcome => ({ ok: false, error: new DomainError('CONFLICT', duplicatePairMessage(place)) });
@@ -22,7 +23,7 @@ export const mergeCandidateImportJob = defineJobType({
   type: 'import_manual_merge_candidates',
   name: 'Import manual merge candidates',
   taskName: 'Import merge candidate',
-  // Bulk, set-based like the device registry; chunks naming the same person take turns on its row.
+  // Bulk, set-based like the device registry; chunks inserting the same new person take turns on it.
   strategy: 'CONCURRENT',
   chunkSize: 1000,
   // How the tasks' input is to be read: CSV records by the upload's header, or JSON items.
@@ -63,9 +64,9 @@ async function importCandidates(
     fresh.push({ at, candidate: { ...verdict.candidate, id: randomUUID() } });
   });
 
-  // Pairs already stored are refused before anything is written, so a refused record leaves its
-  // persons' details as they were. A concurrent chunk may still insert one of the remaining pairs
-  // first: the insert then skips it, and that task fails the same way.
+  // Pairs already stored are refused before anything is written, so a refused record adds no
+  // person. A concurrent chunk may still insert one of the remaining pairs first: the insert then
+  // skips it, and that task fails the same way.
   const stored = await existingPairs(sql, fresh.map((f) => f.candidate));
   const toInsert = fresh.filter((f) => {
     if (!stored.has(pairKey(f.candidate))) return true;
@@ -73,10 +74,17 @@ async function importCandidates(
     return false;
   });
   const candidates = toInsert.map((f) => f.candidate);
-  await upsertPersons(sql, personsOf(candidates));
+  const persons = personsOf(candidates);
+  await insertNewPersons(sql, persons);
+  const details = await storedPersons(sql, persons.map((p) => p.id));
   const inserted = await insertCandidates(sql, candidates, job.userId);
   for (const { at, candidate } of toInsert) {
-    outcomes[at] = inserted.has(candidate.id) ? { ok: true, meta: { databaseId: candidate.id } } : duplicate(places[at]!);
+    if (!inserted.has(candidate.id)) {
+      outcomes[at] = duplicate(places[at]!);
+      continue;
+    }
+    const differences = personDifferences(candidate, details);
+    outcomes[at] = { ok: true, meta: { databaseId: candidate.id, ...(differences.length > 0 ? { personDifferences: differences } : {}) } };
   }
 
   return outcomes.map((outcome, at) => {

@@ -183,9 +183,10 @@ export interface PersonRow extends PersonDetails {
 }
 
 /**
- * The persons a set of candidates names, once each (one statement may not change a row twice),
- * sorted by id. Details given by a later candidate replace an earlier one's, field by field; a
- * detail no candidate gives stays null.
+ * The persons a set of candidates names, once each (one statement may not insert a row twice),
+ * sorted by id: the rows to insert for those not stored yet. A detail comes from the first
+ * candidate (in upload order) that gives it; a detail no candidate gives stays null. Later
+ * candidates that give another value find it in `personDifferences`.
  */
 export function personsOf(candidates: readonly CandidateDraft[]): PersonRow[] {
   const persons = new Map<string, PersonRow>();
@@ -193,9 +194,9 @@ export function personsOf(candidates: readonly CandidateDraft[]): PersonRow[] {
     const known = persons.get(id);
     persons.set(id, {
       id,
-      firstName: details.firstName ?? known?.firstName ?? null,
-      lastName: details.lastName ?? known?.lastName ?? null,
-      birthDate: details.birthDate ?? known?.birthDate ?? null,
+      firstName: known?.firstName ?? details.firstName,
+      lastName: known?.lastName ?? details.lastName,
+      birthDate: known?.birthDate ?? details.birthDate,
     });
   };
   for (const c of candidates) {
@@ -203,4 +204,32 @@ export function personsOf(candidates: readonly CandidateDraft[]): PersonRow[] {
     add(c.masterPersonId, c.master);
   }
   return [...persons.values()].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+}
+
+/**
+ * A detail an upload gave for a person that is stored with another value. The import never
+ * changes a stored person (reviewers decide on those details): it keeps the stored value and says
+ * so in the task's meta. `field` is the upload's column (or JSON field) that gave the value.
+ */
+export interface PersonDifference {
+  personId: string;
+  field: CandidateColumn;
+  stored: string | null;
+  uploaded: string;
+}
+
+const detailFields = [['firstName', 'first_name'], ['lastName', 'last_name'], ['birthDate', 'birth_date']] as const;
+
+/** What `candidate` gave that differs from the persons as stored (`stored` names both of its persons). */
+export function personDifferences(candidate: CandidateDraft, stored: ReadonlyMap<string, PersonDetails>): PersonDifference[] {
+  const sides = [['person', candidate.personId, candidate.person], ['master', candidate.masterPersonId, candidate.master]] as const;
+  return sides.flatMap(([side, personId, uploaded]) => {
+    const row = stored.get(personId);
+    if (!row) throw new Error(`person ${personId} is not stored`);
+    return detailFields.flatMap(([key, column]) => {
+      const value = uploaded[key];
+      if (value === null || value === row[key]) return [];
+      return [{ personId, field: `${side}_${column}` as const, stored: row[key], uploaded: value }];
+    });
+  });
 }

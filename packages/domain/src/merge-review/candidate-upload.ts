@@ -12,10 +12,15 @@ import { DomainError, type InputError } from '../platform';
 import { mergeCandidateImportJob } from './candidate-import-job';
 import { candidateHeaderProblems, isCandidateColumn, maxJsonCandidates } from './candidate-rules';
 
-/** Who uploads: the job belongs to the client, the user is the candidates' audit actor. */
+/**
+ * Who uploads: the job belongs to the client, the user is the candidates' audit actor. With an
+ * idempotency key the client used before, that job is returned (`created: false`) and the upload
+ * is not read.
+ */
 export interface CandidateUploader {
   clientId: string;
   userId: string;
+  idempotencyKey?: string | null;
 }
 
 /**
@@ -30,6 +35,7 @@ export function submitCandidateCsv(em: EntityManager, queue: Queue, upload: CsvU
   return submit(em, queue, mergeCandidateImportJob, {
     clientId: upload.clientId,
     userId: upload.userId,
+    idempotencyKey: upload.idempotencyKey ?? null,
     tasks: file.tasks(),
     meta: () => ({ source: 'csv' as const, csvHeader: file.csvHeader() }),
   });
@@ -67,6 +73,7 @@ export function submitCandidateJson(em: EntityManager, queue: Queue, items: read
   return submit(em, queue, mergeCandidateImportJob, {
     clientId: uploader.clientId,
     userId: uploader.userId,
+    idempotencyKey: uploader.idempotencyKey ?? null,
     tasks: items.map((item, index) => ({ meta: { index }, input: JSON.stringify(item) })),
     meta: { source: 'json' },
   });

@@ -1,10 +1,11 @@
 /**
  * Writes imported manual merge candidates set-based, inside the chunk's transaction: one statement
- * for the persons, one for the candidates, one for their audit rows, whatever the chunk's size. A
+ * for the new persons, one reading the persons back, one for the candidates, one for their audit
+ * rows, whatever the chunk's size. A
  * pair that is already a candidate is never an exception: `on conflict do nothing returning` says
  * which rows went in, and the caller fails the others.
  */
-import type { CandidateDraft, PersonRow } from './candidate-rules';
+import type { CandidateDraft, PersonDetails, PersonRow } from './candidate-rules';
 import { auditMany } from './audit-log';
 import type { Sql } from '../platform';
 
@@ -25,28 +26,31 @@ export async function existingPairs(sql: Sql, pairs: readonly { masterPersonId: 
 }
 
 /**
- * Inserts the persons that are new and fills in the details given for known ones (a detail not
- * given keeps its stored value; a row whose details do not change is left alone). `persons` must name
- * each id once (`personsOf`). Rows are taken in id order, so two chunks naming the same persons lock
- * them in the same order and never wait on each other in a cycle.
+ * Inserts the persons that are not stored yet; a stored person is never changed (its details are
+ * what reviewers decide on, and an uploader may not rewrite them). `persons` must name each id once
+ * (`personsOf`). Rows go in id order, so two chunks inserting the same new persons wait on each
+ * other's in the same order, never in a cycle; the one that waits inserts nothing.
  */
-export async function upsertPersons(sql: Sql, persons: readonly PersonRow[]): Promise<void> {
+export async function insertNewPersons(sql: Sql, persons: readonly PersonRow[]): Promise<void> {
   if (persons.length === 0) return;
   await sql.query(
     `insert into persons (id, first_name, last_name, birth_date)
      select p.id, p.first_name, p.last_name, p.birth_date
      from jsonb_to_recordset($1::jsonb) as p(id uuid, first_name text, last_name text, birth_date date)
      order by p.id
-     on conflict (id) do update set
-       first_name = coalesce(excluded.first_name, persons.first_name),
-       last_name = coalesce(excluded.last_name, persons.last_name),
-       birth_date = coalesce(excluded.birth_date, persons.birth_date),
-       updated_at = now()
-     where (coalesce(excluded.first_name, persons.first_name), coalesce(excluded.last_name, persons.last_name),
-            coalesce(excluded.birth_date, persons.birth_date))
-       is distinct from (persons.first_name, persons.last_name, persons.birth_date)`,
+     on conflict (id) do nothing`,
     [JSON.stringify(persons.map((p) => ({ id: p.id, first_name: p.firstName, last_name: p.lastName, birth_date: p.birthDate })))],
   );
+}
+
+/** The details of the persons `ids` as stored (committed, or inserted by this transaction), by id. */
+export async function storedPersons(sql: Sql, ids: readonly string[]): Promise<Map<string, PersonDetails>> {
+  if (ids.length === 0) return new Map();
+  const rows = await sql.query<{ id: string; first_name: string | null; last_name: string | null; birth_date: string | null }>(
+    `select id, first_name, last_name, to_char(birth_date, 'YYYY-MM-DD') as birth_date from persons where id = any($1::uuid[])`,
+    [ids],
+  );
+  return new Map(rows.map((r) => [r.id, { firstName: r.first_name, lastName: r.last_name, birthDate: r.birth_date }]));
 }
 
 /**

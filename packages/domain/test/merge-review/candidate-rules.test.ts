@@ -3,7 +3,7 @@ import { mergeCandidateImportJob } from '../../src/merge-review/candidate-import
 import { candidateItems } from '../../src/merge-review/candidate-upload';
 import {
   candidateColumns, candidateErrorMessage, candidateHeaderProblems, checkCandidates, checkCsvCandidates, checkJsonCandidates,
-  duplicatePairMessage, personsOf, placeOf, type CandidateDraft,
+  duplicatePairMessage, personDifferences, personsOf, placeOf, type CandidateDraft,
 } from '../../src/merge-review/candidate-rules';
 
 const a = '0b1e6f1c-0a5e-4c4e-9f0e-3d2b1a000001';
@@ -126,13 +126,33 @@ describe('personsOf', () => {
     master: { firstName: null, lastName: null, birthDate: null, ...master },
   });
 
-  it('lists each person once, sorted by id, later details replacing earlier ones field by field', () => {
+  it('lists each person once, sorted by id, each detail from the first candidate that gives it', () => {
     const cc = c.toLowerCase();
     expect(personsOf([draft(b, cc, { firstName: 'Bea' }, { lastName: 'Old' }), draft(a, cc, {}, { lastName: 'New', birthDate: '1950-05-05' }), draft(cc, b)])).toEqual([
       { id: a, firstName: null, lastName: null, birthDate: null },
       { id: b, firstName: 'Bea', lastName: null, birthDate: null },
-      { id: cc, firstName: null, lastName: 'New', birthDate: '1950-05-05' },
+      { id: cc, firstName: null, lastName: 'Old', birthDate: '1950-05-05' },
     ]);
+  });
+});
+
+describe('personDifferences', () => {
+  const stored = new Map([
+    [a, { firstName: 'Ann', lastName: null, birthDate: '1990-01-02' }],
+    [b, { firstName: 'Bo', lastName: 'Berg', birthDate: null }],
+  ]);
+  const candidate = (person: CandidateDraft['person'], master: CandidateDraft['master']): CandidateDraft => ({ mergeCandidateId: c, personId: a, masterPersonId: b, person, master });
+
+  it('names each detail given with another value than the stored one, by its upload column; a detail not given is none', () => {
+    expect(personDifferences(candidate({ firstName: 'Ann', lastName: 'Apple', birthDate: '1990-01-03' }, { firstName: null, lastName: 'Berg', birthDate: null }), stored)).toEqual([
+      { personId: a, field: 'person_last_name', stored: null, uploaded: 'Apple' },
+      { personId: a, field: 'person_birth_date', stored: '1990-01-02', uploaded: '1990-01-03' },
+    ]);
+    expect(personDifferences(candidate({ firstName: null, lastName: null, birthDate: null }, { firstName: 'bo', lastName: null, birthDate: '2000-01-01' }), stored)).toEqual([
+      { personId: b, field: 'master_first_name', stored: 'Bo', uploaded: 'bo' },
+      { personId: b, field: 'master_birth_date', stored: null, uploaded: '2000-01-01' },
+    ]);
+    expect(personDifferences(candidate({ firstName: 'Ann', lastName: null, birthDate: null }, { firstName: 'Bo', lastName: 'Berg', birthDate: null }), stored)).toEqual([]);
   });
 });
 
