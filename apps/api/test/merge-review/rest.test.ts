@@ -171,7 +171,7 @@ describe('POST /v1/merge-candidates and the worker', () => {
     expect(await personOf(p1)).toEqual({ first_name: 'Jo', last_name: null, birth_date: null });
     expect(await personOf(m1)).toEqual({ first_name: null, last_name: null, birth_date: '1950-05-05' });
     expect(await personOf(known)).toEqual({ first_name: 'Old', last_name: 'Keep', birth_date: null });
-    expect(tasks[4]!.meta).toEqual({ index: 4, databaseId: expect.any(String), personDifferences: [{ personId: known, field: 'person_first_name', stored: 'Old', uploaded: 'New' }] });
+    expect(tasks[4]!.meta).toEqual({ index: 4, databaseId: expect.any(String), personDifferences: [{ personId: known, field: 'person_first_name', uploaded: 'New' }] });
     expect(tasks[0]!.meta).toEqual({ index: 0, databaseId: expect.any(String) });
     const [row] = await sql<{ person_id: string }>('select person_id from manual_merge_candidates where id = ?', [tasks[4]!.meta.databaseId]);
     expect(row).toEqual({ person_id: known });
@@ -202,13 +202,13 @@ describe('POST /v1/merge-candidates and the worker', () => {
     const metas = (await tasksOf(jobId)).map((t) => t.meta);
     expect(metas).toEqual([
       { csvDataLine: 2, databaseId: expect.any(String), personDifferences: [
-        { personId: person, field: 'person_last_name', stored: 'Shevchenko', uploaded: 'Petrenko' },
-        { personId: person, field: 'person_birth_date', stored: '1980-04-01', uploaded: '1980-04-02' },
-        { personId: master, field: 'master_first_name', stored: null, uploaded: 'Ivan' },
+        { personId: person, field: 'person_last_name', uploaded: 'Petrenko' },
+        { personId: person, field: 'person_birth_date', uploaded: '1980-04-02' },
+        { personId: master, field: 'master_first_name', uploaded: 'Ivan' },
       ] },
       { csvDataLine: 3, databaseId: expect.any(String) },
       { csvDataLine: 4, databaseId: expect.any(String) },
-      { csvDataLine: 5, databaseId: expect.any(String), personDifferences: [{ personId: fresh, field: 'master_first_name', stored: 'Anna', uploaded: 'Hanna' }] },
+      { csvDataLine: 5, databaseId: expect.any(String), personDifferences: [{ personId: fresh, field: 'master_first_name', uploaded: 'Hanna' }] },
     ]);
 
     // What the uploader reads: the job's tasks in GraphQL.

@@ -209,12 +209,13 @@ export function personsOf(candidates: readonly CandidateDraft[]): PersonRow[] {
 /**
  * A detail an upload gave for a person that is stored with another value. The import never
  * changes a stored person (reviewers decide on those details): it keeps the stored value and says
- * so in the task's meta. `field` is the upload's column (or JSON field) that gave the value.
+ * so in the task's meta. `field` is the upload's column (or JSON field) that gave the value. The
+ * stored value is not repeated: uploading needs no right to read persons, so naming an id in a
+ * record must not show what is stored for it.
  */
 export interface PersonDifference {
   personId: string;
   field: CandidateColumn;
-  stored: string | null;
   uploaded: string;
 }
 
@@ -229,7 +230,7 @@ export function personDifferences(candidate: CandidateDraft, stored: ReadonlyMap
     return detailFields.flatMap(([key, column]) => {
       const value = uploaded[key];
       if (value === null || value === row[key]) return [];
-      return [{ personId, field: `${side}_${column}` as const, stored: row[key], uploaded: value }];
+      return [{ personId, field: `${side}_${column}` as const, uploaded: value }];
     });
   });
 }
