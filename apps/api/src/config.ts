@@ -15,6 +15,11 @@ const apiEnvSchema = withJwtSecretRule(baseEnvSchema
     AUTH_JWT_SECRET: jwtSecretField,
     GRAPHQL_MAX_DEPTH: z.coerce.number().int().positive().default(12),
     GRAPHQL_MAX_COST: z.coerce.number().int().positive().default(5000),
+    // graphql-armor's defaults: generous for hand-written and generated queries, small enough that
+    // a document cannot multiply its work by aliasing a field or stacking directives on it.
+    GRAPHQL_MAX_ALIASES: z.coerce.number().int().min(0).default(15),
+    GRAPHQL_MAX_TOKENS: z.coerce.number().int().positive().default(1000),
+    GRAPHQL_MAX_DIRECTIVES: z.coerce.number().int().min(0).default(50),
     /** Largest accepted upload (the CSV as sent), in bytes; 1 GiB by default. */
     IMPORT_MAX_BYTES: z.coerce.number().int().positive().default(1024 ** 3),
     ...destinationEnvFields,

@@ -25,6 +25,9 @@ describe('loadConfig', () => {
       usingDevelopmentSecret: true,
       GRAPHQL_MAX_DEPTH: 12,
       GRAPHQL_MAX_COST: 5000,
+      GRAPHQL_MAX_ALIASES: 15,
+      GRAPHQL_MAX_TOKENS: 1000,
+      GRAPHQL_MAX_DIRECTIVES: 50,
       LOG_LEVEL: 'info',
     });
   });

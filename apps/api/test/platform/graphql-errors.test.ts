@@ -28,7 +28,9 @@ async function post(api: TestApi, query: string, headers: Record<string, string>
 describe('GraphQL error model', () => {
   let api: TestApi;
   beforeAll(async () => {
-    api = await createTestApi({ env: { GRAPHQL_MAX_DEPTH: '4', GRAPHQL_MAX_COST: '300' } });
+    api = await createTestApi({
+      env: { GRAPHQL_MAX_DEPTH: '4', GRAPHQL_MAX_COST: '300', GRAPHQL_MAX_ALIASES: '2', GRAPHQL_MAX_TOKENS: '60', GRAPHQL_MAX_DIRECTIVES: '2' },
+    });
   });
   afterAll(() => api.close());
 
@@ -96,6 +98,35 @@ describe('GraphQL error model', () => {
     expect(body.data).toBeUndefined();
     // node 2 + fragment 2 + 1.5 × tasks, tasks = (2 + 1.5 × (2 + 1.5 × 1)) × first: 100.
     expect(body.errors).toEqual([{ message: 'Query Cost limit of 300 exceeded, found 1091.5.', extensions: { code: 'BAD_REQUEST' } }]);
+  });
+
+  it('refuses more aliases than GRAPHQL_MAX_ALIASES with BAD_REQUEST', async () => {
+    const { status, body } = await post(api, '{ a: node(id: "x") { id } b: node(id: "y") { id } c: node(id: "z") { i: id } }');
+    expect(status).toBe(200);
+    expect(body.data).toBeUndefined();
+    expect(body.errors).toEqual([{ message: 'Aliases limit of 2 exceeded, found 4.', extensions: { code: 'BAD_REQUEST' } }]);
+    // `__typename` under an alias costs nothing, so it is not counted.
+    const allowed = await post(api, '{ a: node(id: "x") { t: __typename } b: node(id: "y") { id } }');
+    expect(allowed.body.errors?.map((e) => e.extensions?.code)).toEqual(['UNAUTHENTICATED', 'UNAUTHENTICATED']);
+  });
+
+  it('refuses more directives than GRAPHQL_MAX_DIRECTIVES with BAD_REQUEST', async () => {
+    const { status, body } = await post(api, '{ node(id: "x") @skip(if: false) { id @include(if: true) } __typename @skip(if: false) }');
+    expect(status).toBe(200);
+    expect(body.data).toBeUndefined();
+    expect(body.errors).toEqual([{ message: 'Directives limit of 2 exceeded, found 3.', extensions: { code: 'BAD_REQUEST' } }]);
+  });
+
+  it('refuses a document of more than GRAPHQL_MAX_TOKENS tokens with BAD_REQUEST before parsing it further', async () => {
+    // 2 braces, `node ( id : "x" )` = 6, 2 braces, 51 × `id`: 61 tokens.
+    const { status, body } = await post(api, `{ node(id: "x") { ${'id '.repeat(51)}} }`, { 'X-Request-Id': 'gql-tokens' });
+    expect(status).toBe(200);
+    expect(body).toEqual({
+      errors: [{ message: 'Token limit of 60 exceeded.', extensions: { code: 'BAD_REQUEST' } }],
+      extensions: { requestId: 'gql-tokens' },
+    });
+    const { body: fits } = await post(api, `{ node(id: "x") { ${'id '.repeat(50)}} }`);
+    expect(fits.errors?.map((e) => e.extensions?.code)).toEqual(['UNAUTHENTICATED']);
   });
 
   it('serves GraphiQL to a browser outside production', async () => {
