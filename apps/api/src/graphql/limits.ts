@@ -1,15 +1,16 @@
 /**
  * What a document may ask for, checked before anything runs: its size in tokens (at parse), its
- * depth, aliases and directives (graphql-armor, at validation), its cost, and, in production, no
- * introspection. Every refusal names the limit and is answered as BAD_REQUEST (error-model.ts).
+ * depth, aliases and directives (graphql-armor, at validation), its cost with this request's
+ * variables (query-cost.ts, as execution starts), and, in production, no introspection. Every
+ * refusal names the limit and is answered as BAD_REQUEST (error-model.ts).
  */
-import { costLimitPlugin } from '@escape.tech/graphql-armor-cost-limit';
 import { maxAliasesPlugin } from '@escape.tech/graphql-armor-max-aliases';
 import { maxDepthPlugin } from '@escape.tech/graphql-armor-max-depth';
 import { maxDirectivesPlugin } from '@escape.tech/graphql-armor-max-directives';
 import { maxTokensPlugin } from '@escape.tech/graphql-armor-max-tokens';
 import { NoSchemaIntrospectionCustomRule, type GraphQLError, type ValidationContext } from 'graphql';
 import { createGraphQLError, type Plugin } from 'graphql-yoga';
+import { costLimitPlugin } from './query-cost';
 
 export interface QueryLimits {
   maxDepth: number;
@@ -46,7 +47,7 @@ export function queryLimitPlugins({ maxDepth, maxCost, maxAliases, maxTokens, ma
     maxDepthPlugin({ n: maxDepth, ...flat }),
     maxAliasesPlugin({ n: maxAliases, ...common }),
     maxDirectivesPlugin({ n: maxDirectives, ...common }),
-    costLimitPlugin({ maxCost, ...flat }),
+    costLimitPlugin(maxCost),
   ];
   if (!introspection) {
     plugins.push({
