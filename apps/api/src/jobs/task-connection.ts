@@ -1,11 +1,13 @@
 /**
  * The tasks of one job as a Relay connection. Shared by every job view (`GenericJob.tasks`, and the
  * typed views later issues add), which differ only in the GraphQL names of their task types.
+ * Reads go through the request's task-page batches, so a list of jobs is not one query per job.
  */
-import { pageTasks, type TaskKey, type TaskOrder, type TaskRow, type TaskStatus, taskStatuses } from '@jabba/domain/engine';
+import { type TaskKey, type TaskOrder, type TaskRow, type TaskStatus, taskStatuses } from '@jabba/domain/engine';
 import { z } from 'zod';
 import { cursorPart, keyCodec, pageWindow, toConnection, type Connection, type ConnectionArgs } from '../platform/pages';
 import type { GraphqlContext } from '../graphql/module';
+import { taskPageLoader } from './task-pages';
 
 export const taskOrderBy = {
   // Tasks get `seq` in insertion order, so seq is insertion order without a tie-breaker on time.
@@ -39,8 +41,8 @@ export async function taskConnection(
   taskTypeName = 'Task',
 ): Promise<Connection<TaskObject>> {
   const window = pageWindow(args, taskKeyCodec);
-  const page = await pageTasks(ctx.em, {
-    jobId,
+  // Batched with the other jobs of the request asking for the same window (task-pages.ts).
+  const page = await taskPageLoader(ctx)(jobId, {
     status: args.filter?.status ?? null,
     order: taskOrderBy[args.orderBy ?? 'INSERTED_AT_ASC'],
     ...window,
