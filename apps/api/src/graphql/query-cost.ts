@@ -34,6 +34,9 @@ const connectionEstimator: ComplexityEstimator = ({ field, args, childComplexity
 
 const estimators = [connectionEstimator, simpleEstimator({ defaultComplexity: 1 })];
 
+/** graphql-query-complexity's own default, named so the refusal can say it. */
+const maxQueryNodes = 10_000;
+
 export const costMessage = (max: number, found: number): string => `Query Cost limit of ${max} exceeded, found ${found}.`;
 
 /** An operation name the document does not define: execution refuses the request by itself. */
@@ -53,6 +56,7 @@ export function costRefusal(
   let refusal: GraphQLError | null = null;
   const rule = createComplexityRule({
     maximumComplexity: maxCost,
+    maxQueryNodes,
     estimators,
     variables: variableValues ?? {},
     ...(operationName ? { operationName } : {}),
@@ -61,10 +65,13 @@ export function costRefusal(
   try {
     validate(schema, document, [rule]);
   } catch (error) {
-    // The walk gives up on a document of more than 10 000 selections (fragments spread into each
-    // other multiply quickly) by throwing "Query exceeds the maximum allowed number of nodes."
-    if (error instanceof GraphQLError) return createGraphQLError(error.message);
-    throw error;
+    if (!(error instanceof GraphQLError)) throw error;
+    // The walk gives up past maxQueryNodes selections: fragments spread into each other multiply
+    // quickly, and a document that cannot be priced is not run.
+    if (error.message === 'Query exceeds the maximum allowed number of nodes.') {
+      return createGraphQLError(`Query Cost limit of ${maxCost} exceeded: more than ${maxQueryNodes} selections once fragments are spread.`);
+    }
+    return createGraphQLError(error.message);
   }
   return refusal;
 }

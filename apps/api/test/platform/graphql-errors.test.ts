@@ -211,6 +211,17 @@ describe('GraphQL error model in production', () => {
     expect(defaults.errors?.map((e) => e.extensions?.code)).toEqual(['UNAUTHENTICATED']);
   });
 
+  it('refuses a document whose fragments spread into more selections than the cost walk prices', async () => {
+    const spreads = (name: string) => ` ...${name}`.repeat(10);
+    const query = `{ ...A } fragment A on Query {${spreads('B')} } fragment B on Query {${spreads('C')} } fragment C on Query {${spreads('D')} }
+      fragment D on Query {${' __typename'.repeat(10)} }`;
+    const { status, body } = await post(api, query);
+    expect(status).toBe(200);
+    expect(body.errors).toEqual([
+      { message: 'Query Cost limit of 20000 exceeded: more than 10000 selections once fragments are spread.', extensions: { code: 'BAD_REQUEST' } },
+    ]);
+  });
+
   it('gives no field suggestions, which would leak the schema', async () => {
     const { body } = await post(api, '{ nodee(id: "x") { id } }');
     expect(body.errors?.map((e) => [e.message, e.extensions])).toEqual([
