@@ -27,7 +27,16 @@ const apiEnvSchema = withJwtSecretRule(baseEnvSchema
       .optional(),
     AUTH_JWKS_COOLDOWN_S: z.coerce.number().int().min(0).default(defaultTokenRules.jwksCooldownS),
     GRAPHQL_MAX_DEPTH: z.coerce.number().int().positive().default(12),
-    GRAPHQL_MAX_COST: z.coerce.number().int().positive().default(5000),
+    /**
+     * See graphql/query-cost.ts. 20 000 admits a full page (500) of ~35 fields, or a page of 50 with
+     * a nested page of 50 under each of ~6 fields; it refuses 500 pages of 500.
+     */
+    GRAPHQL_MAX_COST: z.coerce.number().int().positive().default(20_000),
+    // graphql-armor's defaults: generous for hand-written and generated queries, small enough that
+    // a document cannot multiply its work by aliasing a field or stacking directives on it.
+    GRAPHQL_MAX_ALIASES: z.coerce.number().int().min(0).default(15),
+    GRAPHQL_MAX_TOKENS: z.coerce.number().int().positive().default(1000),
+    GRAPHQL_MAX_DIRECTIVES: z.coerce.number().int().min(0).default(50),
     /** Largest accepted upload (the CSV as sent), in bytes; 1 GiB by default. */
     IMPORT_MAX_BYTES: z.coerce.number().int().positive().default(1024 ** 3),
     ...destinationEnvFields,

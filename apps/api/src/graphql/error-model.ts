@@ -4,7 +4,7 @@
  *
  * - DomainError → `extensions.code` from errors.ts `graphqlCode`, with `extensions.exception`
  *   carrying `inputErrors` / `missingAllowances`.
- * - A GraphQL error raised before execution (syntax, validation, depth/cost limits, bad
+ * - A GraphQL error raised before any resolver runs (syntax, validation, the limits.ts limits, bad
  *   variables, malformed HTTP request) → BAD_REQUEST with graphql-js's message.
  * - Anything else is a bug: logged with the request id, answered as INTERNAL_SERVER_ERROR
  *   "Internal server error" so no internals leak.

@@ -48,6 +48,9 @@ export function createGraphqlServer(
       ...queryLimitPlugins({
         maxDepth: config.GRAPHQL_MAX_DEPTH,
         maxCost: config.GRAPHQL_MAX_COST,
+        maxAliases: config.GRAPHQL_MAX_ALIASES,
+        maxTokens: config.GRAPHQL_MAX_TOKENS,
+        maxDirectives: config.GRAPHQL_MAX_DIRECTIVES,
         introspection: development,
       }),
       useErrorModel(logger, { hideSuggestions: !development }),

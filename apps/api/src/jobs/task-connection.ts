@@ -1,11 +1,14 @@
 /**
  * The tasks of one job as a Relay connection. Shared by every job view (`GenericJob.tasks`, and the
  * typed views later issues add), which differ only in the GraphQL names of their task types.
+ * Reads go through the request's batches, so a list of jobs is not one query per job.
  */
-import { pageTasks, type TaskKey, type TaskOrder, type TaskRow, type TaskStatus, taskStatuses } from '@jabba/domain/engine';
+import { pageTasksOfJobs, type TaskKey, type TaskOrder, type TaskPage, type TaskPageQuery, type TaskRow, type TaskStatus, taskStatuses } from '@jabba/domain/engine';
+import type { EntityManager } from '@mikro-orm/postgresql';
 import { z } from 'zod';
 import { cursorPart, keyCodec, pageWindow, toConnection, type Connection, type ConnectionArgs } from '../platform/pages';
 import type { GraphqlContext } from '../graphql/module';
+import { batchLoader, loaderPerArgs, perRequest } from '../platform/batch-loader';
 
 export const taskOrderBy = {
   // Tasks get `seq` in insertion order, so seq is insertion order without a tie-breaker on time.
@@ -32,6 +35,18 @@ const keyOfTask = (task: TaskRow): TaskKey => ({ seq: task.seq, status: task.sta
 
 export type TaskObject = TaskRow & { __typename: string };
 
+const emptyPage: TaskPage = { rows: [], existsBeforeAfter: false, existsAfterBefore: false };
+
+/**
+ * `(jobId, window)` → that job's page. `deviceRegistryJobs { nodes { tasks { … } } }` asks for the
+ * tasks of every job on the page; the jobs asking for the same window (filter, order, cursors,
+ * size) are answered by one statement (pageTasksOfJobs), so a page of 50 jobs costs two statements,
+ * not 51. Aliases asking for different windows make one statement each; the alias and cost limits
+ * bound those.
+ */
+const taskPageLoader = perRequest((em: EntityManager) =>
+  loaderPerArgs((q: Omit<TaskPageQuery, 'jobId'>) => batchLoader((jobIds) => pageTasksOfJobs(em, jobIds, q), emptyPage)));
+
 export async function taskConnection(
   jobId: string,
   args: TaskConnectionArgs,
@@ -39,11 +54,11 @@ export async function taskConnection(
   taskTypeName = 'Task',
 ): Promise<Connection<TaskObject>> {
   const window = pageWindow(args, taskKeyCodec);
-  const page = await pageTasks(ctx.em, {
-    jobId,
+  const { after, before, limit, fromEnd } = window;
+  const page = await taskPageLoader(ctx.em)(jobId, {
     status: args.filter?.status ?? null,
     order: taskOrderBy[args.orderBy ?? 'INSERTED_AT_ASC'],
-    ...window,
+    after, before, limit, fromEnd,
   });
   const rows = page.rows.map((task): TaskObject => ({ ...task, __typename: taskTypeName }));
   return toConnection({ ...page, rows }, window, keyOfTask, taskKeyCodec);

@@ -1,16 +1,20 @@
 /**
  * The service catalog over GraphQL, read side (SPEC §6, seed 003 — its SDL is the contract):
  * `Service` and `ServiceGroup` nodes, the `services` / `serviceGroups` keyset connections with the
- * seed's filters and orders, and the nested connections, which go through the per-request batches
- * of service-catalog-loaders.ts. Every field needs an NHS client and `service_catalog:read`.
+ * seed's filters and orders, and the nested connections, which go through per-request batches
+ * (platform/batch-loader.ts). Every field needs an NHS client and `service_catalog:read`.
  * The mutations (service-catalog-mutations.ts) render their payloads with `serviceObject` and
  * `serviceGroupObject`.
  */
-import { type CatalogKey, catalogKeyOf, type CatalogOrder, catalogOrders, type CatalogPage, type CatalogPageQuery, findService, findServiceGroup, pageServiceGroups, pageServices, readCatalog, type ServiceFilter, type ServiceGroupFilter, type ServiceGroupRow, type ServiceRow } from '@jabba/domain/service-catalog';
+import {
+  type CatalogKey, catalogKeyOf, type CatalogOrder, catalogOrders, type CatalogPage, type CatalogPageQuery, findService, findServiceGroup, findServiceGroups,
+  pageGroupsOfServices, pageServiceGroups, pageServices, pageServicesOfGroups, pageSubGroups, readCatalog, type ServiceFilter, type ServiceGroupFilter, type ServiceGroupRow, type ServiceRow,
+} from '@jabba/domain/service-catalog';
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { batchLoader, loaderPerArgs, perRequest } from '../platform/batch-loader';
 import { cursorPart, keyCodec, pageWindow, toConnection, type Connection, type ConnectionArgs, type PageWindow } from '../platform/pages';
 import { databaseIdField, globalIdField } from '../graphql/relay';
 import type { GraphqlContext, GraphqlModule, NodeLoader } from '../graphql/module';
-import { catalogLoaders } from './loaders';
 
 const orderDescriptions = (typeName: string): Record<CatalogOrder, string> => ({
   CODE_ASC: 'Orders by the object’s `code` field in the ascending order.',
@@ -182,6 +186,22 @@ function pageQuery<F>(args: ListArgs<F>): { window: PageWindow<CatalogKey>; q: C
 const connectionOf = <R, O extends ServiceRow | ServiceGroupRow>(page: CatalogPage<R>, window: PageWindow<CatalogKey>, toObject: (row: R) => O): Connection<O> =>
   toConnection({ ...page, rows: page.rows.map(toObject) }, window, catalogKeyOf, catalogKeyCodec);
 
+const emptyPage: CatalogPage<never> = { rows: [], existsBeforeAfter: false, existsAfterBefore: false };
+
+type PageBatch<F, R> = (em: EntityManager, parentIds: readonly string[], q: CatalogPageQuery<F>) => Promise<Map<string, CatalogPage<R>>>;
+
+/** Parents batch together only when they ask for the same page: one loader per field and arguments. */
+const pagesOf = <F, R>(em: EntityManager, fetch: PageBatch<F, R>) =>
+  loaderPerArgs((q: CatalogPageQuery<F>) => batchLoader<CatalogPage<R>>((ids) => fetch(em, ids, q), emptyPage));
+
+/** The request's batches, keyed by its EntityManager (one fork per request): for 20 groups' `services`, one query. */
+const catalogLoaders = perRequest((em: EntityManager) => ({
+  servicesOfGroup: pagesOf(em, pageServicesOfGroups),
+  groupsOfService: pagesOf(em, pageGroupsOfServices),
+  subGroups: pagesOf(em, pageSubGroups),
+  group: batchLoader<ServiceGroupRow | null>((ids) => findServiceGroups(em, ids), null),
+}));
+
 async function services(_: unknown, args: ListArgs<ServiceFilter>, ctx: GraphqlContext): Promise<Connection<ServiceObject>> {
   await ctx.authorize(readCatalog);
   const { window, q } = pageQuery(args);
@@ -198,25 +218,25 @@ async function serviceGroups(_: unknown, args: ListArgs<ServiceGroupFilter>, ctx
 const groupsOfService = async (service: ServiceRow, args: ListArgs<ServiceGroupFilter>, ctx: GraphqlContext): Promise<Connection<ServiceGroupObject>> => {
   await ctx.authorize(readCatalog);
   const { window, q } = pageQuery(args);
-  return connectionOf(await catalogLoaders(ctx).groupsOfService(service.id, q), window, serviceGroupObject);
+  return connectionOf(await catalogLoaders(ctx.em).groupsOfService(service.id, q), window, serviceGroupObject);
 };
 
 const servicesOfGroup = async (group: ServiceGroupRow, args: ListArgs<ServiceFilter>, ctx: GraphqlContext): Promise<Connection<ServiceObject>> => {
   await ctx.authorize(readCatalog);
   const { window, q } = pageQuery(args);
-  return connectionOf(await catalogLoaders(ctx).servicesOfGroup(group.id, q), window, serviceObject);
+  return connectionOf(await catalogLoaders(ctx.em).servicesOfGroup(group.id, q), window, serviceObject);
 };
 
 const subGroups = async (group: ServiceGroupRow, args: ListArgs<ServiceGroupFilter>, ctx: GraphqlContext): Promise<Connection<ServiceGroupObject>> => {
   await ctx.authorize(readCatalog);
   const { window, q } = pageQuery(args);
-  return connectionOf(await catalogLoaders(ctx).subGroups(group.id, q), window, serviceGroupObject);
+  return connectionOf(await catalogLoaders(ctx.em).subGroups(group.id, q), window, serviceGroupObject);
 };
 
 const parentGroup = async (group: ServiceGroupRow, _args: unknown, ctx: GraphqlContext): Promise<ServiceGroupObject | null> => {
   await ctx.authorize(readCatalog);
   if (group.parentGroupId === null) return null;
-  const row = await catalogLoaders(ctx).group(group.parentGroupId);
+  const row = await catalogLoaders(ctx.em).group(group.parentGroupId);
   return row && serviceGroupObject(row);
 };
 

@@ -24,7 +24,10 @@ describe('loadConfig', () => {
       AUTH_JWT_SECRET: developmentJwtSecret,
       usingDevelopmentSecret: true,
       GRAPHQL_MAX_DEPTH: 12,
-      GRAPHQL_MAX_COST: 5000,
+      GRAPHQL_MAX_COST: 20_000,
+      GRAPHQL_MAX_ALIASES: 15,
+      GRAPHQL_MAX_TOKENS: 1000,
+      GRAPHQL_MAX_DIRECTIVES: 50,
       LOG_LEVEL: 'info',
     });
   });

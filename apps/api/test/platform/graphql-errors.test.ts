@@ -16,11 +16,11 @@ interface Body {
   extensions?: Record<string, unknown>;
 }
 
-async function post(api: TestApi, query: string, headers: Record<string, string> = {}) {
+async function post(api: TestApi, query: string, headers: Record<string, string> = {}, variables?: Record<string, unknown>) {
   const response = await api.app.request('/graphql', {
     method: 'POST',
     headers: { 'Content-Type': 'application/json', Accept: 'application/json', ...headers },
-    body: JSON.stringify({ query }),
+    body: JSON.stringify({ query, variables }),
   });
   return { status: response.status, requestId: response.headers.get('x-request-id'), body: (await response.json()) as Body };
 }
@@ -28,7 +28,9 @@ async function post(api: TestApi, query: string, headers: Record<string, string>
 describe('GraphQL error model', () => {
   let api: TestApi;
   beforeAll(async () => {
-    api = await createTestApi({ env: { GRAPHQL_MAX_DEPTH: '4', GRAPHQL_MAX_COST: '300' } });
+    api = await createTestApi({
+      env: { GRAPHQL_MAX_DEPTH: '4', GRAPHQL_MAX_COST: '300', GRAPHQL_MAX_ALIASES: '2', GRAPHQL_MAX_TOKENS: '60', GRAPHQL_MAX_DIRECTIVES: '2' },
+    });
   });
   afterAll(() => api.close());
 
@@ -91,11 +93,70 @@ describe('GraphQL error model', () => {
   });
 
   it('refuses a query costlier than GRAPHQL_MAX_COST with BAD_REQUEST', async () => {
-    const { status, body } = await post(api, '{ node(id: "x") { ... on GenericJob { tasks(first: 100) { nodes { id } } } } }');
+    const { status, body } = await post(api, '{ node(id: "x") { ... on GenericJob { tasks(first: 200) { nodes { id } } } } }');
     expect(status).toBe(200);
     expect(body.data).toBeUndefined();
-    // node 2 + fragment 2 + 1.5 × tasks, tasks = (2 + 1.5 × (2 + 1.5 × 1)) × first: 100.
-    expect(body.errors).toEqual([{ message: 'Query Cost limit of 300 exceeded, found 1091.5.', extensions: { code: 'BAD_REQUEST' } }]);
+    // node 1 + tasks, tasks = 1 + first: 200 × (nodes 1 + id 1).
+    expect(body.errors).toEqual([{ message: 'Query Cost limit of 300 exceeded, found 402.', extensions: { code: 'BAD_REQUEST' } }]);
+  });
+
+  it('counts first and last given through variables, and their defaults, in the cost', async () => {
+    const refused = [{ message: 'Query Cost limit of 300 exceeded, found 402.', extensions: { code: 'BAD_REQUEST' } }];
+    const byVariable = (arg: 'first' | 'last', declaration = 'Int') => `query ($n: ${declaration}) { node(id: "x") { ... on GenericJob { tasks(${arg}: $n) { nodes { id } } } } }`;
+    for (const arg of ['first', 'last'] as const) {
+      const { status, body } = await post(api, byVariable(arg), { 'X-Request-Id': `gql-cost-${arg}` }, { n: 200 });
+      expect(status).toBe(200);
+      expect(body).toEqual({ errors: refused, extensions: { requestId: `gql-cost-${arg}` } });
+    }
+    expect((await post(api, byVariable('first', 'Int = 200'))).body.errors).toEqual(refused);
+    // Within the limit the query runs (and meets the missing token).
+    const cheap = await post(api, byVariable('first'), {}, { n: 100 });
+    expect(cheap.body.errors?.map((e) => e.extensions?.code)).toEqual(['UNAUTHENTICATED']);
+  });
+
+  it('counts the default page size for a connection without first or last, and the largest page for more', async () => {
+    // tasks = 1 + 50 (the default page) × (nodes 1 + 5 fields).
+    const { body } = await post(api, '{ node(id: "x") { ... on GenericJob { tasks { nodes { id name status meta result } } } } }');
+    expect(body.errors).toEqual([{ message: 'Query Cost limit of 300 exceeded, found 302.', extensions: { code: 'BAD_REQUEST' } }]);
+    // No resolver reads more than 500 rows (a larger first is refused), so 500 is the most a page costs.
+    const huge = await post(api, 'query ($n: Int) { node(id: "x") { ... on GenericJob { tasks(first: $n) { nodes { id } } } } }', {}, { n: 1_000_000 });
+    expect(huge.body.errors).toEqual([{ message: 'Query Cost limit of 300 exceeded, found 1002.', extensions: { code: 'BAD_REQUEST' } }]);
+  });
+
+  it('leaves variables of the wrong type to execution, which names them', async () => {
+    const { body } = await post(api, 'query ($n: Int) { node(id: "x") { ... on GenericJob { tasks(first: $n) { nodes { id } } } } }', {}, { n: 'many' });
+    expect(body.errors).toEqual([
+      { message: 'Variable "$n" got invalid value "many"; Int cannot represent non-integer value: "many"', locations: [{ line: 1, column: 8 }], extensions: { code: 'BAD_REQUEST' } },
+    ]);
+  });
+
+  it('refuses more aliases than GRAPHQL_MAX_ALIASES with BAD_REQUEST', async () => {
+    const { status, body } = await post(api, '{ a: node(id: "x") { id } b: node(id: "y") { id } c: node(id: "z") { i: id } }');
+    expect(status).toBe(200);
+    expect(body.data).toBeUndefined();
+    expect(body.errors).toEqual([{ message: 'Aliases limit of 2 exceeded, found 4.', extensions: { code: 'BAD_REQUEST' } }]);
+    // `__typename` under an alias costs nothing, so it is not counted.
+    const allowed = await post(api, '{ a: node(id: "x") { t: __typename } b: node(id: "y") { id } }');
+    expect(allowed.body.errors?.map((e) => e.extensions?.code)).toEqual(['UNAUTHENTICATED', 'UNAUTHENTICATED']);
+  });
+
+  it('refuses more directives than GRAPHQL_MAX_DIRECTIVES with BAD_REQUEST', async () => {
+    const { status, body } = await post(api, '{ node(id: "x") @skip(if: false) { id @include(if: true) } __typename @skip(if: false) }');
+    expect(status).toBe(200);
+    expect(body.data).toBeUndefined();
+    expect(body.errors).toEqual([{ message: 'Directives limit of 2 exceeded, found 3.', extensions: { code: 'BAD_REQUEST' } }]);
+  });
+
+  it('refuses a document of more than GRAPHQL_MAX_TOKENS tokens with BAD_REQUEST before parsing it further', async () => {
+    // 2 braces, `node ( id : "x" )` = 6, 2 braces, 51 × `id`: 61 tokens.
+    const { status, body } = await post(api, `{ node(id: "x") { ${'id '.repeat(51)}} }`, { 'X-Request-Id': 'gql-tokens' });
+    expect(status).toBe(200);
+    expect(body).toEqual({
+      errors: [{ message: 'Token limit of 60 exceeded.', extensions: { code: 'BAD_REQUEST' } }],
+      extensions: { requestId: 'gql-tokens' },
+    });
+    const { body: fits } = await post(api, `{ node(id: "x") { ${'id '.repeat(50)}} }`);
+    expect(fits.errors?.map((e) => e.extensions?.code)).toEqual(['UNAUTHENTICATED']);
   });
 
   it('serves GraphiQL to a browser outside production', async () => {
@@ -138,6 +199,27 @@ describe('GraphQL error model in production', () => {
       ],
       extensions: { requestId: 'gql-prod-intro' },
     });
+  });
+
+  it('refuses a page of parents each with a full nested page at the default GRAPHQL_MAX_COST, however the sizes are given', async () => {
+    const nested = 'query ($n: Int) { deviceRegistryJobs(first: $n) { nodes { tasks(first: $n) { nodes { id } } } } }';
+    const { body } = await post(api, nested, {}, { n: 500 });
+    // 1 + 500 × (nodes 1 + tasks (1 + 500 × (nodes 1 + id 1))): a quarter of a million rows.
+    expect(body.errors).toEqual([{ message: 'Query Cost limit of 20000 exceeded, found 501001.', extensions: { code: 'BAD_REQUEST' } }]);
+    // Default pages both levels down (50 × 50) stay within it and run (here into the missing token).
+    const { body: defaults } = await post(api, '{ deviceRegistryJobs { nodes { tasks { nodes { id } } } } }');
+    expect(defaults.errors?.map((e) => e.extensions?.code)).toEqual(['UNAUTHENTICATED']);
+  });
+
+  it('refuses a document whose fragments spread into more selections than the cost walk prices', async () => {
+    const spreads = (name: string) => ` ...${name}`.repeat(10);
+    const query = `{ ...A } fragment A on Query {${spreads('B')} } fragment B on Query {${spreads('C')} } fragment C on Query {${spreads('D')} }
+      fragment D on Query {${' __typename'.repeat(10)} }`;
+    const { status, body } = await post(api, query);
+    expect(status).toBe(200);
+    expect(body.errors).toEqual([
+      { message: 'Query Cost limit of 20000 exceeded: more than 10000 selections once fragments are spread.', extensions: { code: 'BAD_REQUEST' } },
+    ]);
   });
 
   it('gives no field suggestions, which would leak the schema', async () => {

@@ -5,7 +5,7 @@ export { enqueueChunks } from './enqueue';
 export { handlerExecutor, rescueExecutor, type Executor, type Outcome } from './executor';
 export { type BatchOutcome, type StoredTask, type TaskContext, type TaskHandler, type TaskToRun } from './handler';
 export { pageJobs, type JobListOrder } from './job-listing';
-export { findJob, findTask, pageTasks, type JobRow, type TaskKey, type TaskOrder, type TaskRow } from './job-reads';
+export { findJob, findTask, pageTasks, pageTasksOfJobs, type JobRow, type TaskKey, type TaskOrder, type TaskPage, type TaskPageQuery, type TaskRow } from './job-reads';
 export { cancelJob, createJob, type JobRecord, type JobWrite, type NewJob, type TaskInput } from './job-writes';
 export { queueNames, reconcileJobName, taskChunkJobName, taskChunkPayload } from './queues';
 export { chunksToReconcile } from './reconcile';

@@ -1,12 +1,13 @@
 /**
  * Read side of the jabba tables for the GraphQL api. Raw SQL on purpose: timestamps are read as
  * text because timestamptz(6) carries microseconds that a JS Date would drop, and task pages are
- * keyset scans over the (job_id, seq) and (job_id, status, seq) indexes — never OFFSET, never count(*).
+ * keyset scans over the (job_id, seq) and (job_id, status, seq) indexes — never OFFSET, never
+ * count(*) — for one job or, in one statement, for many.
  */
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { JobStatus, JobStrategy, TaskCounters, TaskError, TaskStatus } from './status-rules';
 import { countersColumns, countersOf } from './counters';
-import { isoMicros, type IsoTimestamp, keysetPage, type Raw, sqlOf } from '../platform';
+import { isoMicros, type IsoTimestamp, keysetPage, keysetPagesByParent, type KeysetQuery, type Raw, sqlOf } from '../platform';
 
 
 export interface JobRow {
@@ -124,22 +125,50 @@ export interface TaskPage {
   existsAfterBefore: boolean;
 }
 
+/** A task order as a keyset sort key: each is a row comparison on the (job_id, seq) or (job_id, status, seq) index. */
+function taskOrderOf(order: TaskOrder): Pick<KeysetQuery<TaskKey>, 'key' | 'orderColumns' | 'ascending'> {
+  const byStatus = order === 'STATUS_ASC' || order === 'STATUS_DESC';
+  return {
+    key: byStatus
+      ? { sql: '(t.status, t.seq)', values: (k) => [k.status, k.seq], casts: [null, null] }
+      : { sql: 't.seq', values: (k) => [k.seq], casts: [null] },
+    orderColumns: byStatus ? ['t.status', 't.seq'] : ['t.seq'],
+    ascending: order === 'SEQ_ASC' || order === 'STATUS_ASC',
+  };
+}
+
 export async function pageTasks(em: EntityManager, q: TaskPageQuery): Promise<TaskPage> {
-  const byStatus = q.order === 'STATUS_ASC' || q.order === 'STATUS_DESC';
   const page = await keysetPage<TaskKey>(em, {
     from: 'tasks t',
     select: taskColumns,
     where: q.status ? ['t.job_id = $1', 't.status = $2'] : ['t.job_id = $1'],
     params: q.status ? [q.jobId, q.status] : [q.jobId],
-    key: byStatus
-      ? { sql: '(t.status, t.seq)', values: (k) => [k.status, k.seq], casts: [null, null] }
-      : { sql: 't.seq', values: (k) => [k.seq], casts: [null] },
-    orderColumns: byStatus ? ['t.status', 't.seq'] : ['t.seq'],
-    ascending: q.order === 'SEQ_ASC' || q.order === 'STATUS_ASC',
+    ...taskOrderOf(q.order),
     after: q.after,
     before: q.before,
     limit: q.limit,
     fromEnd: q.fromEnd,
   });
   return { ...page, rows: page.rows.map(toTask) };
+}
+
+/**
+ * The same page of tasks for each of `jobIds`, in one statement: what a list of jobs, each with its
+ * `tasks` connection, needs (one statement for the level, not one per job).
+ */
+export async function pageTasksOfJobs(em: EntityManager, jobIds: readonly string[], q: Omit<TaskPageQuery, 'jobId'>): Promise<Map<string, TaskPage>> {
+  const pages = await keysetPagesByParent<TaskKey>(em, {
+    from: 'tasks t',
+    select: taskColumns,
+    where: q.status ? ['t.status = $1'] : [],
+    params: q.status ? [q.status] : [],
+    ...taskOrderOf(q.order),
+    after: q.after,
+    before: q.before,
+    limit: q.limit,
+    fromEnd: q.fromEnd,
+    parentColumn: 't.job_id',
+    parentIds: jobIds,
+  });
+  return new Map([...pages].map(([jobId, page]) => [jobId, { ...page, rows: page.rows.map(toTask) }]));
 }

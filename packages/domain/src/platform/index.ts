@@ -3,6 +3,7 @@ export { baseEnvSchema, ConfigError, configOrExit, parseEnv } from './config';
 export { copyRow } from './copy';
 export { DomainError, errorCodes, isDomainError, payloadTooLarge, type ErrorCode, type InputError } from './errors';
 export { creationOrder, keyComparison, keysetPage, param, type CreationKey, type KeysetPage, type KeysetQuery, type Raw } from './keyset';
+export { keysetPagesByParent, type ParentKeysetQuery } from './keyset-by-parent';
 export { createLogger, type Logger } from './logger';
 export { createOrm, migrate, type Orm } from './orm';
 export { installShutdown } from './shutdown';

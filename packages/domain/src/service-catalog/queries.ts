@@ -5,7 +5,7 @@
  * a field for a whole set of parents. Writes live with their use cases.
  */
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { creationOrder, DomainError, isoMicros, type IsoTimestamp, keyComparison, keysetPage, type KeysetPage, type KeysetQuery, param, type Raw, sqlOf } from '../platform';
+import { creationOrder, DomainError, isoMicros, type IsoTimestamp, keysetPage, keysetPagesByParent, type KeysetPage, type KeysetQuery, param, type Raw, sqlOf } from '../platform';
 
 export interface ServiceRow {
   id: string;
@@ -230,45 +230,13 @@ export const pageServices = (em: EntityManager, q: CatalogPageQuery<ServiceFilte
 export const pageServiceGroups = (em: EntityManager, q: CatalogPageQuery<ServiceGroupFilter>): Promise<CatalogPage<ServiceGroupRow>> =>
   pageListing(em, groupListing('service_groups g', q.filter), q);
 
-/**
- * One page per parent, for many parents in one statement: a lateral subquery per parent reads
- * its window along the order's index with its own limit, and another looks for rows beyond the
- * cursors (as keysetPage's probes do). A parent with no rows still yields one row, with a null id.
- */
+/** One page per parent, for many parents in one statement (keysetPagesByParent). */
 async function pageByParent<R>(em: EntityManager, l: Listing<R>, parentColumn: string, parentIds: readonly string[], q: CatalogPageQuery<unknown>): Promise<Map<string, CatalogPage<R>>> {
-  const o = orderOf(l.alias, q.order);
-  type Bound = ['<' | '>' | '<=' | '>=', CatalogKey];
-  const cmp = (forward: boolean, inclusive: boolean): Bound[0] => `${forward === o.ascending ? '>' : '<'}${inclusive ? '=' : ''}` as Bound[0];
-  // One statement: the filter's `$1`… serve the window and both probes; the rest are numbered on.
-  const params = [...l.conditions.params];
-  const bounded = (bounds: Bound[]): string =>
-    [`${parentColumn} = p.parent_id`, ...l.conditions.where, ...bounds.map(([op, key]) => keyComparison(o.key, op, key, params))].join(' and ');
-  const probe = (bound: Bound | null): string => (bound ? `exists (select 1 from ${l.from} where ${bounded([bound])})` : 'false');
-  const beforeAfter = probe(q.after ? [cmp(false, true), q.after] : null);
-  const afterBefore = probe(q.before ? [cmp(true, true), q.before] : null);
-  const window = bounded([...(q.after ? [[cmp(true, false), q.after] as Bound] : []), ...(q.before ? [[cmp(false, false), q.before] as Bound] : [])]);
-  const direction = o.ascending !== q.fromEnd ? 'asc' : 'desc';
-  const sortColumns = o.orderColumns.map((c, i) => `${c} as sort_${i}`).join(', ');
-  const rows = await sqlOf(em).query<Raw>(
-    `select p.parent_id as parent_key, probes.exists_before_after, probes.exists_after_before, x.*
-       from unnest(${param(params, distinct(parentIds), 'uuid[]')}) with ordinality as p(parent_id, position)
-       cross join lateral (select ${beforeAfter} as exists_before_after, ${afterBefore} as exists_after_before) probes
-       left join lateral (
-         select ${l.select}, ${sortColumns} from ${l.from} where ${window}
-          order by ${o.orderColumns.map((c) => `${c} ${direction}`).join(', ')} limit ${param(params, q.limit)}
-       ) x on true
-      order by p.position, ${o.orderColumns.map((_, i) => `x.sort_${i} ${direction}`).join(', ')}`,
-    params,
-  );
-  const pages = new Map<string, CatalogPage<R>>();
-  for (const r of rows) {
-    const parent = r.parent_key as string;
-    let page = pages.get(parent);
-    if (!page) pages.set(parent, (page = { rows: [], existsBeforeAfter: r.exists_before_after === true, existsAfterBefore: r.exists_after_before === true }));
-    if (r.id !== null) page.rows.push(l.to(r));
-  }
-  if (q.fromEnd) for (const page of pages.values()) page.rows.reverse();
-  return pages;
+  const pages = await keysetPagesByParent<CatalogKey>(em, {
+    from: l.from, select: l.select, ...l.conditions, ...orderOf(l.alias, q.order),
+    after: q.after, before: q.before, limit: q.limit, fromEnd: q.fromEnd, parentColumn, parentIds,
+  });
+  return new Map([...pages].map(([parent, page]) => [parent, { ...page, rows: page.rows.map(l.to) }]));
 }
 
 const activeInclusion = (on: string): string => `join service_inclusions i on ${on} and i.is_active`;
