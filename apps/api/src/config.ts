@@ -17,6 +17,10 @@ const apiEnvSchema = withJwtSecretRule(baseEnvSchema
     GRAPHQL_MAX_COST: z.coerce.number().int().positive().default(5000),
     /** Largest accepted upload (the CSV as sent), in bytes; 1 GiB by default. */
     IMPORT_MAX_BYTES: z.coerce.number().int().positive().default(1024 ** 3),
+    /** Most data records one CSV upload may hold (a task each). */
+    IMPORT_MAX_RECORDS: z.coerce.number().int().positive().default(5_000_000),
+    /** Longest record of a CSV upload, in bytes; also bounds what one record can hold in memory. */
+    IMPORT_MAX_RECORD_BYTES: z.coerce.number().int().positive().default(64 * 1024),
     ...destinationEnvFields,
     ...mergeReviewEnvFields,
     /** How long a PATCH of a destination waits for the worker before answering 202 with the job. */

@@ -12,6 +12,7 @@ import { jobFields, taskFields, taskNodeLoader } from '../jobs/graphql';
 import { malformedId } from '../graphql/relay';
 import { fromGlobalId } from '../platform/global-ids';
 import type { GraphqlContext, GraphqlModule } from '../graphql/module';
+import { importLimits } from '../platform/upload-body';
 import { taskConnection, type TaskConnectionArgs } from '../jobs/task-connection';
 
 const typeDefs = /* GraphQL */ `
@@ -197,7 +198,7 @@ async function uploadDeviceRegistry(_: unknown, { input }: UploadDeviceRegistryA
     fields: () => ({ registerType: input.registerType, reasonDescription: input.reasonDescription }),
     clientId: principal.client.id,
     userId: principal.token.userId,
-    maxBytes: ctx.config.IMPORT_MAX_BYTES,
+    ...importLimits(ctx.config),
     csvPath: '$.csvData',
   });
   const row = await findJob(ctx.em, job.id);

@@ -10,7 +10,7 @@ import type { ApiDeps } from '../platform/deps';
 import { acceptedJob, jobPath } from '../jobs/job-view';
 import type { AppEnv } from '../platform/request-scope';
 import { refuseDeclaredSize } from '../platform/json-body';
-import { uploadBody } from '../platform/upload-body';
+import { importLimits, uploadBody } from '../platform/upload-body';
 
 const maxIdempotencyKey = 255;
 
@@ -38,7 +38,7 @@ export function deviceRegistryRoutes(deps: ApiDeps): Hono<AppEnv> {
       clientId: principal.client.id,
       userId: principal.token.userId,
       idempotencyKey,
-      maxBytes,
+      ...importLimits(deps.config),
       csvPath: body.path,
     });
     c.header('Location', jobPath(job.id));

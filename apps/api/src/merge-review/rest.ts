@@ -12,7 +12,7 @@ import type { ApiDeps } from '../platform/deps';
 import { acceptedJob, jobPath } from '../jobs/job-view';
 import type { AppEnv } from '../platform/request-scope';
 import { readJson, refuseDeclaredSize } from '../platform/json-body';
-import { uploadBody } from '../platform/upload-body';
+import { importLimits, uploadBody } from '../platform/upload-body';
 
 /**
  * A JSON body is read and parsed whole (a CSV streams), so it has a bound of its own below
@@ -43,7 +43,7 @@ export function mergeCandidateRoutes(deps: ApiDeps): Hono<AppEnv> {
     if (mediaType === 'text/csv') {
       refuseDeclaredSize(c.req.raw, 'file', maxBytes);
       const body = await uploadBody(c.req.raw, {});
-      written = await submitCandidateCsv(ctx.em, deps.tasksQueue, { csv: body.bytes, maxBytes, csvPath: body.path, ...uploader });
+      written = await submitCandidateCsv(ctx.em, deps.tasksQueue, { csv: body.bytes, ...importLimits(deps.config), csvPath: body.path, ...uploader });
     } else {
       const items = candidateItems(await readJson(c.req.raw, maxJson));
       written = await submitCandidateJson(ctx.em, deps.tasksQueue, items, uploader);

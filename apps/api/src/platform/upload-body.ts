@@ -8,6 +8,7 @@ import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import busboy from 'busboy';
 import { HTTPException } from 'hono/http-exception';
 import { DomainError } from '@jabba/domain/platform';
+import type { ApiConfig } from '../config';
 
 export interface UploadBody {
   /** The file's bytes; when it ends, every form field (even one sent after the file) is in `fields`. */
@@ -16,6 +17,13 @@ export interface UploadBody {
   /** Where errors about the file point (`inputErrors[].path`). */
   path: string;
 }
+
+/** The bounds of a CSV upload, as the domain's `CsvUpload` takes them. */
+export const importLimits = (config: ApiConfig) => ({
+  maxBytes: config.IMPORT_MAX_BYTES,
+  maxRecords: config.IMPORT_MAX_RECORDS,
+  maxRecordBytes: config.IMPORT_MAX_RECORD_BYTES,
+});
 
 export const unsupportedMediaType = (): HTTPException =>
   new HTTPException(415, { message: 'Send the CSV as the body with Content-Type text/csv, or as multipart/form-data with a "file" part' });

@@ -14,23 +14,48 @@ const fields = 'registerType=MEDICAL_DEVICE&reasonDescription=Update';
 const encode = (text: string): Uint8Array => new TextEncoder().encode(text);
 
 let api: TestApi;
+/** Small limits: 3 records of at most 200 bytes (the header is 163), 1,000 bytes in all. */
+let limited: TestApi;
 let writer: Caller;
+let limitedWriter: Caller;
 
 beforeAll(async () => {
-  api = await createTestApi();
-  writer = await api.caller({ scopes: ['device_registry:write'] });
+  [api, limited] = await Promise.all([
+    createTestApi(),
+    createTestApi({ env: { IMPORT_MAX_RECORDS: '3', IMPORT_MAX_RECORD_BYTES: '200', IMPORT_MAX_BYTES: '1000' } }),
+  ]);
+  [writer, limitedWriter] = await Promise.all([api.caller({ scopes: ['device_registry:write'] }), limited.caller({ scopes: ['device_registry:write'] })]);
 });
-afterAll(() => api.close());
+afterAll(() => Promise.all([api.close(), limited.close()]));
 
-const post = (body: BodyInit, { query = fields, headers = {} }: { query?: string; headers?: Record<string, string> } = {}) =>
-  api.app.request(`/v1/device-registry-jobs?${query}`, {
+interface PostOptions { query?: string; headers?: Record<string, string>; target?: TestApi }
+const post = (body: BodyInit, { query = fields, headers = {}, target = api }: PostOptions = {}) =>
+  target.app.request(`/v1/device-registry-jobs?${query}`, {
     method: 'POST',
-    headers: { 'Content-Type': 'text/csv', ...writer.headers, ...headers },
+    headers: { 'Content-Type': 'text/csv', ...(target === api ? writer : limitedWriter).headers, ...headers },
     body,
     ...(body instanceof ReadableStream ? { duplex: 'half' } : {}),
   });
 
-const sql = async <R>(text: string, values: unknown[] = []): Promise<R[]> => (await api.em().getConnection().execute(text, values)) as R[];
+const sql = async <R>(text: string, values: unknown[] = [], target = api): Promise<R[]> =>
+  (await target.em().getConnection().execute(text, values)) as R[];
+
+const problemKinds: Record<number, [string, string]> = {
+  413: ['https://jabba.dev/problems/payload-too-large', 'Content Too Large'],
+  422: ['https://jabba.dev/problems/unprocessable-entity', 'Unprocessable Content'],
+};
+
+/** The refusal's exact problem, naming `path`, with no job or task stored. */
+async function expectRefused(send: () => Response | Promise<Response>, status: number, path: string, message: string, target = api): Promise<void> {
+  const stored = () => sql('select (select count(*)::int from jobs) as jobs, (select count(*)::int from tasks) as tasks', [], target);
+  const before = await stored();
+  const answer = await send();
+  const [type, title] = problemKinds[status]!;
+  expect({ status: answer.status, body: await answer.json() }).toEqual({
+    status, body: { type, title, status, detail: message, requestId: expect.any(String), inputErrors: [{ path, message }] },
+  });
+  expect(await stored()).toEqual(before);
+}
 
 /** Sessions of this test's database, other than the asking one, that are inside a transaction. */
 const openTransactions = () =>
@@ -74,5 +99,44 @@ describe('an upload and the database', () => {
     expect(answer.status).toBe(202);
     const { databaseId } = (await answer.json()) as { databaseId: string };
     expect(await sql('select seq, input from tasks where job_id = ? order by seq', [databaseId])).toEqual([{ seq: 1, input: row(1) }, { seq: 2, input: row(2) }]);
+  });
+});
+
+describe('record limits', () => {
+  it('is 413 naming the first line past IMPORT_MAX_RECORDS, before the 202', async () => {
+    // A blank line counts as a line but holds no record.
+    await expectRefused(() => post(`${header}\n${row(1)}\n\n${row(2)}\n${row(3)}\n${row(4)}\n`, { target: limited }), 413, '$.body', 'Line 6: the file has more than 3 records', limited);
+    expect((await post(`${header}\n${row(1)}\n${row(2)}\n${row(3)}\n`, { target: limited })).status).toBe(202);
+  });
+
+  it('is 422 naming the line of a record longer than IMPORT_MAX_RECORD_BYTES, counted in UTF-8 bytes', async () => {
+    expect(Buffer.byteLength(header)).toBe(163);
+    // 127 characters, but 207 bytes.
+    const wide = row(2).replace('Thermometer', 'ü'.repeat(80));
+    await expectRefused(() => post(`${header}\n${row(1)}\n${wide}\n`, { target: limited }), 422, '$.body', 'Line 3: the record is longer than 200 bytes', limited);
+  });
+
+  it('refuses a quote that never closes as soon as its record passes the bound, not at the end of the file', async () => {
+    const rest = Array.from({ length: 5 }, (_, i) => `${row(i)}\n`).join('');
+    const { stream, state } = heldBody([`${header}\n${row(1)}\n"open,${rest}`], rest);
+    try {
+      // The body never ends until `finish()`: an answer at all shows the refusal came before its end.
+      await expectRefused(() => post(stream, { target: limited }), 422, '$.body', 'Line 3: the record is longer than 200 bytes', limited);
+    } finally {
+      state.finish();
+    }
+  });
+});
+
+describe('NUL bytes', () => {
+  it('is 422 naming the line of a record with a NUL byte, or the form field holding one', async () => {
+    await expectRefused(() => post(`${header}\n${row(1)}\n${row(2).replace('Acme', 'Ac\0me')}\n`), 422, '$.body', 'Line 3: the record contains a NUL byte');
+    await expectRefused(() => post(`${header.replace('is_active', 'is\0active')}\n${row(1)}\n`), 422, '$.body', 'Line 1: the record contains a NUL byte');
+    await expectRefused(() => post(`${header}\n${row(1)}\n`, { query: 'registerType=MEDICAL%00DEVICE&reasonDescription=Update' }), 422, '$.registerType', 'registerType contains a NUL byte');
+    const form = new FormData();
+    form.append('registerType', 'MEDICAL_DEVICE');
+    form.append('reasonDescription', 'Up\0date');
+    form.append('file', new Blob([`${header}\n${row(1)}\n`]), 'devices.csv');
+    await expectRefused(() => api.app.request('/v1/device-registry-jobs', { method: 'POST', headers: writer.headers, body: form }), 422, '$.reasonDescription', 'reasonDescription contains a NUL byte');
   });
 });
