@@ -28,7 +28,7 @@ export function deviceRegistryRoutes(deps: ApiDeps): Hono<AppEnv> {
       throw new DomainError('UNPROCESSABLE_ENTITY', `Idempotency-Key must be 1 to ${maxIdempotencyKey} characters`);
     }
     const query = c.req.query();
-    const body = await uploadBody(c.req.raw, query);
+    const body = await uploadBody(c.req.raw, query, maxBytes);
     // A plain CSV body has its fields in the query: check them before reading the file.
     if (body.path === '$.body') checkFields(query);
 

@@ -42,7 +42,7 @@ export function mergeCandidateRoutes(deps: ApiDeps): Hono<AppEnv> {
     let written: JobWrite;
     if (mediaType === 'text/csv') {
       refuseDeclaredSize(c.req.raw, 'file', maxBytes);
-      const body = await uploadBody(c.req.raw, {});
+      const body = await uploadBody(c.req.raw, {}, maxBytes);
       written = await submitCandidateCsv(ctx.em, deps.tasksQueue, { csv: body.bytes, ...importLimits(deps.config), csvPath: body.path, ...uploader });
     } else {
       const items = candidateItems(await readJson(c.req.raw, maxJson));

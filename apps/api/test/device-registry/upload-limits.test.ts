@@ -46,13 +46,13 @@ const problemKinds: Record<number, [string, string]> = {
 };
 
 /** The refusal's exact problem, naming `path`, with no job or task stored. */
-async function expectRefused(send: () => Response | Promise<Response>, status: number, path: string, message: string, target = api): Promise<void> {
+async function expectRefused(send: () => Response | Promise<Response>, status: number, path: string, detail: string, { message = detail, target = api } = {}): Promise<void> {
   const stored = () => sql('select (select count(*)::int from jobs) as jobs, (select count(*)::int from tasks) as tasks', [], target);
   const before = await stored();
   const answer = await send();
   const [type, title] = problemKinds[status]!;
   expect({ status: answer.status, body: await answer.json() }).toEqual({
-    status, body: { type, title, status, detail: message, requestId: expect.any(String), inputErrors: [{ path, message }] },
+    status, body: { type, title, status, detail, requestId: expect.any(String), inputErrors: [{ path, message }] },
   });
   expect(await stored()).toEqual(before);
 }
@@ -105,7 +105,7 @@ describe('an upload and the database', () => {
 describe('record limits', () => {
   it('is 413 naming the first line past IMPORT_MAX_RECORDS, before the 202', async () => {
     // A blank line counts as a line but holds no record.
-    await expectRefused(() => post(`${header}\n${row(1)}\n\n${row(2)}\n${row(3)}\n${row(4)}\n`, { target: limited }), 413, '$.body', 'Line 6: the file has more than 3 records', limited);
+    await expectRefused(() => post(`${header}\n${row(1)}\n\n${row(2)}\n${row(3)}\n${row(4)}\n`, { target: limited }), 413, '$.body', 'Line 6: the file has more than 3 records', { target: limited });
     expect((await post(`${header}\n${row(1)}\n${row(2)}\n${row(3)}\n`, { target: limited })).status).toBe(202);
   });
 
@@ -113,7 +113,7 @@ describe('record limits', () => {
     expect(Buffer.byteLength(header)).toBe(163);
     // 127 characters, but 207 bytes.
     const wide = row(2).replace('Thermometer', 'ü'.repeat(80));
-    await expectRefused(() => post(`${header}\n${row(1)}\n${wide}\n`, { target: limited }), 422, '$.body', 'Line 3: the record is longer than 200 bytes', limited);
+    await expectRefused(() => post(`${header}\n${row(1)}\n${wide}\n`, { target: limited }), 422, '$.body', 'Line 3: the record is longer than 200 bytes', { target: limited });
   });
 
   it('refuses a quote that never closes as soon as its record passes the bound, not at the end of the file', async () => {
@@ -121,7 +121,7 @@ describe('record limits', () => {
     const { stream, state } = heldBody([`${header}\n${row(1)}\n"open,${rest}`], rest);
     try {
       // The body never ends until `finish()`: an answer at all shows the refusal came before its end.
-      await expectRefused(() => post(stream, { target: limited }), 422, '$.body', 'Line 3: the record is longer than 200 bytes', limited);
+      await expectRefused(() => post(stream, { target: limited }), 422, '$.body', 'Line 3: the record is longer than 200 bytes', { target: limited });
     } finally {
       state.finish();
     }
@@ -138,5 +138,64 @@ describe('NUL bytes', () => {
     form.append('reasonDescription', 'Up\0date');
     form.append('file', new Blob([`${header}\n${row(1)}\n`]), 'devices.csv');
     await expectRefused(() => api.app.request('/v1/device-registry-jobs', { method: 'POST', headers: writer.headers, body: form }), 422, '$.reasonDescription', 'reasonDescription contains a NUL byte');
+  });
+});
+
+describe('multipart bodies', () => {
+  const part = (name: string, value: string, filename?: string): string =>
+    `--XB\r\nContent-Disposition: form-data; name="${name}"${filename ? `; filename="${filename}"\r\nContent-Type: text/csv` : ''}\r\n\r\n${value}\r\n`;
+  const form = { 'Content-Type': 'multipart/form-data; boundary=XB' };
+  const csv = `${header}\n${row(1)}\n`;
+  /** Chunked, so that only counting while it streams can bound it (no Content-Length to refuse up front). */
+  const chunked = (text: string) => new ReadableStream<Uint8Array>({
+    start(controller) {
+      controller.enqueue(encode(text));
+      controller.close();
+    },
+  });
+
+  it('is 422 at once for a second "file" part, while the client is still sending', async () => {
+    const { stream, state } = heldBody([part('file', csv, 'a.csv'), part('file', csv, 'b.csv')], '--XB--\r\n');
+    try {
+      const detail = 'The multipart body has more than one "file" part';
+      await expectRefused(() => post(stream, { headers: form }), 422, '$.file', detail, { message: 'is given more than once' });
+    } finally {
+      state.finish();
+    }
+  });
+
+  it('counts the form fields and other parts toward IMPORT_MAX_BYTES, not only the file', async () => {
+    const body = (note: string) => `${part('registerType', 'MEDICAL_DEVICE')}${part('reasonDescription', 'Update')}${part('note', note)}${part('file', csv, 'a.csv')}--XB--\r\n`;
+    expect((await post(chunked(body('short')), { headers: form, target: limited })).status).toBe(202);
+    const message = 'The file is larger than the limit of 1000 bytes';
+    const refused = await post(chunked(body('x'.repeat(700))), { headers: form, target: limited });
+    expect({ status: refused.status, detail: ((await refused.json()) as { detail: string }).detail }).toEqual({ status: 413, detail: message });
+  });
+
+  it('is 413 naming a field longer than 64 KiB, and for a form of more than 20 fields', async () => {
+    const long = `${part('registerType', 'MEDICAL_DEVICE')}${part('reasonDescription', 'x'.repeat(70_000))}${part('file', csv, 'a.csv')}--XB--\r\n`;
+    await expectRefused(() => post(chunked(long), { headers: form }), 413, '$.reasonDescription', 'The field reasonDescription is longer than 65536 bytes');
+    const many = `${Array.from({ length: 21 }, (_, i) => part(`extra${i}`, 'x')).join('')}${part('file', csv, 'a.csv')}--XB--\r\n`;
+    const refused = await post(chunked(many), { query: fields, headers: form });
+    expect({ status: refused.status, body: await refused.json() }).toEqual({
+      status: 413,
+      body: { type: problemKinds[413]![0], title: 'Content Too Large', status: 413, detail: 'The form has more than 20 fields', requestId: expect.any(String) },
+    });
+  });
+
+  it('is 400, not 500, for a body that breaks off before its end', async () => {
+    for (const [type, start] of [['text/csv', csv], [form['Content-Type'], part('file', csv, 'a.csv')]] as const) {
+      const broken = new ReadableStream<Uint8Array>({
+        start(controller) {
+          controller.enqueue(encode(start));
+          controller.error(new Error('connection reset'));
+        },
+      });
+      const response = await post(broken, { headers: { 'Content-Type': type } });
+      expect({ status: response.status, body: await response.json() }).toEqual({
+        status: 400,
+        body: { type: 'https://jabba.dev/problems/bad-request', title: 'Bad Request', status: 400, detail: 'The request body ended before it was complete', requestId: expect.any(String) },
+      });
+    }
   });
 });
