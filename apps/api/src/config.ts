@@ -21,6 +21,8 @@ const apiEnvSchema = withJwtSecretRule(baseEnvSchema
     IMPORT_MAX_RECORDS: z.coerce.number().int().positive().default(5_000_000),
     /** Longest record of a CSV upload, in bytes; also bounds what one record can hold in memory. */
     IMPORT_MAX_RECORD_BYTES: z.coerce.number().int().positive().default(64 * 1024),
+    /** Uploads one api process takes at once; its Postgres pool has one connection per upload on top of ten. */
+    IMPORT_MAX_CONCURRENT: z.coerce.number().int().min(1).max(64).default(4),
     ...destinationEnvFields,
     ...mergeReviewEnvFields,
     /** How long a PATCH of a destination waits for the worker before answering 202 with the job. */

@@ -19,6 +19,7 @@ import { cloneDatabase, type TestDatabase } from '#test/postgres';
 import { connectRedis, redisUrl, testPrefix } from '#test/redis';
 import { createApp, type ApiDeps, type App } from '../src/app';
 import { loadConfig, type ApiConfig } from '../src/config';
+import { apiPoolSize } from '../src/platform/upload-slots';
 
 export interface TokenOptions {
   /** Defaults to a fresh uuid: a user with no roles. */
@@ -89,7 +90,7 @@ export async function createTestApi(options: TestApiOptions = {}): Promise<TestA
     LOG_LEVEL: 'silent',
     ...options.env,
   });
-  const orm = await createOrm({ databaseUrl: database.url, poolSize: 4, logger: () => undefined });
+  const orm = await createOrm({ databaseUrl: database.url, poolSize: apiPoolSize(config), logger: () => undefined });
   const redis = connectRedis();
   const prefix = testPrefix();
   const tasksQueue = new Queue(queueNames.tasks, { connection: redis, prefix });

@@ -193,14 +193,14 @@ async function deviceRegistryJobs(_: unknown, args: DeviceRegistryJobsArgs, ctx:
 
 async function uploadDeviceRegistry(_: unknown, { input }: UploadDeviceRegistryArgs, ctx: GraphqlContext) {
   const principal = await ctx.authorize(deviceRegistryWrite);
-  const { job } = await submitDeviceRegistryUpload(ctx.em, ctx.tasksQueue, {
+  const { job } = await ctx.uploadSlots.run(() => submitDeviceRegistryUpload(ctx.em, ctx.tasksQueue, {
     csv: [input.csvData],
     fields: () => ({ registerType: input.registerType, reasonDescription: input.reasonDescription }),
     clientId: principal.client.id,
     userId: principal.token.userId,
     ...importLimits(ctx.config),
     csvPath: '$.csvData',
-  });
+  }));
   const row = await findJob(ctx.em, job.id);
   return { deviceRegistryJob: row && asJobObject(row) };
 }

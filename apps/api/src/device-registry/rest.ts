@@ -11,10 +11,11 @@ import { acceptedJob, jobPath } from '../jobs/job-view';
 import type { AppEnv } from '../platform/request-scope';
 import { refuseDeclaredSize } from '../platform/json-body';
 import { importLimits, uploadBody } from '../platform/upload-body';
+import type { UploadSlots } from '../platform/upload-slots';
 
 const maxIdempotencyKey = 255;
 
-export function deviceRegistryRoutes(deps: ApiDeps): Hono<AppEnv> {
+export function deviceRegistryRoutes(deps: ApiDeps, slots: UploadSlots): Hono<AppEnv> {
   const routes = new Hono<AppEnv>();
   const maxBytes = deps.config.IMPORT_MAX_BYTES;
 
@@ -28,18 +29,19 @@ export function deviceRegistryRoutes(deps: ApiDeps): Hono<AppEnv> {
       throw new DomainError('UNPROCESSABLE_ENTITY', `Idempotency-Key must be 1 to ${maxIdempotencyKey} characters`);
     }
     const query = c.req.query();
-    const body = await uploadBody(c.req.raw, query, maxBytes);
-    // A plain CSV body has its fields in the query: check them before reading the file.
-    if (body.path === '$.body') checkFields(query);
-
-    const { job, created } = await submitDeviceRegistryUpload(ctx.em, deps.tasksQueue, {
-      csv: body.bytes,
-      fields: () => body.fields,
-      clientId: principal.client.id,
-      userId: principal.token.userId,
-      idempotencyKey,
-      ...importLimits(deps.config),
-      csvPath: body.path,
+    const { job, created } = await slots.run(async () => {
+      const body = await uploadBody(c.req.raw, query, maxBytes);
+      // A plain CSV body has its fields in the query: check them before reading the file.
+      if (body.path === '$.body') checkFields(query);
+      return submitDeviceRegistryUpload(ctx.em, deps.tasksQueue, {
+        csv: body.bytes,
+        fields: () => body.fields,
+        clientId: principal.client.id,
+        userId: principal.token.userId,
+        idempotencyKey,
+        ...importLimits(deps.config),
+        csvPath: body.path,
+      });
     });
     c.header('Location', jobPath(job.id));
     return c.json(acceptedJob(job), created ? 202 : 200);

@@ -31,7 +31,8 @@ export function errorHandler(fallbackLogger: Logger): ErrorHandler<AppEnv> {
     } else if (!isDomainError(error)) {
       logger.warn({ err: error, status: problem.status }, 'request rejected');
     }
-    return problemResponse(problem);
+    const retryAfter = isDomainError(error) ? error.details.retryAfterSeconds : undefined;
+    return problemResponse(problem, retryAfter === undefined ? {} : { 'Retry-After': String(retryAfter) });
   };
 }
 

@@ -14,7 +14,7 @@ const fields = 'registerType=MEDICAL_DEVICE&reasonDescription=Update';
 const encode = (text: string): Uint8Array => new TextEncoder().encode(text);
 
 let api: TestApi;
-/** Small limits: 3 records of at most 200 bytes (the header is 163), 1,000 bytes in all. */
+/** Small limits: 3 records of at most 200 bytes (the header is 163), 1,000 bytes in all, 2 uploads at once. */
 let limited: TestApi;
 let writer: Caller;
 let limitedWriter: Caller;
@@ -22,7 +22,7 @@ let limitedWriter: Caller;
 beforeAll(async () => {
   [api, limited] = await Promise.all([
     createTestApi(),
-    createTestApi({ env: { IMPORT_MAX_RECORDS: '3', IMPORT_MAX_RECORD_BYTES: '200', IMPORT_MAX_BYTES: '1000' } }),
+    createTestApi({ env: { IMPORT_MAX_RECORDS: '3', IMPORT_MAX_RECORD_BYTES: '200', IMPORT_MAX_BYTES: '1000', IMPORT_MAX_CONCURRENT: '2' } }),
   ]);
   [writer, limitedWriter] = await Promise.all([api.caller({ scopes: ['device_registry:write'] }), limited.caller({ scopes: ['device_registry:write'] })]);
 });
@@ -84,6 +84,37 @@ function heldBody(parts: string[], rest: string) {
   });
   return { stream, state };
 }
+
+describe('IMPORT_MAX_CONCURRENT', () => {
+  it('refuses an upload over the cap at once with 503 and Retry-After, through REST and GraphQL, and frees a slot when an upload ends', async () => {
+    const held = [heldBody([`${header}\n`], `${row(1)}\n`), heldBody([`${header}\n`], `${row(1)}\n`)];
+    const uploads = held.map(({ stream }) => post(stream, { target: limited }));
+    try {
+      await waitFor(() => held.every(({ state }) => state.waiting), { what: 'both uploads to be received' });
+      const refused = await post(`${header}\n${row(1)}\n`, { target: limited });
+      expect({ status: refused.status, retryAfter: refused.headers.get('retry-after'), body: await refused.json() }).toEqual({
+        status: 503,
+        retryAfter: '5',
+        body: {
+          type: 'https://jabba.dev/problems/busy', title: 'Service Unavailable', status: 503,
+          detail: 'This api process is receiving 2 uploads already; try again in 5 seconds', requestId: expect.any(String),
+        },
+      });
+      const graphql = await limited.graphql({
+        query: 'mutation($input: UploadDeviceRegistryInput!) { uploadDeviceRegistry(input: $input) { deviceRegistryJob { id } } }',
+        variables: { input: { registerType: 'MEDICAL_DEVICE', reasonDescription: 'Update', csvData: `${header}\n${row(1)}\n` } },
+        token: limitedWriter.token,
+      });
+      expect(graphql.body.errors?.map((e) => [e.message, e.extensions?.code])).toEqual([
+        ['This api process is receiving 2 uploads already; try again in 5 seconds', 'INTERNAL_SERVER_ERROR'],
+      ]);
+    } finally {
+      for (const { state } of held) state.finish();
+    }
+    expect((await Promise.all(uploads)).map((r) => r.status)).toEqual([202, 202]);
+    expect((await post(`${header}\n${row(1)}\n`, { target: limited })).status).toBe(202);
+  });
+});
 
 describe('an upload and the database', () => {
   it('holds no transaction (nor a connection) while the client is still sending the file', async () => {
