@@ -88,7 +88,7 @@ function heldBody(parts: string[], rest: string) {
 describe('IMPORT_MAX_CONCURRENT', () => {
   it('refuses an upload over the cap at once with 503 and Retry-After, through REST and GraphQL, and frees a slot when an upload ends', async () => {
     const held = [heldBody([`${header}\n`], `${row(1)}\n`), heldBody([`${header}\n`], `${row(1)}\n`)];
-    const uploads = held.map(({ stream }) => post(stream, { target: limited }));
+    const uploads = held.map(async ({ stream }) => post(stream, { target: limited }));
     try {
       await waitFor(() => held.every(({ state }) => state.waiting), { what: 'both uploads to be received' });
       const refused = await post(`${header}\n${row(1)}\n`, { target: limited });
