@@ -21,6 +21,10 @@ const apiEnvSchema = withJwtSecretRule(baseEnvSchema
     IMPORT_MAX_RECORDS: z.coerce.number().int().positive().default(5_000_000),
     /** Longest record of a CSV upload, in bytes; also bounds what one record can hold in memory. */
     IMPORT_MAX_RECORD_BYTES: z.coerce.number().int().positive().default(64 * 1024),
+    /** Postgres ends a statement of the api that runs longer (0: never); an upload's COPY gets more. */
+    DATABASE_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(0).default(30_000),
+    /** Postgres ends a transaction of the api left idle longer (0: never), freeing its connection. */
+    DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_MS: z.coerce.number().int().min(0).default(10_000),
     /** Uploads one api process takes at once; its Postgres pool has one connection per upload on top of ten. */
     IMPORT_MAX_CONCURRENT: z.coerce.number().int().min(1).max(64).default(4),
     ...destinationEnvFields,

@@ -8,7 +8,7 @@ import { configOrExit, createLogger, createOrm, installShutdown } from '@jabba/d
 import { queueNames } from '@jabba/domain/engine';
 import { createApp } from './app';
 import { loadConfig } from './config';
-import { apiPoolSize } from './platform/upload-slots';
+import { apiOrmConfig } from './platform/database';
 
 
 /**
@@ -28,7 +28,7 @@ async function main(): Promise<void> {
     logger.warn('AUTH_JWT_SECRET is the public development secret (unset or set to it): anyone can forge tokens');
   }
 
-  const orm = await createOrm({ databaseUrl: config.DATABASE_URL, poolSize: apiPoolSize(config), logger: (message) => logger.info({ component: 'orm' }, message) });
+  const orm = await createOrm(apiOrmConfig(config, (message) => logger.info({ component: 'orm' }, message)));
   // maxRetriesPerRequest: null queues commands while Redis reconnects instead of failing them after
   // 20 retries; BullMQ requires it, and /ready bounds its PING with a timeout of its own.
   const redis = new Redis(config.REDIS_URL, { maxRetriesPerRequest: null });

@@ -19,7 +19,7 @@ import { cloneDatabase, type TestDatabase } from '#test/postgres';
 import { connectRedis, redisUrl, testPrefix } from '#test/redis';
 import { createApp, type ApiDeps, type App } from '../src/app';
 import { loadConfig, type ApiConfig } from '../src/config';
-import { apiPoolSize } from '../src/platform/upload-slots';
+import { apiOrmConfig } from '../src/platform/database';
 
 export interface TokenOptions {
   /** Defaults to a fresh uuid: a user with no roles. */
@@ -90,7 +90,7 @@ export async function createTestApi(options: TestApiOptions = {}): Promise<TestA
     LOG_LEVEL: 'silent',
     ...options.env,
   });
-  const orm = await createOrm({ databaseUrl: database.url, poolSize: apiPoolSize(config), logger: () => undefined });
+  const orm = await createOrm(apiOrmConfig(config, () => undefined));
   const redis = connectRedis();
   const prefix = testPrefix();
   const tasksQueue = new Queue(queueNames.tasks, { connection: redis, prefix });

@@ -4,7 +4,7 @@ export { copyRow } from './copy';
 export { DomainError, errorCodes, isDomainError, payloadTooLarge, type ErrorCode, type InputError } from './errors';
 export { creationOrder, keyComparison, keysetPage, param, type CreationKey, type KeysetPage, type KeysetQuery, type Raw } from './keyset';
 export { createLogger, type Logger } from './logger';
-export { createOrm, migrate, type Orm } from './orm';
+export { createOrm, migrate, type Orm, type OrmConfig } from './orm';
 export { installShutdown } from './shutdown';
 export { inTransaction, isoMicros, jsonb, sqlOf, type Sql, type TxSql } from './sql';
 export { isUuid, normalizeDateTime, type IsoTimestamp } from './formats';
