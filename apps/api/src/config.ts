@@ -8,6 +8,28 @@ import { developmentJwtSecret, jwtSecretField, jwtSecretOf, withJwtSecretRule } 
 import { mergeReviewEnvFields } from '@jabba/domain/merge-review';
 import { baseEnvSchema, parseEnv } from '@jabba/domain/platform';
 
+/** An upload of IMPORT_MAX_BYTES must get through from a client this slow (1 MiB/s) before Node's request timeout. */
+const slowestUploadBytesPerSecond = 1024 ** 2;
+
+interface HttpTimeoutEnv {
+  HTTP_KEEP_ALIVE_TIMEOUT_MS: number;
+  HTTP_REQUEST_TIMEOUT_MS?: number | undefined;
+  IMPORT_MAX_BYTES: number;
+}
+
+/**
+ * Node's server timeouts, in ms. `keepAliveTimeout` outlasts the idle timeout of common load
+ * balancers (60 s), so the api never closes a connection a balancer is about to reuse (which would
+ * fail that request with a 502); `headersTimeout` is above it, as Node wants; `requestTimeout`, the
+ * time to receive a whole request, fits the largest upload at the slowest rate served, and is at
+ * least Node's own 5 minutes.
+ */
+export function httpTimeouts(env: HttpTimeoutEnv) {
+  const keepAliveTimeout = env.HTTP_KEEP_ALIVE_TIMEOUT_MS;
+  const slowestUpload = Math.ceil(env.IMPORT_MAX_BYTES / slowestUploadBytesPerSecond) * 1000;
+  return { keepAliveTimeout, headersTimeout: keepAliveTimeout + 1000, requestTimeout: env.HTTP_REQUEST_TIMEOUT_MS ?? Math.max(300_000, slowestUpload) };
+}
+
 const apiEnvSchema = withJwtSecretRule(baseEnvSchema
   .extend({
     // 0 lets the OS pick a free port (end-to-end tests); main logs the port actually bound.
@@ -33,7 +55,16 @@ const apiEnvSchema = withJwtSecretRule(baseEnvSchema
     DESTINATION_PATCH_WAIT_MS: z.coerce.number().int().min(0).default(5000),
     /** How long `assignMergeCandidate` waits for a worker's answer before telling the reviewer to try again. */
     MERGE_ASSIGN_TIMEOUT_MS: z.coerce.number().int().min(1).default(5000),
+    /** How long an idle keep-alive connection stays open (see httpTimeouts). */
+    HTTP_KEEP_ALIVE_TIMEOUT_MS: z.coerce.number().int().min(1000).default(65_000),
+    /** How long a client may take to send a whole request; by default sized for the largest upload. */
+    HTTP_REQUEST_TIMEOUT_MS: z.coerce.number().int().positive().optional(),
   }))
+  .refine((env) => httpTimeouts(env).requestTimeout >= httpTimeouts(env).headersTimeout, {
+    path: ['HTTP_REQUEST_TIMEOUT_MS'],
+    error: (issue) => `must be at least HTTP_KEEP_ALIVE_TIMEOUT_MS + 1000 (${httpTimeouts(issue.input as HttpTimeoutEnv).headersTimeout})`,
+    when: (payload) => payload.issues.every((i) => !['HTTP_KEEP_ALIVE_TIMEOUT_MS', 'HTTP_REQUEST_TIMEOUT_MS', 'IMPORT_MAX_BYTES'].includes(String(i.path?.[0]))),
+  })
   .transform((env) => {
     // The refinement above made sure there is one.
     const secret = jwtSecretOf(env) ?? developmentJwtSecret;
@@ -42,6 +73,7 @@ const apiEnvSchema = withJwtSecretRule(baseEnvSchema
       AUTH_JWT_SECRET: secret,
       /** True when the public development secret is in use (only ever outside production): main warns. */
       usingDevelopmentSecret: secret === developmentJwtSecret,
+      http: httpTimeouts(env),
     };
   });
 
