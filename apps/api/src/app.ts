@@ -5,6 +5,8 @@
  * server.
  */
 import { Hono } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import { payloadTooLarge } from '@jabba/domain/platform';
 import { destinationsModule } from './destinations/graphql';
 import { destinationRoutes } from './destinations/rest';
 import { destinationTransitionRoutes } from './destinations/transitions-rest';
@@ -20,6 +22,7 @@ import { mergeReviewModule } from './merge-review/graphql';
 import { mergeCandidateRoutes } from './merge-review/rest';
 import type { ApiDeps } from './platform/deps';
 import { healthRoutes } from './platform/health';
+import { maxGraphqlBody } from './platform/json-body';
 import { errorHandler, notFoundHandler } from './platform/problems';
 import { accessLog, requestId, unitOfWork, type AppEnv } from './platform/request-scope';
 import { serviceCatalogMutationsModule } from './service-catalog/mutations';
@@ -62,6 +65,8 @@ export function createApp(deps: ApiDeps): App {
   app.route('/', mergeCandidateRoutes(deps, slots));
 
   const yoga = createGraphqlServer(deps, graphqlModules);
+  // yoga reads a body whole, however large: refused past the bound, counted as it streams.
+  app.use('/graphql', bodyLimit({ maxSize: maxGraphqlBody, onError: () => { throw payloadTooLarge('JSON body', maxGraphqlBody); } }));
   app.on(['GET', 'POST'], '/graphql', (c) => yoga.fetch(c.req.raw, graphqlContext(c.var.requestContext, { ...deps, uploadSlots: slots })));
 
   return app;
