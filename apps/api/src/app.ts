@@ -5,6 +5,8 @@
  * server.
  */
 import { Hono } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import { payloadTooLarge } from '@jabba/domain/platform';
 import { destinationsModule } from './destinations/graphql';
 import { destinationRoutes } from './destinations/rest';
 import { destinationTransitionRoutes } from './destinations/transitions-rest';
@@ -22,10 +24,12 @@ import { tokenVerifier } from '@jabba/domain/identity';
 import { tokenRulesOf } from './config';
 import type { ApiDeps } from './platform/deps';
 import { healthRoutes } from './platform/health';
+import { maxGraphqlBody } from './platform/json-body';
 import { errorHandler, notFoundHandler } from './platform/problems';
 import { accessLog, requestId, unitOfWork, type AppEnv } from './platform/request-scope';
 import { serviceCatalogMutationsModule } from './service-catalog/mutations';
 import { serviceCatalogModule } from './service-catalog/graphql';
+import { uploadSlots } from './platform/upload-slots';
 
 export type { ApiDeps } from './platform/deps';
 export type { AppEnv, AppVariables } from './platform/request-scope';
@@ -43,6 +47,8 @@ export const graphqlModules: readonly GraphqlModule[] = [
 
 export function createApp(deps: ApiDeps): App {
   const app = new Hono<AppEnv>();
+  // One set per app, shared by every route and resolver that takes an upload.
+  const slots = uploadSlots(deps.config.IMPORT_MAX_CONCURRENT);
 
   // Order matters: the request id exists before anything can log or fail, and the access log
   // wraps the unit of work so its line carries the final status.
@@ -55,13 +61,15 @@ export function createApp(deps: ApiDeps): App {
 
   app.route('/', healthRoutes(deps));
   app.route('/', jobRoutes(deps));
-  app.route('/', deviceRegistryRoutes(deps));
+  app.route('/', deviceRegistryRoutes(deps, slots));
   app.route('/', destinationRoutes(deps));
   app.route('/', destinationTransitionRoutes(deps));
-  app.route('/', mergeCandidateRoutes(deps));
+  app.route('/', mergeCandidateRoutes(deps, slots));
 
   const yoga = createGraphqlServer(deps, graphqlModules);
-  app.on(['GET', 'POST'], '/graphql', (c) => yoga.fetch(c.req.raw, graphqlContext(c.var.requestContext, deps)));
+  // yoga reads a body whole, however large: refused past the bound, counted as it streams.
+  app.use('/graphql', bodyLimit({ maxSize: maxGraphqlBody, onError: () => { throw payloadTooLarge('JSON body', maxGraphqlBody); } }));
+  app.on(['GET', 'POST'], '/graphql', (c) => yoga.fetch(c.req.raw, graphqlContext(c.var.requestContext, { ...deps, uploadSlots: slots })));
 
   return app;
 }

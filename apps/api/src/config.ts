@@ -10,6 +10,28 @@ import { baseEnvSchema, parseEnv } from '@jabba/domain/platform';
 
 const loopbackHosts = new Set(['127.0.0.1', '[::1]', 'localhost']);
 
+/** An upload of IMPORT_MAX_BYTES must get through from a client this slow (1 MiB/s) before Node's request timeout. */
+const slowestUploadBytesPerSecond = 1024 ** 2;
+
+interface HttpTimeoutEnv {
+  HTTP_KEEP_ALIVE_TIMEOUT_MS: number;
+  HTTP_REQUEST_TIMEOUT_MS?: number | undefined;
+  IMPORT_MAX_BYTES: number;
+}
+
+/**
+ * Node's server timeouts, in ms. `keepAliveTimeout` outlasts the idle timeout of common load
+ * balancers (60 s), so the api never closes a connection a balancer is about to reuse (which would
+ * fail that request with a 502); `headersTimeout` is above it, as Node wants; `requestTimeout`, the
+ * time to receive a whole request, fits the largest upload at the slowest rate served, and is at
+ * least Node's own 5 minutes.
+ */
+export function httpTimeouts(env: HttpTimeoutEnv) {
+  const keepAliveTimeout = env.HTTP_KEEP_ALIVE_TIMEOUT_MS;
+  const slowestUpload = Math.ceil(env.IMPORT_MAX_BYTES / slowestUploadBytesPerSecond) * 1000;
+  return { keepAliveTimeout, headersTimeout: keepAliveTimeout + 1000, requestTimeout: env.HTTP_REQUEST_TIMEOUT_MS ?? Math.max(300_000, slowestUpload) };
+}
+
 const apiEnvSchema = withJwtSecretRule(baseEnvSchema
   .extend({
     // 0 lets the OS pick a free port (end-to-end tests); main logs the port actually bound.
@@ -39,13 +61,32 @@ const apiEnvSchema = withJwtSecretRule(baseEnvSchema
     GRAPHQL_MAX_DIRECTIVES: z.coerce.number().int().min(0).default(50),
     /** Largest accepted upload (the CSV as sent), in bytes; 1 GiB by default. */
     IMPORT_MAX_BYTES: z.coerce.number().int().positive().default(1024 ** 3),
+    /** Most data records one CSV upload may hold (a task each). */
+    IMPORT_MAX_RECORDS: z.coerce.number().int().positive().default(5_000_000),
+    /** Longest record of a CSV upload, in bytes; also bounds what one record can hold in memory. */
+    IMPORT_MAX_RECORD_BYTES: z.coerce.number().int().positive().default(64 * 1024),
+    /** Postgres ends a statement of the api that runs longer (0: never); an upload's COPY gets more. */
+    DATABASE_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(0).default(30_000),
+    /** Postgres ends a transaction of the api left idle longer (0: never), freeing its connection. */
+    DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_MS: z.coerce.number().int().min(0).default(10_000),
+    /** Uploads one api process takes at once; its Postgres pool has one connection per upload on top of ten. */
+    IMPORT_MAX_CONCURRENT: z.coerce.number().int().min(1).max(64).default(4),
     ...destinationEnvFields,
     ...mergeReviewEnvFields,
     /** How long a PATCH of a destination waits for the worker before answering 202 with the job. */
     DESTINATION_PATCH_WAIT_MS: z.coerce.number().int().min(0).default(5000),
     /** How long `assignMergeCandidate` waits for a worker's answer before telling the reviewer to try again. */
     MERGE_ASSIGN_TIMEOUT_MS: z.coerce.number().int().min(1).default(5000),
+    /** How long an idle keep-alive connection stays open (see httpTimeouts). */
+    HTTP_KEEP_ALIVE_TIMEOUT_MS: z.coerce.number().int().min(1000).default(65_000),
+    /** How long a client may take to send a whole request; by default sized for the largest upload. */
+    HTTP_REQUEST_TIMEOUT_MS: z.coerce.number().int().positive().optional(),
   }))
+  .refine((env) => httpTimeouts(env).requestTimeout >= httpTimeouts(env).headersTimeout, {
+    path: ['HTTP_REQUEST_TIMEOUT_MS'],
+    error: (issue) => `must be at least HTTP_KEEP_ALIVE_TIMEOUT_MS + 1000 (${httpTimeouts(issue.input as HttpTimeoutEnv).headersTimeout})`,
+    when: (payload) => payload.issues.every((i) => !['HTTP_KEEP_ALIVE_TIMEOUT_MS', 'HTTP_REQUEST_TIMEOUT_MS', 'IMPORT_MAX_BYTES'].includes(String(i.path?.[0]))),
+  })
   .transform((env) => {
     // The refinement above made sure there is one.
     const secret = jwtSecretOf(env) ?? developmentJwtSecret;
@@ -54,6 +95,7 @@ const apiEnvSchema = withJwtSecretRule(baseEnvSchema
       AUTH_JWT_SECRET: secret,
       /** True when the public development secret is in use (only ever outside production): main warns. */
       usingDevelopmentSecret: secret === developmentJwtSecret,
+      http: httpTimeouts(env),
     };
   });
 

@@ -8,6 +8,7 @@ import { configOrExit, createLogger, createOrm, installShutdown } from '@jabba/d
 import { queueNames } from '@jabba/domain/engine';
 import { createApp } from './app';
 import { loadConfig } from './config';
+import { apiOrmConfig } from './platform/database';
 
 
 /**
@@ -27,7 +28,7 @@ async function main(): Promise<void> {
     logger.warn('AUTH_JWT_SECRET is the public development secret (unset or set to it): anyone can forge tokens');
   }
 
-  const orm = await createOrm({ databaseUrl: config.DATABASE_URL, logger: (message) => logger.info({ component: 'orm' }, message) });
+  const orm = await createOrm(apiOrmConfig(config, (message) => logger.info({ component: 'orm' }, message)));
   // maxRetriesPerRequest: null queues commands while Redis reconnects instead of failing them after
   // 20 retries; BullMQ requires it, and /ready bounds its PING with a timeout of its own.
   const redis = new Redis(config.REDIS_URL, { maxRetriesPerRequest: null });
@@ -41,7 +42,7 @@ async function main(): Promise<void> {
   const mergeAssignmentEvents = new QueueEvents(queueNames.mergeAssignments, { connection: redis, prefix: config.QUEUE_PREFIX });
   mergeAssignmentEvents.on('error', (error) => logger.warn({ err: error }, 'merge assignment events error'));
   const app = createApp({ config, orm, redis, tasksQueue, personDeactivation, mergeAssignments, mergeAssignmentEvents, logger });
-  const server = serve({ fetch: app.fetch, port: config.PORT }, (info) => {
+  const server = serve({ fetch: app.fetch, port: config.PORT, serverOptions: config.http }, (info) => {
     logger.info({ port: info.port }, `api listening on http://127.0.0.1:${info.port}`);
   });
   // listen() reports EADDRINUSE and friends as an event, not a throw; without this it would crash

@@ -20,6 +20,7 @@ import { connectRedis, redisUrl, testPrefix } from '#test/redis';
 import { createApp, type ApiDeps, type App } from '../src/app';
 import { registerJobTypeAccess } from '../src/jobs/access';
 import { loadConfig, type ApiConfig } from '../src/config';
+import { apiOrmConfig } from '../src/platform/database';
 
 /**
  * The job types only tests make (their handlers are scripted) declare their checks like any other:
@@ -97,7 +98,7 @@ export async function createTestApi(options: TestApiOptions = {}): Promise<TestA
     LOG_LEVEL: 'silent',
     ...options.env,
   });
-  const orm = await createOrm({ databaseUrl: database.url, poolSize: 4, logger: () => undefined });
+  const orm = await createOrm(apiOrmConfig(config, () => undefined));
   const redis = connectRedis();
   const prefix = testPrefix();
   const tasksQueue = new Queue(queueNames.tasks, { connection: redis, prefix });

@@ -16,6 +16,7 @@ const retryPolicy = {
   VALIDATION_ERROR: 'give-up',
   PAYLOAD_TOO_LARGE: 'give-up',
   TIMEOUT: 'retry',
+  BUSY: 'retry',
 } as const satisfies Record<ErrorCode, 'give-up' | 'retry'>;
 
 /** Rethrows `error` so that BullMQ retries it or, per the table, fails the message for good. */

@@ -13,6 +13,7 @@ import { malformedId } from '../graphql/relay';
 import { fromGlobalId } from '../platform/global-ids';
 import { idempotencyKeyInput } from '../platform/idempotency-key';
 import type { GraphqlContext, GraphqlModule } from '../graphql/module';
+import { importLimits } from '../platform/upload-body';
 import { taskConnection, type TaskConnectionArgs } from '../jobs/task-connection';
 
 const typeDefs = /* GraphQL */ `
@@ -196,15 +197,15 @@ async function deviceRegistryJobs(_: unknown, args: DeviceRegistryJobsArgs, ctx:
 async function uploadDeviceRegistry(_: unknown, { input }: UploadDeviceRegistryArgs, ctx: GraphqlContext) {
   const principal = await ctx.authorize(deviceRegistryWrite);
   const idempotencyKey = idempotencyKeyInput(input.idempotencyKey);
-  const { job } = await submitDeviceRegistryUpload(ctx.em, ctx.tasksQueue, {
+  const { job } = await ctx.uploadSlots.run(() => submitDeviceRegistryUpload(ctx.em, ctx.tasksQueue, {
     csv: [input.csvData],
     fields: () => ({ registerType: input.registerType, reasonDescription: input.reasonDescription }),
     clientId: principal.client.id,
     userId: principal.token.userId,
     idempotencyKey,
-    maxBytes: ctx.config.IMPORT_MAX_BYTES,
+    ...importLimits(ctx.config),
     csvPath: '$.csvData',
-  });
+  }));
   const row = await findJob(ctx.em, job.id);
   // Writing never implies reading: the job is shown to an uploader who may read it.
   return { deviceRegistryJob: row && (await mayRead(ctx, row)) ? asJobObject(row) : null };

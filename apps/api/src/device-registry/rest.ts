@@ -9,10 +9,11 @@ import type { ApiDeps } from '../platform/deps';
 import { acceptedJob, jobPath } from '../jobs/job-view';
 import type { AppEnv } from '../platform/request-scope';
 import { refuseDeclaredSize } from '../platform/json-body';
-import { uploadBody } from '../platform/upload-body';
+import { importLimits, uploadBody } from '../platform/upload-body';
+import type { UploadSlots } from '../platform/upload-slots';
 import { idempotencyKeyHeader } from '../platform/idempotency-key';
 
-export function deviceRegistryRoutes(deps: ApiDeps): Hono<AppEnv> {
+export function deviceRegistryRoutes(deps: ApiDeps, slots: UploadSlots): Hono<AppEnv> {
   const routes = new Hono<AppEnv>();
   const maxBytes = deps.config.IMPORT_MAX_BYTES;
 
@@ -23,18 +24,19 @@ export function deviceRegistryRoutes(deps: ApiDeps): Hono<AppEnv> {
     refuseDeclaredSize(c.req.raw, 'file', maxBytes);
     const idempotencyKey = idempotencyKeyHeader(c.req.raw);
     const query = c.req.query();
-    const body = await uploadBody(c.req.raw, query);
-    // A plain CSV body has its fields in the query: check them before reading the file.
-    if (body.path === '$.body') checkFields(query);
-
-    const { job, created } = await submitDeviceRegistryUpload(ctx.em, deps.tasksQueue, {
-      csv: body.bytes,
-      fields: () => body.fields,
-      clientId: principal.client.id,
-      userId: principal.token.userId,
-      idempotencyKey,
-      maxBytes,
-      csvPath: body.path,
+    const { job, created } = await slots.run(async () => {
+      const body = await uploadBody(c.req.raw, query, maxBytes);
+      // A plain CSV body has its fields in the query: check them before reading the file.
+      if (body.path === '$.body') checkFields(query);
+      return submitDeviceRegistryUpload(ctx.em, deps.tasksQueue, {
+        csv: body.bytes,
+        fields: () => body.fields,
+        clientId: principal.client.id,
+        userId: principal.token.userId,
+        idempotencyKey,
+        ...importLimits(deps.config),
+        csvPath: body.path,
+      });
     });
     c.header('Location', jobPath(job.id));
     return c.json(acceptedJob(job), created ? 202 : 200);

@@ -6,12 +6,16 @@
 import type { createSchema, YogaInitialContext } from 'graphql-yoga';
 import type { ApiDeps } from '../platform/deps';
 import type { RequestContext } from '../platform/request-context';
+import type { UploadSlots } from '../platform/upload-slots';
 
 /**
  * The app's dependencies that resolvers use: the queue new and retried jobs go to, the queue of
- * person-deactivation events, the reviewer-assignment queue and its events, and the limits.
+ * person-deactivation events, the reviewer-assignment queue and its events, the limits, and the
+ * app's upload slots (an upload through GraphQL takes one like any other).
  */
-export type GraphqlDeps = Pick<ApiDeps, 'tasksQueue' | 'personDeactivation' | 'mergeAssignments' | 'mergeAssignmentEvents' | 'config'>;
+export type GraphqlDeps = Pick<ApiDeps, 'tasksQueue' | 'personDeactivation' | 'mergeAssignments' | 'mergeAssignmentEvents' | 'config'> & {
+  uploadSlots: UploadSlots;
+};
 
 /** What the app hands yoga for each request: the request's context and the app's `GraphqlDeps`. */
 export type GraphqlServerContext = RequestContext & GraphqlDeps;
@@ -24,6 +28,7 @@ export const graphqlContext = (request: RequestContext, deps: GraphqlDeps): Grap
   mergeAssignments: deps.mergeAssignments,
   mergeAssignmentEvents: deps.mergeAssignmentEvents,
   config: deps.config,
+  uploadSlots: deps.uploadSlots,
 });
 
 /** What resolvers receive: the server context plus what yoga adds (request, params). */

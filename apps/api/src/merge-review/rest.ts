@@ -13,7 +13,8 @@ import type { ApiDeps } from '../platform/deps';
 import { acceptedJob, jobPath } from '../jobs/job-view';
 import type { AppEnv } from '../platform/request-scope';
 import { readJson, refuseDeclaredSize } from '../platform/json-body';
-import { uploadBody } from '../platform/upload-body';
+import { importLimits, uploadBody } from '../platform/upload-body';
+import type { UploadSlots } from '../platform/upload-slots';
 import { idempotencyKeyHeader } from '../platform/idempotency-key';
 
 /**
@@ -31,7 +32,7 @@ function mediaTypeOf(request: Request): MediaType {
   throw new HTTPException(415, { message: 'Send the merge candidates as text/csv or as an application/json array' });
 }
 
-export function mergeCandidateRoutes(deps: ApiDeps): Hono<AppEnv> {
+export function mergeCandidateRoutes(deps: ApiDeps, slots: UploadSlots): Hono<AppEnv> {
   const routes = new Hono<AppEnv>();
   const maxBytes = deps.config.IMPORT_MAX_BYTES;
   const maxJson = Math.min(maxBytes, maxJsonBytes);
@@ -41,16 +42,15 @@ export function mergeCandidateRoutes(deps: ApiDeps): Hono<AppEnv> {
     const principal = await ctx.authorize(importCandidates);
     const mediaType = mediaTypeOf(c.req.raw);
     const uploader = { clientId: principal.client.id, userId: principal.token.userId, idempotencyKey: idempotencyKeyHeader(c.req.raw) };
-    let written: JobWrite;
-    if (mediaType === 'text/csv') {
-      refuseDeclaredSize(c.req.raw, 'file', maxBytes);
-      const body = await uploadBody(c.req.raw, {});
-      written = await submitCandidateCsv(ctx.em, deps.tasksQueue, { csv: body.bytes, maxBytes, csvPath: body.path, ...uploader });
-    } else {
-      const items = candidateItems(await readJson(c.req.raw, maxJson));
-      written = await submitCandidateJson(ctx.em, deps.tasksQueue, items, uploader);
-    }
-    const { job, created } = written;
+    if (mediaType === 'text/csv') refuseDeclaredSize(c.req.raw, 'file', maxBytes);
+    const { job, created } = await slots.run(async (): Promise<JobWrite> => {
+      if (mediaType === 'application/json') {
+        const items = candidateItems(await readJson(c.req.raw, maxJson));
+        return submitCandidateJson(ctx.em, deps.tasksQueue, items, uploader);
+      }
+      const body = await uploadBody(c.req.raw, {}, maxBytes);
+      return submitCandidateCsv(ctx.em, deps.tasksQueue, { csv: body.bytes, ...importLimits(deps.config), csvPath: body.path, ...uploader });
+    });
     c.header('Location', jobPath(job.id));
     return c.json(acceptedJob(job), created ? 202 : 200);
   });

@@ -39,6 +39,8 @@ export const httpStatus = {
   // dependency (a lock, Postgres, Redis) was too slow right now, and 503 is the status clients and
   // load balancers read as "temporary, try again".
   TIMEOUT: 503,
+  // The process is at a limit of its own (IMPORT_MAX_CONCURRENT uploads): 503 with Retry-After.
+  BUSY: 503,
 } as const satisfies Record<ErrorCode, ContentfulStatusCode>;
 
 export const graphqlErrors = {
@@ -53,6 +55,7 @@ export const graphqlErrors = {
   // The caller did nothing wrong, so none of the client-error codes fits; the eHealth model has no
   // "unavailable" code, which leaves INTERNAL_SERVER_ERROR (the message is kept, not masked).
   TIMEOUT: 'INTERNAL_SERVER_ERROR',
+  BUSY: 'INTERNAL_SERVER_ERROR',
 } as const satisfies Record<ErrorCode, GraphqlErrorCode>;
 
 export const graphqlCode = (code: ErrorCode): GraphqlErrorCode => graphqlErrors[code];

@@ -13,6 +13,13 @@ import type { AppEnv } from './request-scope';
 /** The bound of an ordinary JSON body (a destination, an event): far above any honest one. */
 export const maxJsonBody = 1024 * 1024;
 
+/**
+ * The bound of a GraphQL request: a query and its variables, the largest of which is
+ * `uploadDeviceRegistry`'s `csvData`, meant for files small enough to send as a string (larger ones
+ * stream through the REST upload).
+ */
+export const maxGraphqlBody = 16 * 1024 * 1024;
+
 const jsonPath = (path: readonly PropertyKey[]): string =>
   path.reduce<string>((at, key) => (typeof key === 'number' ? `${at}[${key}]` : `${at}.${String(key)}`), '$');
 

@@ -26,12 +26,16 @@ export function errorHandler(fallbackLogger: Logger): ErrorHandler<AppEnv> {
     const requestId = c.get('requestId') as string | undefined;
     const logger = (c.get('logger') as Logger | undefined) ?? fallbackLogger;
     const problem = toProblem(error, requestId);
-    if (problem.status >= 500) {
+    if (isDomainError(error) && error.code === 'BUSY') {
+      // Shedding load at a limit of our own is working as designed: one line, no stack.
+      logger.warn({ method: c.req.method, path: c.req.path, status: problem.status }, error.message);
+    } else if (problem.status >= 500) {
       logger.error({ err: error, method: c.req.method, path: c.req.path, status: problem.status }, 'request failed');
     } else if (!isDomainError(error)) {
       logger.warn({ err: error, status: problem.status }, 'request rejected');
     }
-    return problemResponse(problem);
+    const retryAfter = isDomainError(error) ? error.details.retryAfterSeconds : undefined;
+    return problemResponse(problem, retryAfter === undefined ? {} : { 'Retry-After': String(retryAfter) });
   };
 }
 

@@ -1,10 +1,25 @@
 /** The api as a real process: ready when its services are, UNAUTHENTICATED without a token, clean exit. */
+import { once } from 'node:events';
+import { Agent, request, type IncomingHttpHeaders } from 'node:http';
+import { connect, type Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { cloneDatabase, type TestDatabase } from '#test/postgres';
 import { startApp } from '#test/process';
 import { redisUrl } from '#test/redis';
 import { waitFor } from '#test/wait-for';
 import { developmentJwtSecret } from '@jabba/domain/identity';
+
+/** A GET with node:http, which shows the hop-by-hop headers (Keep-Alive) that fetch may hide; the body is read. */
+function get(url: string, agent: Agent): Promise<{ headers: IncomingHttpHeaders; socket: Socket }> {
+  return new Promise((resolve, reject) => {
+    request(url, { agent }, (response) => {
+      // Taken now: once the body has been read, the socket goes back to the agent and leaves the response.
+      const { socket } = response;
+      response.resume();
+      response.once('end', () => resolve({ headers: response.headers, socket }));
+    }).once('error', reject).end();
+  });
+}
 
 let db: TestDatabase;
 beforeAll(async () => { db = await cloneDatabase(inject('templateDatabase')); });
@@ -30,11 +45,36 @@ describe('api process', () => {
       expect(body.data).toEqual({ node: null });
       expect(body.errors.map((e) => [e.message, e.extensions.code])).toEqual([['Invalid access token', 'UNAUTHENTICATED']]);
       expect(body.extensions.requestId).toBe(response.headers.get('x-request-id'));
+      // Above a load balancer's usual 60 s idle timeout (issue 11): Node's own default is 5 s.
+      const agent = new Agent({ keepAlive: true });
+      expect((await get(`${base}/health`, agent)).headers['keep-alive']).toBe('timeout=65');
+      agent.destroy();
     } finally {
       api.child.kill('SIGTERM');
     }
     const [code] = await api.exit;
     expect(code).toBe(0);
+  });
+
+  it('closes an idle keep-alive connection after HTTP_KEEP_ALIVE_TIMEOUT_MS', async () => {
+    const api = startApp('apps/api/src/main.ts', { DATABASE_URL: db.url, REDIS_URL: redisUrl, PORT: '0', LOG_LEVEL: 'info', HTTP_KEEP_ALIVE_TIMEOUT_MS: '1000' });
+    try {
+      const port = await waitFor(() => /api listening on http:\/\/127\.0\.0\.1:(\d+)/.exec(api.output())?.[1], { timeout: 15_000, what: 'api to listen' });
+      // A raw socket: an http.Agent would close or reuse the connection on its own.
+      const socket = connect(Number(port), '127.0.0.1');
+      let received = '';
+      socket.on('data', (data: Buffer) => (received += data.toString()));
+      const closed = once(socket, 'close');
+      socket.write('GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n');
+      await waitFor(() => received.endsWith('{"status":"ok"}'), { what: 'the response' });
+      const idleSince = Date.now();
+      expect(received).toMatch(/\r\nKeep-Alive: timeout=1\r\n/i);
+      await closed;
+      expect(Date.now() - idleSince).toBeGreaterThanOrEqual(900);
+    } finally {
+      api.child.kill('SIGTERM');
+    }
+    await api.exit;
   });
 
   it('refuses to start in production with the public development secret, in one sentence, exit 1', async () => {

@@ -76,4 +76,27 @@ describe('loadConfig', () => {
     const problems = problemsOf({ NODE_ENV: 'production', PORT: 'abc', GRAPHQL_MAX_DEPTH: '0', REDIS_URL: 'http://x' });
     expect(problems.map((p) => p.split(':')[0]).sort()).toEqual(['AUTH_JWT_SECRET', 'GRAPHQL_MAX_DEPTH', 'PORT', 'REDIS_URL']);
   });
+
+  it('bounds uploads and Postgres sessions by default: issue 11', () => {
+    expect(loadConfig({})).toMatchObject({
+      IMPORT_MAX_BYTES: 1024 ** 3,
+      IMPORT_MAX_RECORDS: 5_000_000,
+      IMPORT_MAX_RECORD_BYTES: 65_536,
+      IMPORT_MAX_CONCURRENT: 4,
+      DATABASE_STATEMENT_TIMEOUT_MS: 30_000,
+      DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_MS: 10_000,
+    });
+    for (const cap of ['0', '65']) expect(problemsOf({ IMPORT_MAX_CONCURRENT: cap })).toHaveLength(1);
+  });
+
+  it('keeps idle connections 65 s, headers 1 s longer, and gives a request the time of the largest upload at 1 MiB/s', () => {
+    expect(loadConfig({}).http).toEqual({ keepAliveTimeout: 65_000, headersTimeout: 66_000, requestTimeout: 1_024_000 });
+    // Never below Node's own 5 minutes.
+    expect(loadConfig({ IMPORT_MAX_BYTES: String(10 * 1024 ** 2) }).http.requestTimeout).toBe(300_000);
+    expect(loadConfig({ HTTP_KEEP_ALIVE_TIMEOUT_MS: '120000', HTTP_REQUEST_TIMEOUT_MS: '3600000' }).http).toEqual({
+      keepAliveTimeout: 120_000, headersTimeout: 121_000, requestTimeout: 3_600_000,
+    });
+    expect(problemsOf({ HTTP_REQUEST_TIMEOUT_MS: '60000' })).toEqual(['HTTP_REQUEST_TIMEOUT_MS: must be at least HTTP_KEEP_ALIVE_TIMEOUT_MS + 1000 (66000)']);
+    expect(problemsOf({ HTTP_KEEP_ALIVE_TIMEOUT_MS: '10' })[0]).toMatch(/^HTTP_KEEP_ALIVE_TIMEOUT_MS: /);
+  });
 });

@@ -7,6 +7,7 @@ import { createRequestContext } from '../../src/platform/request-context';
 import { toGlobalId } from '../../src/platform/global-ids';
 import { graphqlModules } from '../../src/app';
 import { graphqlContext, type GraphqlContext, type GraphqlModule } from '../../src/graphql/module';
+import { uploadSlots } from '../../src/platform/upload-slots';
 import { createGraphqlServer } from '../../src/graphql/server';
 import { createTestApi, type TestApi } from '../support';
 
@@ -280,7 +281,7 @@ describe('GraphQL error model for resolver failures', () => {
       headers: { 'Content-Type': 'application/json' },
       body: JSON.stringify({ query, variables }),
     });
-    const response = await yoga.fetch(request, graphqlContext(context, api.deps));
+    const response = await yoga.fetch(request, graphqlContext(context, { ...api.deps, uploadSlots: uploadSlots(1) }));
     expect(response.status).toBe(200);
     return (await response.json()) as Body;
   }

@@ -13,6 +13,7 @@ describe('error tables', () => {
     VALIDATION_ERROR: [422, 'UNPROCESSABLE_ENTITY'],
     PAYLOAD_TOO_LARGE: [413, 'BAD_REQUEST'],
     TIMEOUT: [503, 'INTERNAL_SERVER_ERROR'],
+    BUSY: [503, 'INTERNAL_SERVER_ERROR'],
   };
 
   it.each(errorCodes)('maps %s to its HTTP status and GraphQL code', (code) => {

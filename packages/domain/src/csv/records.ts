@@ -19,6 +19,13 @@ export interface RawRecord {
 }
 
 export class CsvRecordSplitter {
+  /**
+   * `maxRecordBytes` bounds a record's UTF-8 size (its line terminator not counted). It is checked
+   * as the record grows, not only once it ends: an unclosed quote would otherwise hold the rest of
+   * the file, up to the upload limit, in one string.
+   */
+  constructor(private readonly maxRecordBytes = Number.POSITIVE_INFINITY) {}
+
   /** Text of the record in progress from earlier chunks. */
   private pending = '';
   private quoted = false;
@@ -55,6 +62,8 @@ export class CsvRecordSplitter {
       this.recordLine = this.line;
     }
     this.pending += text.slice(start);
+    // A UTF-16 unit is at least one UTF-8 byte: more units than bytes allowed is too long already.
+    if (this.pending.length > this.maxRecordBytes) throw this.tooLong();
     return records;
   }
 
@@ -69,8 +78,14 @@ export class CsvRecordSplitter {
     return records;
   }
 
+  private tooLong(): DomainError {
+    return new DomainError('UNPROCESSABLE_ENTITY', `Line ${this.recordLine}: the record is longer than ${this.maxRecordBytes} bytes`);
+  }
+
   private emit(body: string, into: RawRecord[]): void {
     const text = body.endsWith('\r') ? body.slice(0, -1) : body;
+    // A unit is at most 3 bytes (a surrogate pair 4 for 2): only a long record needs counting.
+    if (text.length * 3 > this.maxRecordBytes && Buffer.byteLength(text) > this.maxRecordBytes) throw this.tooLong();
     // Blank lines separate nothing in CSV; skipping them is what every spreadsheet does.
     if (text.length > 0) into.push({ text, line: this.recordLine });
   }

@@ -26,11 +26,15 @@ export interface DeviceRegistryUpload extends CsvUpload {
 
 const fieldLimits = { registerType: 255, reasonDescription: 2000 } as const;
 
-/** The job's own fields: both required, within their lengths. Thrown as one 422 naming each. */
+/**
+ * The job's own fields: both required, within their lengths, without NUL (which Postgres text
+ * cannot hold). Thrown as one 422 naming each.
+ */
 export function checkFields(fields: DeviceRegistryFields): { registerType: string; reasonDescription: string } {
   const inputErrors = (Object.keys(fieldLimits) as (keyof typeof fieldLimits)[]).flatMap((name) => {
     const value = fields[name]?.trim() ?? '';
     if (value === '') return [{ path: `$.${name}`, message: `${name} is required` }];
+    if (value.includes('\0')) return [{ path: `$.${name}`, message: `${name} contains a NUL byte` }];
     if (value.length > fieldLimits[name]) return [{ path: `$.${name}`, message: `${name} is longer than ${fieldLimits[name]} characters` }];
     return [];
   });

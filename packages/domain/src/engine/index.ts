@@ -6,7 +6,8 @@ export { handlerExecutor, rescueExecutor, type Executor, type Outcome } from './
 export { type BatchOutcome, type StoredTask, type TaskContext, type TaskHandler, type TaskToRun } from './handler';
 export { pageJobs, type JobListOrder } from './job-listing';
 export { findJob, findTask, pageTasks, pageTasksOfJobs, type JobRow, type TaskKey, type TaskOrder, type TaskPage, type TaskPageQuery, type TaskRow } from './job-reads';
-export { cancelJob, createJob, type JobRecord, type JobWrite, type NewJob, type TaskInput } from './job-writes';
+export { createJob, type NewJob, type TaskInput } from './job-create';
+export { cancelJob, type JobRecord, type JobWrite } from './job-writes';
 export { queueNames, reconcileJobName, taskChunkJobName, taskChunkPayload } from './queues';
 export { chunksToReconcile } from './reconcile';
 export { domainErrorOf, jobStatuses, jobStrategies, progressOf, taskStatuses, type JobProgress, type JobStatus, type TaskStatus } from './status-rules';

@@ -1,53 +1,14 @@
 /**
- * Writing jobs: create with tasks in bulk (COPY), cancel, retry failed tasks. Each returns the chunks
- * to enqueue once its transaction has committed; if the process dies in between, the reconciler
- * finds the same chunks from Postgres.
+ * Writing jobs: load, cancel, retry failed tasks, promote the next chunk (creating one is
+ * job-create.ts). Each returns the chunks to enqueue once its transaction has committed; if the
+ * process dies in between, the reconciler finds the same chunks from Postgres.
  */
-import { randomUUID } from 'node:crypto';
-import { pipeline } from 'node:stream/promises';
-import { Readable } from 'node:stream';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { from as copyFrom } from 'pg-copy-streams';
-import { copyRow, DomainError, inTransaction, jsonb, type Sql, type TxSql } from '../platform';
+import { DomainError, inTransaction, type Sql } from '../platform';
 import { abortableTaskStatuses, assertCancellable, assertRetryable, failedTaskStatuses, type JobStatus, type JobStrategy, type TaskCounters, type TaskStatus } from './status-rules';
-import { defaultChunkSize, type TaskChunkPayload } from './queues';
-import { allChunks, chunkOf, chunksCovering } from './chunks';
+import type { TaskChunkPayload } from './queues';
+import { chunkOf, chunksCovering } from './chunks';
 import { applyCounters, countBy, countersColumns, mergeDeltas, moved, type CounterDeltas } from './counters';
-
-export interface TaskInput {
-  name?: string | null;
-  meta?: Record<string, unknown> | null;
-  /** What the handler works on, e.g. a raw CSV record (see `TaskToRun.input`). */
-  input?: string | null;
-  priority?: number;
-}
-
-export interface NewJob<T = TaskInput> {
-  type: string;
-  name?: string | null;
-  strategy?: JobStrategy;
-  meta?: Record<string, unknown> | null;
-  clientId?: string | null;
-  userId?: string | null;
-  idempotencyKey?: string | null;
-  chunkSize?: number;
-  /**
-   * Streamed into COPY: a CONCURRENT job may have millions. SEQUENTIALLY runs them in priority order.
-   * If the iterable throws, nothing is created and the error propagates (e.g. a bad upload's 422).
-   */
-  tasks: Iterable<T> | AsyncIterable<T>;
-  /**
-   * Turns each given task into the row to store (a typed submission parses it with its type's
-   * schemas here); without it the given tasks are `TaskInput`s. It runs inside the loop that writes
-   * the COPY: one more async step per task measured 10-20 % of an upload's time.
-   */
-  toTask?: (task: T) => TaskInput;
-  /**
-   * Called once the tasks have streamed; its fields are merged into `meta`. For facts that arrive
-   * after the tasks (a multipart form field after the file part); it may throw to refuse the job.
-   */
-  completeMeta?: () => Record<string, unknown>;
-}
 
 export interface JobRecord {
   id: string;
@@ -81,76 +42,6 @@ function toRecord(row: JobRow): JobRecord {
 export async function loadJob(sql: Sql, jobId: string, lock = false): Promise<JobRecord | null> {
   const [row] = await sql.query<JobRow>(`select ${jobColumns} from jobs where id = $1${lock ? ' for update' : ''}`, [jobId]);
   return row ? toRecord(row) : null;
-}
-
-async function sortedByPriority<T>(tasks: NewJob<T>['tasks'], toTask: (task: T) => TaskInput): Promise<TaskInput[]> {
-  const all: TaskInput[] = [];
-  for await (const task of tasks) all.push(toTask(task));
-  // Array.prototype.sort is stable: equal priorities keep the order they were given in.
-  return all.sort((a, b) => (a.priority ?? 0) - (b.priority ?? 0));
-}
-
-async function copyTasks<T>(
-  sql: TxSql, jobId: string, tasks: NewJob<T>['tasks'], toTask: (task: T) => TaskInput, firstPending: (seq: number) => boolean,
-): Promise<{ total: number; pending: number }> {
-  let total = 0;
-  let pending = 0;
-  async function* lines(): AsyncIterable<string> {
-    let buffer = '';
-    for await (const given of tasks) {
-      const task = toTask(given);
-      total += 1;
-      const status: TaskStatus = firstPending(total) ? 'PENDING' : 'NEW';
-      if (status === 'PENDING') pending += 1;
-      buffer += copyRow([jobId, total, task.name ?? null, task.priority ?? 0, status, jsonb(task.meta), task.input ?? null]);
-      // Fewer, larger writes: COPY throughput is bound by per-chunk overhead below ~64 KiB.
-      if (buffer.length >= 1 << 16) {
-        yield buffer;
-        buffer = '';
-      }
-    }
-    if (buffer) yield buffer;
-  }
-  const copy = sql.client.query(copyFrom('copy tasks (job_id, seq, name, priority, status, meta, input) from stdin'));
-  await pipeline(Readable.from(lines()), copy);
-  return { total, pending };
-}
-
-/** Creates the job and its tasks in one transaction; returns the chunks to enqueue after commit. */
-export async function createJob<T = TaskInput>(em: EntityManager, input: NewJob<T>): Promise<JobWrite> {
-  const strategy = input.strategy ?? 'SEQUENTIALLY';
-  const chunkSize = input.chunkSize ?? defaultChunkSize;
-  return inTransaction(em, async ({ sql }) => {
-    const [inserted] = await sql.query<{ id: string }>(
-      `insert into jobs (id, name, type, strategy, meta, client_id, user_id, idempotency_key, chunk_size)
-       values ($1, $2, $3, $4, $5, $6, $7, $8, $9)
-       on conflict (client_id, idempotency_key) where idempotency_key is not null do nothing
-       returning id`,
-      [randomUUID(), input.name ?? null, input.type, strategy, input.meta ?? null, input.clientId ?? null, input.userId ?? null, input.idempotencyKey ?? null, chunkSize],
-    );
-    if (!inserted) {
-      const [existing] = await sql.query<{ id: string }>(`select id from jobs where client_id = $1 and idempotency_key = $2`, [input.clientId, input.idempotencyKey]);
-      const job = existing && (await loadJob(sql, existing.id));
-      if (!job) throw new Error('idempotency key conflict without a job');
-      // A client's keys are one namespace across every endpoint that takes them: a key replayed on
-      // another kind of upload is a mistake, never an answer with a job of another type.
-      if (job.type !== input.type) throw new DomainError('CONFLICT', `The idempotency key was already used for a job of another type (${job.type})`);
-      return { job, created: false, chunks: [] };
-    }
-    // SEQUENTIALLY: only the first chunk is handed to the queue; the rest wait as NEW for their turn.
-    const toTask = input.toTask ?? ((task: T) => task as TaskInput);
-    const firstPending = strategy === 'SEQUENTIALLY' ? (seq: number) => seq <= chunkSize : () => true;
-    const { total, pending } = strategy === 'SEQUENTIALLY'
-      ? await copyTasks(sql, inserted.id, await sortedByPriority(input.tasks, toTask), (task) => task, firstPending)
-      : await copyTasks(sql, inserted.id, input.tasks, toTask, firstPending);
-    if (input.completeMeta) {
-      await sql.query(`update jobs set meta = coalesce(meta, '{}'::jsonb) || $2 where id = $1`, [inserted.id, jsonb(input.completeMeta())]);
-    }
-    await applyCounters(sql, inserted.id, { total, PENDING: pending, NEW: total - pending });
-    const job = (await loadJob(sql, inserted.id))!;
-    const chunks = strategy === 'SEQUENTIALLY' ? allChunks(job, Math.min(total, chunkSize)) : allChunks(job, total);
-    return { job, created: true, chunks };
-  });
 }
 
 /** Moves every task of `jobId` in `from` (locked in seq order, the engine's lock order) to ABORTED. */

@@ -8,7 +8,8 @@ import type { Queue } from 'bullmq';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { JobTypeDefinition } from './catalog';
 import { enqueueChunks } from './enqueue';
-import { createJob, retryFailedTasks, type JobRecord, type JobWrite, type NewJob } from './job-writes';
+import { createJob, type NewJob } from './job-create';
+import { retryFailedTasks, type JobRecord, type JobWrite } from './job-writes';
 
 /** Any job, typed or not (tests and benchmarks make up their own types). */
 export async function submitJob<T>(em: EntityManager, queue: Queue, input: NewJob<T>): Promise<JobWrite> {

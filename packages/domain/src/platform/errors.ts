@@ -12,6 +12,7 @@ export const errorCodes = [
   'VALIDATION_ERROR',
   'PAYLOAD_TOO_LARGE',
   'TIMEOUT',
+  'BUSY',
 ] as const;
 export type ErrorCode = (typeof errorCodes)[number];
 
@@ -27,6 +28,8 @@ export interface DomainErrorDetails {
   /** RFC 9457 problem type, for errors whose type is part of a public contract. */
   problemType?: string;
   problemTitle?: string;
+  /** When to try again, for a refusal that is only about now (BUSY): the api's `Retry-After`. */
+  retryAfterSeconds?: number;
 }
 
 export class DomainError extends Error {

@@ -5,7 +5,7 @@ export { DomainError, errorCodes, isDomainError, payloadTooLarge, type ErrorCode
 export { creationOrder, keyComparison, keysetPage, param, type CreationKey, type KeysetPage, type KeysetQuery, type Raw } from './keyset';
 export { keysetPagesByParent, type ParentKeysetQuery } from './keyset-by-parent';
 export { createLogger, type Logger } from './logger';
-export { createOrm, migrate, type Orm } from './orm';
+export { createOrm, migrate, type Orm, type OrmConfig } from './orm';
 export { installShutdown } from './shutdown';
 export { inTransaction, isoMicros, jsonb, sqlOf, type Sql, type TxSql } from './sql';
 export { isUuid, normalizeDateTime, type IsoTimestamp } from './formats';

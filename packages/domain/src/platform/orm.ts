@@ -11,6 +11,11 @@ export interface OrmConfig {
   debug?: boolean;
   /** Where MikroORM writes its own lines (migrator progress, warnings); console.log when unset. */
   logger?: (message: string) => void;
+  /**
+   * Postgres session timeouts of every pooled connection, in ms (0: none): a statement running
+   * longer, or a transaction left idle longer, is ended by the server and its connection freed.
+   */
+  sessionTimeouts?: { statementMs: number; idleInTransactionMs: number };
 }
 
 export function ormOptions(config: OrmConfig): Options {
@@ -24,6 +29,17 @@ export function ormOptions(config: OrmConfig): Options {
     // `npm start` and `npm run migrate` create it on purpose.
     ensureDatabase: false,
     pool: { min: 0, max: config.poolSize ?? 10 },
+    ...(config.sessionTimeouts
+      ? {
+        // Sent as startup parameters by pg, so they hold from the first statement on every connection.
+        driverOptions: {
+          connection: {
+            statement_timeout: config.sessionTimeouts.statementMs,
+            idle_in_transaction_session_timeout: config.sessionTimeouts.idleInTransactionMs,
+          },
+        },
+      }
+      : {}),
     debug: config.debug ?? false,
     ...(config.logger ? { logger: config.logger } : {}),
     allowGlobalContext: false,

@@ -1,0 +1,151 @@
+/**
+ * Creating a job with its tasks, in two steps: the tasks are turned into COPY rows on local disk
+ * as they stream in (task-spool.ts), then one short transaction inserts the job and COPYs the file.
+ * Returns the chunks to enqueue once that transaction has committed; if the process dies in
+ * between, the reconciler finds the same chunks from Postgres.
+ */
+import { randomUUID } from 'node:crypto';
+import { pipeline } from 'node:stream/promises';
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { from as copyFrom } from 'pg-copy-streams';
+import { copyRow, DomainError, inTransaction, jsonb, sqlOf, type Sql } from '../platform';
+import type { JobStrategy, TaskStatus } from './status-rules';
+import { defaultChunkSize } from './queues';
+import { allChunks } from './chunks';
+import { applyCounters } from './counters';
+import { loadJob, type JobRecord, type JobWrite } from './job-writes';
+import { withTaskSpool } from './task-spool';
+
+export interface TaskInput {
+  name?: string | null;
+  meta?: Record<string, unknown> | null;
+  /** What the handler works on, e.g. a raw CSV record (see `TaskToRun.input`). */
+  input?: string | null;
+  priority?: number;
+}
+
+export interface NewJob<T = TaskInput> {
+  type: string;
+  name?: string | null;
+  strategy?: JobStrategy;
+  meta?: Record<string, unknown> | null;
+  clientId?: string | null;
+  userId?: string | null;
+  idempotencyKey?: string | null;
+  chunkSize?: number;
+  /**
+   * Spooled to local disk before the transaction opens: a CONCURRENT job may have millions, and
+   * they may come as slowly as a client sends them. SEQUENTIALLY runs them in priority order. If
+   * the iterable throws, nothing is created and the error propagates (e.g. a bad upload's 422).
+   */
+  tasks: Iterable<T> | AsyncIterable<T>;
+  /**
+   * Turns each given task into the row to store (a typed submission parses it with its type's
+   * schemas here); without it the given tasks are `TaskInput`s. It runs inside the loop that writes
+   * the rows: one more async step per task measured 10-20 % of an upload's time.
+   */
+  toTask?: (task: T) => TaskInput;
+  /**
+   * Called once the tasks have streamed; its fields are merged into `meta`. For facts that arrive
+   * after the tasks (a multipart form field after the file part); it may throw to refuse the job.
+   */
+  completeMeta?: () => Record<string, unknown>;
+}
+
+interface Counts {
+  total: number;
+  pending: number;
+}
+
+async function sortedByPriority<T>(tasks: NewJob<T>['tasks'], toTask: (task: T) => TaskInput): Promise<TaskInput[]> {
+  const all: TaskInput[] = [];
+  for await (const task of tasks) all.push(toTask(task));
+  // Array.prototype.sort is stable: equal priorities keep the order they were given in.
+  return all.sort((a, b) => (a.priority ?? 0) - (b.priority ?? 0));
+}
+
+async function* copyRows<T>(
+  jobId: string, tasks: NewJob<T>['tasks'], toTask: (task: T) => TaskInput, firstPending: (seq: number) => boolean, counts: Counts,
+): AsyncIterable<string> {
+  let buffer = '';
+  for await (const given of tasks) {
+    const task = toTask(given);
+    counts.total += 1;
+    const status: TaskStatus = firstPending(counts.total) ? 'PENDING' : 'NEW';
+    if (status === 'PENDING') counts.pending += 1;
+    buffer += copyRow([jobId, counts.total, task.name ?? null, task.priority ?? 0, status, jsonb(task.meta), task.input ?? null]);
+    // Fewer, larger writes: throughput is bound by per-chunk overhead below ~64 KiB.
+    if (buffer.length >= 1 << 16) {
+      yield buffer;
+      buffer = '';
+    }
+  }
+  if (buffer) yield buffer;
+}
+
+/** The job an earlier request of the same client created with this idempotency key, if any. */
+async function jobOfKey(sql: Sql, { clientId, idempotencyKey, type }: Pick<NewJob<unknown>, 'clientId' | 'idempotencyKey' | 'type'>): Promise<JobRecord | null> {
+  if (!clientId || !idempotencyKey) return null;
+  const [existing] = await sql.query<{ id: string }>(`select id from jobs where client_id = $1 and idempotency_key = $2`, [clientId, idempotencyKey]);
+  const job = existing ? await loadJob(sql, existing.id) : null;
+  // A client's keys are one namespace across every endpoint that takes them: a key replayed on
+  // another kind of upload is a mistake, never an answer with a job of another type.
+  if (job && job.type !== type) throw new DomainError('CONFLICT', `The idempotency key was already used for a job of another type (${job.type})`);
+  return job;
+}
+
+/**
+ * COPY reads a local file, so its time grows with the file and not with any client. The session's
+ * statement timeout (the api sets one) is raised for this transaction by a second per started MiB,
+ * some 30 times what COPY takes, so a large upload is not cancelled; a session without a statement
+ * timeout keeps none.
+ */
+async function allowCopyTime(sql: Sql, bytes: number): Promise<void> {
+  await sql.query(
+    `select set_config('statement_timeout', (setting::bigint + $1)::text, true) from pg_settings where name = 'statement_timeout' and setting <> '0'`,
+    [Math.ceil(bytes / (1 << 20)) * 1000],
+  );
+}
+
+/** Creates the job and its tasks; returns the chunks to enqueue after commit. */
+export async function createJob<T = TaskInput>(em: EntityManager, input: NewJob<T>): Promise<JobWrite> {
+  const strategy = input.strategy ?? 'SEQUENTIALLY';
+  const chunkSize = input.chunkSize ?? defaultChunkSize;
+  // A replay is answered before its tasks are read: a retried upload is not received twice.
+  const replayed = await jobOfKey(sqlOf(em), input);
+  if (replayed) return { job: replayed, created: false, chunks: [] };
+
+  const jobId = randomUUID();
+  const counts: Counts = { total: 0, pending: 0 };
+  // SEQUENTIALLY: only the first chunk is handed to the queue; the rest wait as NEW for their turn.
+  const toTask = input.toTask ?? ((task: T) => task as TaskInput);
+  const firstPending = strategy === 'SEQUENTIALLY' ? (seq: number) => seq <= chunkSize : () => true;
+  const rows = strategy === 'SEQUENTIALLY'
+    ? copyRows(jobId, await sortedByPriority(input.tasks, toTask), (task) => task, firstPending, counts)
+    : copyRows(jobId, input.tasks, toTask, firstPending, counts);
+  return withTaskSpool(rows, async (spool) => {
+    const meta = input.completeMeta ? { ...input.meta, ...input.completeMeta() } : input.meta ?? null;
+    return inTransaction(em, async ({ sql }) => {
+      const [inserted] = await sql.query<{ id: string }>(
+        `insert into jobs (id, name, type, strategy, meta, client_id, user_id, idempotency_key, chunk_size)
+         values ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+         on conflict (client_id, idempotency_key) where idempotency_key is not null do nothing
+         returning id`,
+        [jobId, input.name ?? null, input.type, strategy, meta, input.clientId ?? null, input.userId ?? null, input.idempotencyKey ?? null, chunkSize],
+      );
+      if (!inserted) {
+        // Another request with the same key committed while this one was receiving its tasks.
+        const job = await jobOfKey(sql, input);
+        if (!job) throw new Error('idempotency key conflict without a job');
+        return { job, created: false, chunks: [] };
+      }
+      await allowCopyTime(sql, spool.bytes);
+      await pipeline(spool.read(), sql.client.query(copyFrom('copy tasks (job_id, seq, name, priority, status, meta, input) from stdin')));
+      const { total, pending } = counts;
+      await applyCounters(sql, jobId, { total, PENDING: pending, NEW: total - pending });
+      const job = (await loadJob(sql, jobId))!;
+      const chunks = strategy === 'SEQUENTIALLY' ? allChunks(job, Math.min(total, chunkSize)) : allChunks(job, total);
+      return { job, created: true, chunks };
+    });
+  });
+}
