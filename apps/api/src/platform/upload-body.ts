@@ -138,9 +138,15 @@ async function multipart(request: Request, contentType: string, maxBytes: number
 
   const stream = await fileArrived;
   async function* bytes(): AsyncIterable<Uint8Array> {
-    yield* guarded(stream as AsyncIterable<Uint8Array>, (error) => (isDomainError(error) ? error : malformed(error)));
-    // Fields after the file part are parsed only once the file has been read.
-    await closed;
+    try {
+      yield* guarded(stream as AsyncIterable<Uint8Array>, (error) => (isDomainError(error) ? error : malformed(error)));
+      // Fields after the file part are parsed only once the file has been read.
+      await closed;
+    } finally {
+      // A reader that stops early (a refused header) stops the pump too, instead of leaving it
+      // waiting on a parser nobody drains.
+      stop.abort();
+    }
   }
   return { bytes: bytes(), fields, path: '$.file' };
 }
