@@ -6,6 +6,8 @@
 const features = '(device-registry|destinations|merge-review|service-catalog)';
 const domain = '^packages/domain/src/';
 const api = '^apps/api/src/';
+const console_ = '^apps/console/src/';
+const consoleFeatures = '(sign-in|imports|jobs|merge-review|service-catalog|destinations|queues)';
 /** Files that must stay pure: rules, the CSV text codecs, and the platform's pure helpers. */
 const pure = `${domain}([a-z-]+/[a-z-]*rules|csv/(records|fields|write)|platform/(errors|formats))\\.ts$`;
 /** The public surface of a workspace: what may be imported from outside it. */
@@ -87,6 +89,26 @@ module.exports = {
       to: { path: `${domain}[^/]+/`, pathNot: `${domain}[^/]+/index\\.ts$` },
     },
     {
+      name: 'console-features-stay-apart',
+      comment: 'A console page folder uses platform/, never another page folder; only routes.ts and app.tsx list them all.',
+      severity: 'error',
+      from: { path: `${console_}${consoleFeatures}/` },
+      to: { path: `${console_}${consoleFeatures}/`, pathNot: `${console_}$1/` },
+    },
+    {
+      name: 'console-platform-knows-no-page',
+      severity: 'error',
+      from: { path: `${console_}platform/` },
+      to: { path: `${console_}${consoleFeatures}/` },
+    },
+    {
+      name: 'console-talks-to-the-api-over-http',
+      comment: 'The console is a client of the public APIs: it imports no server workspace.',
+      severity: 'error',
+      from: { path: '^apps/console/' },
+      to: { path: '^(packages|apps/(api|worker))/' },
+    },
+    {
       name: 'apps-stay-apart',
       comment: 'The api and the worker never import each other.',
       severity: 'error',
@@ -103,12 +125,13 @@ module.exports = {
   ],
   options: {
     doNotFollow: { path: 'node_modules' },
+    exclude: { path: '(^|/)dist/' },
     tsPreCompilationDeps: true,
     tsConfig: { fileName: 'tsconfig.json' },
     enhancedResolveOptions: {
       exportsFields: ['exports'],
       conditionNames: ['import', 'require', 'node', 'default', 'types'],
-      extensions: ['.ts', '.js', '.json'],
+      extensions: ['.ts', '.tsx', '.js', '.json'],
     },
   },
 };

@@ -1,7 +1,7 @@
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', 'coverage/**', 'eslint.config.js', '.dependency-cruiser.cjs'] },
+  { ignores: ['node_modules/**', 'coverage/**', '**/dist/**', 'eslint.config.js', '.dependency-cruiser.cjs'] },
   ...tseslint.configs.recommended,
   {
     languageOptions: {
@@ -32,7 +32,7 @@ export default tseslint.config(
   },
   {
     // The config modules are the only readers of process.env.
-    files: ['apps/*/src/config.ts', 'scripts/**', 'bench/**', 'test/**', '**/test/**', 'vitest.config.ts'],
+    files: ['apps/*/src/config.ts', 'apps/console/vite.config.ts', 'scripts/**', 'bench/**', 'test/**', '**/test/**', 'vitest.config.ts'],
     rules: { 'no-restricted-properties': 'off' },
   },
 );

@@ -1,0 +1,4 @@
+// Placeholder: replaced by the feature's page.
+export default function JobPage() {
+  return <h1>JobPage</h1>;
+}
