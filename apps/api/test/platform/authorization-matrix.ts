@@ -48,6 +48,7 @@ export const publicRoutes: Record<string, string> = {
   'GET /ready': 'readiness, for load balancers: no data',
   'GET /graphql': 'the GraphQL transport: every field below checks its own caller',
   'POST /graphql': 'the GraphQL transport: every field below checks its own caller',
+  'GET /*': 'the console: its built static files and its pages\' index.html, the same for everyone; what they show comes from the APIs, which check the caller',
 };
 
 export const linksOf = (chain: ChainName): readonly Link[] => documentedChains[chain];
