@@ -47,7 +47,7 @@ const clientId = randomUUID();
 const jobId = randomUUID();
 await db.query(`insert into clients (id, name, type, status) values ($1, 'Bench', 'NHS', 'ACTIVE')`, [clientId]);
 const failed = Math.floor(tasks / badEvery);
-let started = performance.now();
+const started = performance.now();
 await db.query('begin');
 await db.query(
   `insert into jobs (id, type, strategy, status, meta, client_id, chunk_size, tasks_total, tasks_processed, tasks_failed, ended_at)
