@@ -52,7 +52,10 @@ export async function consoleBuildState(dir = consoleDir): Promise<BuildState> {
 export function buildConsole(dir = consoleDir): Promise<void> {
   const vite = join(root, 'node_modules', 'vite', 'bin', 'vite.js');
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [vite, 'build', '--logLevel', 'warn'], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+    // NODE_ENV as the caller has it (vitest sets `test`) would make Vite bundle React's development
+    // build: several times slower to render, and larger. The console is always built for production.
+    const env = { ...process.env, NODE_ENV: 'production' };
+    const child = spawn(process.execPath, [vite, 'build', '--mode', 'production', '--logLevel', 'warn'], { cwd: dir, env, stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
     child.stdout.on('data', (d: Buffer) => (output += d.toString()));
     child.stderr.on('data', (d: Buffer) => (output += d.toString()));

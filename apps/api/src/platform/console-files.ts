@@ -70,12 +70,13 @@ export function consoleRoutes(distDir: string): Hono<AppEnv> {
     return next();
   };
 
-  const serve = serveStatic<AppEnv>({ root: distDir });
   // serveStatic builds its response before its onFound hook runs, so the headers go on the result;
   // a missing file passes on (to the fallback) without them, so no 404 is ever cached for a year.
+  // It is made per request, after the guard found the build: made once at start without a build,
+  // it would print an error of its own (not a log line) although the build may come later.
   const files: MiddlewareHandler<AppEnv> = async (c, next) => {
     if (isApiPath(c.req.path)) return next();
-    const response = await serve(c, next);
+    const response = await serveStatic<AppEnv>({ root: distDir })(c, next);
     if (!(response instanceof Response)) return response;
     const headers = secureHeaders(c.req.path.startsWith('/assets/') ? hashedAssetCacheControl : 'no-cache');
     for (const [name, value] of Object.entries(headers)) response.headers.set(name, value);
