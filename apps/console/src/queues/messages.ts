@@ -1,0 +1,41 @@
+import { defineMessages } from '../platform/i18n';
+
+/** The queues page's own words. */
+export const queueMessages = defineMessages({
+  en: {
+    title: 'Queues',
+    intro: 'What BullMQ holds right now, per queue. Postgres stays the truth: the reconciler re-offers whatever it says is unfinished.',
+    refreshed: 'Refreshed every {seconds} seconds; last at {time}.',
+    caption: 'Jobs per queue',
+    colQueue: 'Queue',
+    colWaiting: 'Waiting',
+    colActive: 'Active',
+    colDelayed: 'Delayed',
+    colFailed: 'Failed',
+    colCompleted: 'Completed',
+    colPaused: 'Paused',
+    reconcilerTitle: 'Reconciler',
+    lastRunAt: 'Last run',
+    lastReenqueued: 'Chunks re-enqueued by that run',
+    neverRan: 'has not run yet',
+    none: 'No queues.',
+  },
+  uk: {
+    title: 'Черги',
+    intro: 'Що зараз містить BullMQ, по кожній черзі. Джерелом істини лишається Postgres: узгоджувач повторно ставить у чергу все, що там позначено незавершеним.',
+    refreshed: 'Оновлюється кожні {seconds} с; востаннє о {time}.',
+    caption: 'Завдання в кожній черзі',
+    colQueue: 'Черга',
+    colWaiting: 'Очікують',
+    colActive: 'Виконуються',
+    colDelayed: 'Відкладені',
+    colFailed: 'Невдалі',
+    colCompleted: 'Завершені',
+    colPaused: 'Призупинені',
+    reconcilerTitle: 'Узгоджувач',
+    lastRunAt: 'Останній запуск',
+    lastReenqueued: 'Частин повторно поставлено в чергу під час нього',
+    neverRan: 'ще не запускався',
+    none: 'Черг немає.',
+  },
+});
