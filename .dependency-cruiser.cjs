@@ -11,7 +11,7 @@ const consoleFeatures = '(sign-in|imports|jobs|merge-review|service-catalog|dest
 /** Files that must stay pure: rules, the CSV text codecs, and the platform's pure helpers. */
 const pure = `${domain}([a-z-]+/[a-z-]*rules|csv/(records|fields|write)|platform/(errors|formats))\\.ts$`;
 /** The public surface of a workspace: what may be imported from outside it. */
-const entries = `${domain}[^/]+/index\\.ts$|${domain}job-catalog\\.ts$|^apps/worker/src/index\\.ts$`;
+const entries = `${domain}[^/]+/index\\.ts$|${domain}(job-catalog|development-identity)\\.ts$|^apps/worker/src/index\\.ts$`;
 
 module.exports = {
   forbidden: [

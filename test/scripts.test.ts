@@ -126,6 +126,7 @@ describe('npm run jabba -- client:add / role:add / dev:setup', () => {
     const token = await verifyAccessToken(secret, second.stdout.trim());
     expect(token.scopes).toContain('device_registry:write');
     expect(token.scopes).toContain('merge_candidate:assign');
+    expect(token.scopes).toContain('queues:read');
     expect(second.stderr).toContain('/graphql');
     const { rows } = await sql.query(
       `select c.type, c.status, count(r.*)::int as roles from clients c left join user_roles r on r.client_id = c.id and r.user_id = $2

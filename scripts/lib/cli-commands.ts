@@ -5,16 +5,18 @@
  */
 import { randomUUID } from 'node:crypto';
 import { addUserRole, type ClientStatus, type ClientType, findClient, signAccessToken, upsertClient } from '@jabba/domain/identity';
-import type { Orm } from '@jabba/domain/platform';
-import { prepareDatabase } from './database';
 import {
   developmentClientId,
+  developmentClientName,
+  developmentRole,
   developmentScopes,
   developmentUserId,
-  exampleRequest,
-  jwtSecret,
-  type ScriptEnv,
-} from './script-config';
+  ensureDevelopmentIdentity,
+  signDevelopmentToken,
+} from '@jabba/domain/development-identity';
+import type { Orm } from '@jabba/domain/platform';
+import { prepareDatabase } from './database';
+import { exampleRequest, jwtSecret, type ScriptEnv } from './script-config';
 
 /** Human-facing lines go to stderr so stdout carries only the value a shell would capture. */
 const say = (line = ''): void => void process.stderr.write(`${line}\n`);
@@ -78,19 +80,10 @@ export async function token(env: ScriptEnv, args: TokenArgs): Promise<void> {
 export async function devSetup(env: ScriptEnv, { ttl }: { ttl: number }): Promise<void> {
   // Resolve the secret before writing anything, so a refused production run changes nothing.
   const secret = jwtSecret(env);
-  await withOrm(env, async (orm) => {
-    const em = orm.em.fork();
-    await upsertClient(em, { id: developmentClientId, name: 'Development NHS client', type: 'NHS', status: 'ACTIVE', isBlocked: false });
-    await addUserRole(em, developmentUserId, developmentClientId, 'NHS_REVIEWER');
-  });
-  const jwt = await signAccessToken(secret, {
-    userId: developmentUserId,
-    clientId: developmentClientId,
-    scopes: [...developmentScopes],
-    ttl,
-  });
-  say(`client ${developmentClientId} (Development NHS client, NHS, ACTIVE)`);
-  say(`user   ${developmentUserId} (role NHS_REVIEWER)`);
+  await withOrm(env, (orm) => ensureDevelopmentIdentity(orm.em.fork()));
+  const { token: jwt } = await signDevelopmentToken(secret, ttl);
+  say(`client ${developmentClientId} (${developmentClientName}, NHS, ACTIVE)`);
+  say(`user   ${developmentUserId} (role ${developmentRole})`);
   say(`token  valid for ${ttl} s with scopes: ${developmentScopes.join(' ')}`);
   say();
   say('Use it (the token alone is printed on stdout, so a shell can capture it):');

@@ -6,10 +6,6 @@
 import { z } from 'zod';
 import { baseEnvSchema, parseEnv } from '@jabba/domain/platform';
 import { jwtSecretField, jwtSecretOf, jwtSecretProblem } from '@jabba/domain/identity';
-import { deviceRegistryScopes } from '@jabba/domain/device-registry';
-import { destinationScopes } from '@jabba/domain/destinations';
-import { mergeReviewScopes } from '@jabba/domain/merge-review';
-import { serviceCatalogScopes } from '@jabba/domain/service-catalog';
 
 export const scriptEnvSchema = baseEnvSchema.extend({
   PORT: z.coerce.number().int().min(1).max(65_535).default(3000),
@@ -30,18 +26,6 @@ export function jwtSecret(env: ScriptEnv): string {
   }
   throw new Error(`AUTH_JWT_SECRET ${jwtSecretProblem(env)}.`);
 }
-
-/**
- * Every scope the features define that is not tied to one resource (a scope naming a destination
- * is a function of its id, and left out), read from the features' own policies.
- */
-export const developmentScopes: readonly string[] = [destinationScopes, deviceRegistryScopes, mergeReviewScopes, serviceCatalogScopes]
-  .flatMap((scopes) => Object.values(scopes))
-  .filter((scope): scope is string => typeof scope === 'string');
-
-/** Fixed ids so `dev:setup` is idempotent and the README can show them. */
-export const developmentClientId = '11111111-1111-4111-8111-111111111111';
-export const developmentUserId = '22222222-2222-4222-8222-222222222222';
 
 /**
  * A request that works against today's schema with any token: `node` on a job id nobody has, so

@@ -24,6 +24,10 @@ import { tokenVerifier } from '@jabba/domain/identity';
 import { tokenRulesOf } from './config';
 import type { ApiDeps } from './platform/deps';
 import { healthRoutes } from './platform/health';
+import { devSignInRoutes } from './identity/dev-sign-in';
+import { identityModule } from './identity/graphql';
+import { jobListModule } from './jobs/job-list';
+import { operationsModule } from './operations/graphql';
 import { maxGraphqlBody } from './platform/json-body';
 import { errorHandler, notFoundHandler } from './platform/problems';
 import { accessLog, requestId, unitOfWork, type AppEnv } from './platform/request-scope';
@@ -38,7 +42,9 @@ export type App = Hono<AppEnv>;
 
 /** Every feature's GraphQL module; the framework adds the scalars and Relay's `node`. */
 export const graphqlModules: readonly GraphqlModule[] = [
-  jobsModule, jobMutationsModule,
+  identityModule,
+  jobsModule, jobListModule, jobMutationsModule,
+  operationsModule,
   deviceRegistryModule,
   destinationsModule,
   mergeReviewModule, mergeAssignmentModule,
@@ -60,6 +66,8 @@ export function createApp(deps: ApiDeps): App {
   app.notFound(notFoundHandler);
 
   app.route('/', healthRoutes(deps));
+  // Outside production only: there the route does not exist.
+  app.route('/', devSignInRoutes(deps));
   app.route('/', jobRoutes(deps));
   app.route('/', deviceRegistryRoutes(deps, slots));
   app.route('/', destinationRoutes(deps));

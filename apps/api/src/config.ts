@@ -77,6 +77,10 @@ const apiEnvSchema = withJwtSecretRule(baseEnvSchema
     DESTINATION_PATCH_WAIT_MS: z.coerce.number().int().min(0).default(5000),
     /** How long `assignMergeCandidate` waits for a worker's answer before telling the reviewer to try again. */
     MERGE_ASSIGN_TIMEOUT_MS: z.coerce.number().int().min(1).default(5000),
+    /** Longest a `/v1/jobs/{id}/events` stream stays open (also never past its token's exp); the client reconnects. */
+    SSE_MAX_STREAM_S: z.coerce.number().int().min(1).default(3600),
+    /** Event streams one api process serves at once; one more is a 503 `busy` with Retry-After. */
+    SSE_MAX_STREAMS: z.coerce.number().int().min(1).max(100_000).default(1000),
     /** How long an idle keep-alive connection stays open (see httpTimeouts). */
     HTTP_KEEP_ALIVE_TIMEOUT_MS: z.coerce.number().int().min(1000).default(65_000),
     /** How long a client may take to send a whole request; by default sized for the largest upload. */

@@ -9,6 +9,7 @@ import { queueNames } from '@jabba/domain/engine';
 import { createApp } from './app';
 import { loadConfig } from './config';
 import { apiOrmConfig } from './platform/database';
+import { jobEventHub } from './jobs/event-stream';
 
 
 /**
@@ -41,7 +42,9 @@ async function main(): Promise<void> {
   // QueueEvents blocks on Redis: BullMQ gives it a duplicate of `redis` of its own, which it closes.
   const mergeAssignmentEvents = new QueueEvents(queueNames.mergeAssignments, { connection: redis, prefix: config.QUEUE_PREFIX });
   mergeAssignmentEvents.on('error', (error) => logger.warn({ err: error }, 'merge assignment events error'));
-  const app = createApp({ config, orm, redis, tasksQueue, personDeactivation, mergeAssignments, mergeAssignmentEvents, logger });
+  const maintenanceQueue = new Queue(queueNames.maintenance, { connection: redis, prefix: config.QUEUE_PREFIX });
+  const jobEvents = jobEventHub({ orm, logger, maxStreams: config.SSE_MAX_STREAMS });
+  const app = createApp({ config, orm, redis, tasksQueue, personDeactivation, mergeAssignments, mergeAssignmentEvents, maintenanceQueue, jobEvents, logger });
   const server = serve({ fetch: app.fetch, port: config.PORT, serverOptions: config.http }, (info) => {
     logger.info({ port: info.port }, `api listening on http://127.0.0.1:${info.port}`);
   });
@@ -56,8 +59,11 @@ async function main(): Promise<void> {
     logger,
     timeoutMs: config.SHUTDOWN_TIMEOUT_MS,
     steps: () => [
+      // Open event streams never end on their own: ended first, they cannot hold the server open.
+      { name: 'event streams', run: async () => jobEvents.close() },
       { name: 'http server', run: () => closeServer(server) },
       { name: 'task queue', run: () => tasksQueue.close() },
+      { name: 'maintenance queue', run: () => maintenanceQueue.close() },
       { name: 'person-deactivation queue', run: () => personDeactivation.close() },
       { name: 'merge assignment queue', run: () => Promise.all([mergeAssignmentEvents.close(), mergeAssignments.close()]) },
       { name: 'postgres', run: () => orm.close() },

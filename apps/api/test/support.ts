@@ -21,6 +21,8 @@ import { createApp, type ApiDeps, type App } from '../src/app';
 import { registerJobTypeAccess } from '../src/jobs/access';
 import { loadConfig, type ApiConfig } from '../src/config';
 import { apiOrmConfig } from '../src/platform/database';
+import { jobEventHub } from '../src/jobs/event-stream';
+import type { Schedule } from '../src/platform/poll-hub';
 
 /**
  * The job types only tests make (their handlers are scripted) declare their checks like any other:
@@ -87,6 +89,8 @@ export interface TestApiOptions {
   /** Extra environment for `loadConfig`, e.g. `{ GRAPHQL_MAX_DEPTH: '3' }`. */
   env?: Record<string, string>;
   logger?: Logger;
+  /** The job event hub's clock: tests that count its reads drive it themselves. */
+  schedule?: Schedule;
 }
 
 export async function createTestApi(options: TestApiOptions = {}): Promise<TestApi> {
@@ -105,9 +109,11 @@ export async function createTestApi(options: TestApiOptions = {}): Promise<TestA
   const personDeactivation = new Queue(queueNames.personDeactivation, { connection: redis, prefix });
   const mergeAssignments = new Queue(queueNames.mergeAssignments, { connection: redis, prefix });
   const mergeAssignmentEvents = new QueueEvents(queueNames.mergeAssignments, { connection: redis, prefix });
+  const maintenanceQueue = new Queue(queueNames.maintenance, { connection: redis, prefix });
+  const logger = options.logger ?? createLogger(config.LOG_LEVEL, 'api-test');
+  const jobEvents = jobEventHub({ orm, logger, maxStreams: config.SSE_MAX_STREAMS, ...(options.schedule ? { schedule: options.schedule } : {}) });
   const deps: ApiDeps = {
-    config, orm, redis, tasksQueue, personDeactivation, mergeAssignments, mergeAssignmentEvents,
-    logger: options.logger ?? createLogger(config.LOG_LEVEL, 'api-test'),
+    config, orm, redis, tasksQueue, personDeactivation, mergeAssignments, mergeAssignmentEvents, maintenanceQueue, jobEvents, logger,
   };
   const app = createApp(deps);
   const em = () => orm.em.fork();
@@ -141,7 +147,9 @@ export async function createTestApi(options: TestApiOptions = {}): Promise<TestA
       return { status: response.status, body: (await response.json()) as GraphqlResult<T>['body'] };
     },
     async close() {
+      jobEvents.close();
       await tasksQueue.close();
+      await maintenanceQueue.close();
       await personDeactivation.close();
       await mergeAssignmentEvents.close();
       await mergeAssignments.close();

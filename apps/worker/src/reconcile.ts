@@ -1,12 +1,16 @@
 import type { Queue } from 'bullmq';
 import type { MikroORM } from '@mikro-orm/postgresql';
-import { chunksToReconcile, enqueueChunks } from '@jabba/domain/engine';
+import { chunksToReconcile, enqueueChunks, maintenanceRunNames, recordMaintenanceRun } from '@jabba/domain/engine';
 import type { Logger } from '@jabba/domain/platform';
 
-/** Re-adds every chunk Postgres says is unfinished; chunks still in Redis are left as they are. */
+/**
+ * Re-adds every chunk Postgres says is unfinished; chunks still in Redis are left as they are. The
+ * run is recorded in `maintenance_runs` (one upserted row), where operators read its last run.
+ */
 export async function reconcile(deps: { orm: MikroORM; tasksQueue: Queue; logger: Logger }): Promise<number> {
   const chunks = await chunksToReconcile(deps.orm.em);
   await enqueueChunks(deps.tasksQueue, chunks);
   if (chunks.length > 0) deps.logger.info({ chunks: chunks.length }, 'reconciler re-offered unfinished chunks');
+  await recordMaintenanceRun(deps.orm.em.fork(), maintenanceRunNames.reconcile, { reenqueued: chunks.length });
   return chunks.length;
 }

@@ -3,12 +3,13 @@
  * with its `DeviceRegistryTask`s, the two read queries, and `uploadDeviceRegistry` for CSVs small
  * enough to send as a string (large files go through the streaming REST upload).
  */
-import { findJob, type JobListOrder, type JobStatus, pageJobs } from '@jabba/domain/engine';
+import { findJob, type JobStatus, pageJobs } from '@jabba/domain/engine';
 import { deviceRegistryJob as registryJobType, deviceRegistryRead, deviceRegistryWrite, submitDeviceRegistryUpload } from '@jabba/domain/device-registry';
 import { mayRead } from '../jobs/access';
 import { creationKeyCodec, creationKeyOf, pageWindow, toConnection, type Connection, type ConnectionArgs } from '../platform/pages';
 import { asJobObject, jobNodeLoader, type JobObject } from '../jobs/job-objects';
 import { jobFields, taskFields, taskNodeLoader } from '../jobs/graphql';
+import { jobListOrder, type JobOrderBy } from '../jobs/job-list';
 import { malformedId } from '../graphql/relay';
 import { fromGlobalId } from '../platform/global-ids';
 import { idempotencyKeyInput } from '../platform/idempotency-key';
@@ -29,6 +30,8 @@ const typeDefs = /* GraphQL */ `
     status: JobStatus!
     "Job execution strategy."
     strategy: JobStrategy!
+    "The engine's job type: \`upload_device_definition_registry\`."
+    jobType: String!
     "Date and time when the job starts."
     startedAt: DateTime!
     "Date and time when the job ends."
@@ -145,15 +148,9 @@ const typeDefs = /* GraphQL */ `
   }
 `;
 
-const jobListOrder = {
-  // A job's start is its insert time (SPEC §2).
-  STARTED_AT_ASC: 'INSERTED_AT_ASC',
-  STARTED_AT_DESC: 'INSERTED_AT_DESC',
-} as const satisfies Record<string, JobListOrder>;
-
 interface DeviceRegistryJobsArgs extends ConnectionArgs {
   filter?: { status?: JobStatus | null } | null;
-  orderBy?: keyof typeof jobListOrder | null;
+  orderBy?: JobOrderBy | null;
 }
 
 interface UploadDeviceRegistryArgs {
@@ -185,8 +182,8 @@ async function deviceRegistryJobs(_: unknown, args: DeviceRegistryJobsArgs, ctx:
   const window = pageWindow(args, creationKeyCodec);
   const page = await pageJobs(ctx.em, {
     clientId: principal.client.id,
-    type: registryJobType.type,
-    status: args.filter?.status ?? null,
+    types: [registryJobType.type],
+    statuses: args.filter?.status ? [args.filter.status] : null,
     order: jobListOrder[args.orderBy ?? 'STARTED_AT_DESC'],
     ...window,
   });

@@ -10,10 +10,11 @@ import type { UploadSlots } from '../platform/upload-slots';
 
 /**
  * The app's dependencies that resolvers use: the queue new and retried jobs go to, the queue of
- * person-deactivation events, the reviewer-assignment queue and its events, the limits, and the
+ * person-deactivation events, the reviewer-assignment queue and its events, the maintenance queue
+ * (whose jobs operators count), the limits, and the
  * app's upload slots (an upload through GraphQL takes one like any other).
  */
-export type GraphqlDeps = Pick<ApiDeps, 'tasksQueue' | 'personDeactivation' | 'mergeAssignments' | 'mergeAssignmentEvents' | 'config'> & {
+export type GraphqlDeps = Pick<ApiDeps, 'tasksQueue' | 'personDeactivation' | 'mergeAssignments' | 'mergeAssignmentEvents' | 'maintenanceQueue' | 'config'> & {
   uploadSlots: UploadSlots;
 };
 
@@ -27,6 +28,7 @@ export const graphqlContext = (request: RequestContext, deps: GraphqlDeps): Grap
   personDeactivation: deps.personDeactivation,
   mergeAssignments: deps.mergeAssignments,
   mergeAssignmentEvents: deps.mergeAssignmentEvents,
+  maintenanceQueue: deps.maintenanceQueue,
   config: deps.config,
   uploadSlots: deps.uploadSlots,
 });

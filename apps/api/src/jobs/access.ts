@@ -4,7 +4,7 @@
  * both. A type this deploy's catalog does not know (a job from a newer deploy, or one only tests
  * make) is a `GenericJob` that nobody may read or change: nothing is allowed by default.
  */
-import { assertJobAccess, authorizeJob, findJob, genericJobView, type JobAccess, type JobRow } from '@jabba/domain/engine';
+import { assertJobAccess, authorizeJob, findJob, genericJobView, isPerJobCheck, type JobAccess, type JobRow } from '@jabba/domain/engine';
 import { refuseEveryone, type Principal } from '@jabba/domain/identity';
 import { DomainError } from '@jabba/domain/platform';
 import { jobCatalog } from '@jabba/domain/job-catalog';
@@ -56,6 +56,35 @@ export async function mayRead(ctx: RequestContext, job: JobRow): Promise<boolean
     if (error instanceof DomainError) return false;
     throw error;
   }
+}
+
+/** A job type the caller may read: every job of it (`perJob` false), or those its per-job checks let through. */
+export interface ReadableJobType {
+  type: string;
+  perJob: boolean;
+}
+
+/**
+ * The job types whose read checks the caller passes, in type order. Checks that look at the job
+ * itself cannot be run without one: a type with such a check is listed with `perJob`, and each of
+ * its jobs must still pass them.
+ */
+export async function readableJobTypes(ctx: RequestContext): Promise<ReadableJobType[]> {
+  const principal = await ctx.authenticate();
+  const readable: ReadableJobType[] = [];
+  for (const [type, access] of [...views].sort(([a], [b]) => a.localeCompare(b))) {
+    const checks = access.read.filter((check) => !isPerJobCheck(check));
+    // These checks decide from the caller alone: no job of its own reaches them.
+    const subject = { id: '', clientId: principal.client.id };
+    try {
+      await authorizeJob(principal, ctx.em, subject, checks);
+    } catch (error) {
+      if (error instanceof DomainError) continue;
+      throw error;
+    }
+    readable.push({ type, perJob: checks.length < access.read.length });
+  }
+  return readable;
 }
 
 /**

@@ -32,6 +32,8 @@ const typeDefs = /* GraphQL */ `
     name: String
     status: JobStatus!
     strategy: JobStrategy!
+    "The engine's job type, e.g. \`upload_device_definition_registry\` (what \`jobs(filter: {type})\` and \`jobTypes\` name)."
+    jobType: String!
     "When the job was created."
     startedAt: DateTime!
     endedAt: DateTime
@@ -85,10 +87,11 @@ const typeDefs = /* GraphQL */ `
     name: String
     status: JobStatus!
     strategy: JobStrategy!
+    jobType: String!
     startedAt: DateTime!
     endedAt: DateTime
     progress: JobProgress!
-    "The engine's job type, e.g. \`upload_device_definition_registry\`."
+    "The engine's job type, e.g. \`upload_device_definition_registry\`; the same as \`jobType\`."
     type: String!
     meta: JSON
     tasks(
@@ -106,6 +109,7 @@ const typeDefs = /* GraphQL */ `
 export const jobFields = {
   id: globalIdField,
   databaseId: databaseIdField,
+  jobType: (job: JobRow) => job.type,
   startedAt: (job: JobRow) => job.insertedAt,
   progress: (job: JobRow) => progressOf(job.counters),
 };

@@ -1,6 +1,7 @@
 /**
- * REST for pollers and scripts: a job's status (`GET /v1/jobs/{id}`), its error report as a CSV the
- * user can fix and upload again, cancel and retry-failed. Access is the job type's own, from the
+ * REST for pollers and scripts: a job's status (`GET /v1/jobs/{id}`) and its live progress as
+ * Server-Sent Events (`/events`), its error report as a CSV the user can fix and upload again,
+ * cancel and retry-failed. Access is the job type's own, from the
  * table GraphQL shares (auth/job-access.ts); another client's job is a 404 like a missing one.
  */
 import { Hono, type Context } from 'hono';
@@ -12,6 +13,7 @@ import { jobForCaller, mayRead } from './access';
 import type { RequestContext } from '../platform/request-context';
 import { acceptedJob, type AcceptedJob, csvHeaderOf, jobPath, jobView, type JobView } from './job-view';
 import type { AppEnv } from '../platform/request-scope';
+import { jobEventStream, lastEventIdOf } from './event-stream';
 
 const jobNotFound = (id: string): DomainError => new DomainError('NOT_FOUND', `Job ${id} not found`);
 
@@ -109,6 +111,20 @@ export function jobRoutes(deps: ApiDeps): Hono<AppEnv> {
     const job = await callerJob(c.var.requestContext, c.req.param('id'), 'read');
     noStore(c);
     return c.json(jobView(job));
+  });
+
+  routes.get('/v1/jobs/:id/events', async (c) => {
+    const ctx = c.var.requestContext;
+    const job = await callerJob(ctx, c.req.param('id'), 'read');
+    const { token } = await ctx.authenticate();
+    // A stream outlives no token: past its exp the client must reconnect with a new one.
+    const deadlineMs = Math.min(Date.now() + deps.config.SSE_MAX_STREAM_S * 1000, token.expiresAt.getTime());
+    const stream = jobEventStream(deps.jobEvents, { job, lastEventId: lastEventIdOf(c.req.header('Last-Event-ID')), deadlineMs });
+    noStore(c);
+    c.header('Content-Type', 'text/event-stream; charset=utf-8');
+    // nginx buffers responses unless told not to; a buffered stream shows nothing live.
+    c.header('X-Accel-Buffering', 'no');
+    return c.body(stream);
   });
 
   routes.get('/v1/jobs/:id/errors.csv', async (c) => {

@@ -5,8 +5,10 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
 import type { Queue, QueueEvents } from 'bullmq';
 import type { Redis } from 'ioredis';
+import type { JobRow } from '@jabba/domain/engine';
 import type { Logger } from '@jabba/domain/platform';
 import type { ApiConfig } from '../config';
+import type { PollHub } from './poll-hub';
 
 export interface ApiDeps {
   config: ApiConfig;
@@ -19,5 +21,9 @@ export interface ApiDeps {
   /** Reviewer assignments (SPEC §5): the api adds one and awaits the worker's answer on the events. */
   mergeAssignments: Queue;
   mergeAssignmentEvents: QueueEvents;
+  /** The workers' housekeeping queue (the reconciler's runs): the api only counts its jobs. */
+  maintenanceQueue: Queue;
+  /** The process's one poller per watched job, behind every `/v1/jobs/{id}/events` stream; main closes it first on shutdown. */
+  jobEvents: PollHub<JobRow>;
   logger: Logger;
 }

@@ -56,6 +56,43 @@ describe('api process', () => {
     expect(code).toBe(0);
   });
 
+  it('ends open event streams on SIGTERM instead of waiting on them, and exits 0', async () => {
+    const api = startApp('apps/api/src/main.ts', { DATABASE_URL: db.url, REDIS_URL: redisUrl, PORT: '0', LOG_LEVEL: 'info', NODE_ENV: 'development', SHUTDOWN_TIMEOUT_MS: '10000' });
+    let closedAt = 0;
+    try {
+      const port = await waitFor(() => /api listening on http:\/\/127\.0\.0\.1:(\d+)/.exec(api.output())?.[1], { timeout: 15_000, what: 'api to listen' });
+      const base = `http://127.0.0.1:${port}`;
+      const { token } = (await (await fetch(`${base}/v1/dev/sign-in`, { method: 'POST' })).json()) as { token: string };
+      const headers = { Authorization: `Bearer ${token}` };
+      // No worker runs: the job stays PENDING and its stream open.
+      const csv = 'classification_type,manufacturer_name,manufacturer_country,model_number,packaging_type,packaging_count,packaging_unit,is_active,device_names.name,device_names.type\n'
+        + 'IIa,Acme,UA,M-1,box,10,piece,true,Thermometer,USER_PROVIDED\n';
+      const upload = await fetch(`${base}/v1/device-registry-jobs?registerType=MEDICAL_DEVICE&reasonDescription=x`, {
+        method: 'POST', headers: { ...headers, 'Content-Type': 'text/csv' }, body: csv,
+      });
+      expect(upload.status).toBe(202);
+      const { databaseId } = (await upload.json()) as { databaseId: string };
+      const streams = await Promise.all([1, 2].map(() => fetch(`${base}/v1/jobs/${databaseId}/events`, { headers })));
+      const ended = streams.map(async (response) => {
+        const text = await response.text();
+        closedAt = Date.now();
+        return text;
+      });
+      const texts = Promise.all(ended);
+      await waitFor(() => api.output().includes('"path":"/v1/jobs/'), { what: 'the streams to start' });
+      const signalled = Date.now();
+      api.child.kill('SIGTERM');
+      for (const text of await texts) expect(text).toMatch(/^id: [0-9a-f]{16}\nevent: progress\ndata: \{.*"status":"PENDING"/);
+      expect(closedAt - signalled).toBeLessThan(5000);
+    } finally {
+      // A second SIGTERM would force exit 1.
+      if (api.child.signalCode === null && !api.child.killed) api.child.kill('SIGTERM');
+    }
+    const [code] = await api.exit;
+    expect(code).toBe(0);
+    expect(api.output()).toContain('"step":"event streams"');
+  });
+
   it('closes an idle keep-alive connection after HTTP_KEEP_ALIVE_TIMEOUT_MS', async () => {
     const api = startApp('apps/api/src/main.ts', { DATABASE_URL: db.url, REDIS_URL: redisUrl, PORT: '0', LOG_LEVEL: 'info', HTTP_KEEP_ALIVE_TIMEOUT_MS: '1000' });
     try {

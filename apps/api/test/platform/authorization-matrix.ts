@@ -23,6 +23,8 @@ export const documentedChains = {
   'merge-review review': ['scope', 'client:NHS', 'notBlocked', 'role:NHS_REVIEWER', 'active'],
   'service-catalog read': ['scope', 'client:NHS'],
   'service-catalog write': ['scope', 'client:NHS', 'active', 'notBlocked'],
+  'identity token': [],
+  'operations read': ['scope', 'active', 'notBlocked'],
 } as const satisfies Record<string, readonly Link[]>;
 
 type ChainName = keyof typeof documentedChains;
@@ -48,6 +50,7 @@ export const publicRoutes: Record<string, string> = {
   'GET /ready': 'readiness, for load balancers: no data',
   'GET /graphql': 'the GraphQL transport: every field below checks its own caller',
   'POST /graphql': 'the GraphQL transport: every field below checks its own caller',
+  'POST /v1/dev/sign-in': 'outside production only (not registered there): the development identity’s token, as `dev:setup` prints it',
 };
 
 export const linksOf = (chain: ChainName): readonly Link[] => documentedChains[chain];
@@ -97,6 +100,7 @@ function jobEntries(): Entry[] {
     return [
       rest('GET /v1/jobs/:id', read, (id) => `/v1/jobs/${id}`),
       rest('GET /v1/jobs/:id/errors.csv', read, (id) => `/v1/jobs/${id}/errors.csv`),
+      rest('GET /v1/jobs/:id/events', read, (id) => `/v1/jobs/${id}/events`),
       rest('POST /v1/jobs/:id/cancel', write, (id) => `/v1/jobs/${id}/cancel`),
       rest('POST /v1/jobs/:id/retry-failed', write, (id) => `/v1/jobs/${id}/retry-failed`),
       mutation('cancelJob'),
@@ -123,6 +127,17 @@ const someGroup = toGlobalId('ServiceGroup', '00000000-0000-4000-8000-0000000000
 
 export const entries: Entry[] = [
   ...jobEntries(),
+  {
+    key: 'Query.viewer', chain: 'identity token', scopes: () => [],
+    call: () => gql('viewer', '{ viewer { userId roles } }'), foreign: { notApplicable: 'answers with the caller’s own identity only' },
+  },
+  { key: 'Query.jobs', chain: 'identity token', scopes: () => [], call: () => page('jobs'), foreign: ownList },
+  { key: 'Query.jobTypes', chain: 'identity token', scopes: () => [], call: () => gql('jobTypes', '{ jobTypes }'), foreign: ownList },
+  {
+    key: 'Query.queues', chain: 'operations read', scopes: () => ['queues:read'],
+    call: () => gql('queues', '{ queues { queues { name waiting } reconciler { lastRunAt } } }'),
+    foreign: { notApplicable: 'counts of the whole platform’s queues: no client owns them, and no job is shown' },
+  },
   {
     key: 'POST /v1/device-registry-jobs', chain: 'device-registry write', scopes: () => ['device_registry:write'],
     call: () => csvUpload('/v1/device-registry-jobs?registerType=MANUFACTURER&reasonDescription=x', registryCsv), foreign: creates,

@@ -34,7 +34,7 @@ function expected(entry: Entry, kind: Kind, own: World, owner: World): Refusal |
       return invalidToken;
     case 'wrong scope': {
       const missing = (entry.missing ?? entry.scopes)(own);
-      return { code: 'FORBIDDEN', message: messages.missingScope(missing), missingAllowances: missing };
+      return link('scope', { code: 'FORBIDDEN', message: messages.missingScope(missing), missingAllowances: missing });
     }
     case 'wrong client type': return link('client:NHS', { code: 'FORBIDDEN', message: messages.clientTypeForbidden });
     case 'blocked client': return link('notBlocked', { code: 'FORBIDDEN', message: messages.clientBlocked });
@@ -105,6 +105,7 @@ describe('authorization matrix', () => {
     }
     const post = await api.app.request('/graphql', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{"query":"{ __typename }"}' });
     expect(await post.json()).toMatchObject({ data: { __typename: 'Query' } });
+    expect((await api.app.request('/v1/dev/sign-in', { method: 'POST' })).status).toBe(200);
   });
 
   describe.each(entries.map((entry) => ({ name: `${entry.key}${entry.variant ? ` (${entry.variant})` : ''}`, entry })))('$name', ({ entry }) => {

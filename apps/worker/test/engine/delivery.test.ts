@@ -3,7 +3,7 @@
  * forgets everything must never run a task twice nor lose one.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { cancelJob, retryJob, taskChunkJobName } from '@jabba/domain/engine';
+import { cancelJob, findMaintenanceRun, maintenanceRunNames, retryJob, taskChunkJobName } from '@jabba/domain/engine';
 import { deleteKeysWithPrefix } from '#test/redis';
 import { waitFor } from '#test/wait-for';
 import { createEffectsTable, createEngine, type Engine } from '../harness';
@@ -34,6 +34,21 @@ const lockWaiters = async () =>
   )) as { pid: number }[];
 
 describe('delivery', () => {
+  it('the reconciler records each run, with the chunks it offered again, in maintenance_runs', async () => {
+    // Submitted, then Redis loses the chunk before any worker runs: the start-up pass re-offers it.
+    const job = await engine.submit({ type: 'script', strategy: 'CONCURRENT', chunkSize: 5, tasks: tasks('ok', 'ok') });
+    expect(await deleteKeysWithPrefix(engine.redis, engine.prefix)).toBeGreaterThan(0);
+    const worker = await engine.startWorker(scriptHandlers());
+    const run = () => findMaintenanceRun(engine.orm.em.fork(), maintenanceRunNames.reconcile);
+    const first = await run();
+    expect(first).toEqual({ name: 'reconcile', lastRunAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$/), lastResult: { reenqueued: 1 } });
+    await engine.waitForEnd(job.id);
+    await worker.reconcileNow();
+    const second = await run();
+    expect(second).toMatchObject({ name: 'reconcile', lastResult: { reenqueued: 0 } });
+    expect(second!.lastRunAt > first!.lastRunAt).toBe(true);
+  });
+
   it('a duplicate delivery of a finished chunk changes nothing', async () => {
     await engine.startWorker(scriptHandlers());
     const job = await engine.submit({ type: 'script', strategy: 'CONCURRENT', chunkSize: 5, tasks: tasks(...Array<string>(10).fill('ok')) });

@@ -6,7 +6,7 @@
  */
 import { identityChain, refuseEveryone, requireAnyScope, requireScope, type Check } from '../identity';
 import { sqlOf } from '../platform';
-import type { JobAccess, JobCheck } from '../engine';
+import { perJobCheck, type JobAccess, type JobCheck } from '../engine';
 
 export const destinationScopes = {
   create: 'create_destination',
@@ -39,9 +39,9 @@ async function destinationsOfJob(em: Parameters<JobCheck>[1], jobId: string): Pr
 }
 
 /** A transition job is read and changed by whoever may manage every destination it changes. */
-const everyDestinationOfJob = (checks: (ids: string[]) => readonly Check[]): JobCheck => async (principal, em, job) => {
+const everyDestinationOfJob = (checks: (ids: string[]) => readonly Check[]): JobCheck => perJobCheck(async (principal, em, job) => {
   for (const check of checks(await destinationsOfJob(em, job.id))) await check(principal, em);
-};
+});
 
 export const destinationTransitionAccess: JobAccess = {
   read: [everyDestinationOfJob((ids) => identityChain('destinations', 'read', requireScope(...ids.map(destinationScopes.manage))))],

@@ -40,6 +40,19 @@ export interface JobAccess {
   write: readonly JobCheck[];
 }
 
+const needsTheJob = Symbol('needsTheJob');
+
+/**
+ * Marks a check that looks at the job's own objects (the destinations a transition job changes).
+ * Every other check decides from the caller alone, so a list of many jobs runs it once for the whole
+ * type; a marked one runs once per job listed.
+ */
+export function perJobCheck(check: JobCheck): JobCheck {
+  return Object.assign(check, { [needsTheJob]: true });
+}
+
+export const isPerJobCheck = (check: JobCheck): boolean => needsTheJob in check;
+
 export async function authorizeJob(principal: Principal, em: EntityManager, job: JobSubject, checks: readonly JobCheck[]): Promise<void> {
   for (const check of checks) await check(principal, em, job);
 }

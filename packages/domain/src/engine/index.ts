@@ -1,5 +1,5 @@
 /** The job engine: the jabba tables, the job catalog contract, submitting, running and reading jobs. */
-export { assertJobAccess, authorizeJob, defineJobType, genericJobView, handlerRegistry, type HandlerDeps, type HandlerRegistry, type JobAccess, type JobCheck, type JobSubject } from './catalog';
+export { assertJobAccess, authorizeJob, defineJobType, genericJobView, handlerRegistry, isPerJobCheck, perJobCheck, type HandlerDeps, type HandlerRegistry, type JobAccess, type JobCheck, type JobSubject } from './catalog';
 export { runChunk, type ChunkReport } from './chunk-runner';
 export { enqueueChunks } from './enqueue';
 export { handlerExecutor, rescueExecutor, type Executor, type Outcome } from './executor';
@@ -8,6 +8,8 @@ export { pageJobs, type JobListOrder } from './job-listing';
 export { findJob, findTask, pageTasks, pageTasksOfJobs, type JobRow, type TaskKey, type TaskOrder, type TaskPage, type TaskPageQuery, type TaskRow } from './job-reads';
 export { createJob, type NewJob, type TaskInput } from './job-create';
 export { cancelJob, type JobRecord, type JobWrite } from './job-writes';
+export { findMaintenanceRun, maintenanceRunNames, recordMaintenanceRun, type MaintenanceRun } from './maintenance-runs';
+export { operationsScopes, readQueues } from './operations-policy';
 export { queueNames, reconcileJobName, taskChunkJobName, taskChunkPayload } from './queues';
 export { chunksToReconcile } from './reconcile';
 export { domainErrorOf, jobStatuses, jobStrategies, progressOf, taskStatuses, type JobProgress, type JobStatus, type TaskStatus } from './status-rules';

@@ -1,12 +1,14 @@
 /**
- * A client's jobs of one type, page by page (e.g. GraphQL `deviceRegistryJobs`): keyset scans over
- * (inserted_at, id), served by the indexes of Migration20261122000004_job_listing — never OFFSET,
- * never count(*), and no sort step whatever the direction.
+ * A client's jobs, page by page: of one type (GraphQL `deviceRegistryJobs`) or of several (the
+ * `jobs` list of every type the caller may read). Keyset scans over (inserted_at, id) — never
+ * OFFSET, never count(*), and no sort step whatever the direction: one type (and one status) is read
+ * from the indexes of Migration20261122000004_job_listing, several types from the (client_id,
+ * inserted_at, id) index of Migration20261122000009_operations, filtering as it walks.
  */
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { JobStatus } from './status-rules';
 import { jobColumns, toJob, type JobRow } from './job-reads';
-import { creationOrder, keysetPage, type CreationKey } from '../platform';
+import { creationOrder, keysetPage, param, type CreationKey } from '../platform';
 
 export type JobListOrder = 'INSERTED_AT_ASC' | 'INSERTED_AT_DESC';
 
@@ -15,8 +17,10 @@ export type JobKey = CreationKey;
 
 export interface JobPageQuery {
   clientId: string;
-  type: string;
-  status?: JobStatus | null;
+  /** The job types listed; none lists nothing. */
+  types: readonly string[];
+  /** Only jobs in one of these statuses; null or empty: any. */
+  statuses?: readonly JobStatus[] | null;
   order: JobListOrder;
   /** Exclusive bounds, in the order's direction. */
   after?: JobKey | null;
@@ -35,12 +39,24 @@ export interface JobPage {
   existsAfterBefore: boolean;
 }
 
+/**
+ * `column = $n` for one value, which the planner matches to an index column; `= any($n)` for
+ * several, which it applies as a filter on the walk in creation order.
+ */
+function oneOf(column: string, values: readonly string[], params: unknown[]): string {
+  return values.length === 1 ? `${column} = ${param(params, values[0])}` : `${column} = any(${param(params, values, 'text[]')})`;
+}
+
 export async function pageJobs(em: EntityManager, q: JobPageQuery): Promise<JobPage> {
+  if (q.types.length === 0) return { rows: [], existsBeforeAfter: false, existsAfterBefore: false };
+  const params: unknown[] = [];
+  const where = [`j.client_id = ${param(params, q.clientId)}`, oneOf('j.type', q.types, params)];
+  if (q.statuses && q.statuses.length > 0) where.push(oneOf('j.status', q.statuses, params));
   const page = await keysetPage<JobKey>(em, {
     from: 'jobs j',
     select: jobColumns,
-    where: q.status ? ['j.client_id = $1', 'j.type = $2', 'j.status = $3'] : ['j.client_id = $1', 'j.type = $2'],
-    params: q.status ? [q.clientId, q.type, q.status] : [q.clientId, q.type],
+    where,
+    params,
     ...creationOrder('j'),
     ascending: q.order === 'INSERTED_AT_ASC',
     after: q.after,

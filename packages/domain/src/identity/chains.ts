@@ -30,6 +30,17 @@ export const identityChains = {
     write: ['scope', 'client:NHS', 'notBlocked', 'active'],
     review: ['scope', 'client:NHS', 'notBlocked', 'role:NHS_REVIEWER', 'active'],
   },
+  /**
+   * The caller itself (`viewer`) and the jobs list, whose rows each job type's own read checks then
+   * filter: a valid token is all it takes, and the answer holds nothing of anyone else's.
+   */
+  identity: {
+    token: [],
+  },
+  /** Operators (issue 12): queue depths and the reconciler's last run, behind a scope of their own. */
+  operations: {
+    read: ['scope', 'active', 'notBlocked'],
+  },
   /** SPEC §6: scope, NHS client. */
   'service-catalog': {
     read: ['scope', 'client:NHS'],
@@ -53,3 +64,9 @@ export function identityChain<D extends IdentityDomain>(domain: D, kind: ChainKi
   const links = identityChains[domain][kind] as readonly Link[];
   return links.map((link) => checkOf(link, scope));
 }
+
+/**
+ * The `identity token` chain: no link beyond the token, which authenticating already verified. Built
+ * from the table like every other, so a link added there applies here too.
+ */
+export const tokenOnly: readonly Check[] = identityChain('identity', 'token', () => undefined);

@@ -36,6 +36,15 @@ export async function hasRole(em: EntityManager, userId: string, clientId: strin
   return rows.length > 0;
 }
 
+/** The user's roles at the client, as stored, in name order. */
+export async function rolesOf(em: EntityManager, userId: string, clientId: string): Promise<string[]> {
+  const rows = await sqlOf(em).query<{ role: string }>(
+    'select role from user_roles where user_id = $1 and client_id = $2 order by role',
+    [userId, clientId],
+  );
+  return rows.map((r) => r.role);
+}
+
 export interface NewClient {
   id: string;
   name: string;

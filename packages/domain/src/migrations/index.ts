@@ -11,6 +11,7 @@ import { Migration20261122000005_destinations } from './Migration20261122000005_
 import { Migration20261122000006_destination_status } from './Migration20261122000006_destination_status';
 import { Migration20261122000007_merge_review } from './Migration20261122000007_merge_review';
 import { Migration20261122000008_service_catalog } from './Migration20261122000008_service_catalog';
+import { Migration20261122000009_operations } from './Migration20261122000009_operations';
 
 export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261122000001_identity_and_jobs', class: Migration20261122000001_identity_and_jobs },
@@ -21,4 +22,5 @@ export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261122000006_destination_status', class: Migration20261122000006_destination_status },
   { name: 'Migration20261122000007_merge_review', class: Migration20261122000007_merge_review },
   { name: 'Migration20261122000008_service_catalog', class: Migration20261122000008_service_catalog },
+  { name: 'Migration20261122000009_operations', class: Migration20261122000009_operations },
 ];
