@@ -16,6 +16,7 @@ import { idempotencyKeyInput } from '../platform/idempotency-key';
 import type { GraphqlContext, GraphqlModule } from '../graphql/module';
 import { importLimits } from '../platform/upload-body';
 import { taskConnection, type TaskConnectionArgs } from '../jobs/task-connection';
+import { csvDataLine, knowTasksJob, taskRecord } from './task-record';
 
 const typeDefs = /* GraphQL */ `
   "A device registry import: one task per data line of the uploaded CSV."
@@ -77,6 +78,10 @@ const typeDefs = /* GraphQL */ `
     status: TaskStatus!
     "Task meta data."
     meta: DeviceRegistryTaskMeta
+    "Line of the CSV file where the record starts (the header is line 1): \`meta.csvDataLine\`."
+    csvDataLine: Int
+    "The record as stored, read by the job's CSV header: one cell per field in header order, values unquoted and trimmed. Null for a record that is not valid CSV; fields past the header's width have an empty column name."
+    record: [CsvCell!]
     "Date and time when task was executed."
     endedAt: DateTime
     "Task error."
@@ -85,6 +90,12 @@ const typeDefs = /* GraphQL */ `
     insertedAt: DateTime!
     "Technical information when task was updated in the DB."
     updatedAt: DateTime!
+  }
+
+  "One field of a CSV record, named by the header's column."
+  type CsvCell {
+    column: String!
+    value: String!
   }
 
   type DeviceRegistryTaskMeta {
@@ -217,10 +228,13 @@ export const deviceRegistryModule: GraphqlModule = {
       ...jobFields,
       registerType: (job: JobObject) => metaText(job, 'registerType'),
       reasonDescription: (job: JobObject) => metaText(job, 'reasonDescription'),
-      tasks: (job: JobObject, args: TaskConnectionArgs, ctx: GraphqlContext) => taskConnection(job.id, args, ctx, taskView),
+      tasks: (job: JobObject, args: TaskConnectionArgs, ctx: GraphqlContext) => {
+        knowTasksJob(ctx, job);
+        return taskConnection(job.id, args, ctx, taskView);
+      },
     },
     // `meta` needs no resolver: DeviceRegistryTaskMeta's fields are the stored meta's own keys.
-    DeviceRegistryTask: taskFields,
+    DeviceRegistryTask: { ...taskFields, csvDataLine, record: taskRecord },
   },
   nodes: {
     [view]: loadDeviceRegistryJob,

@@ -44,6 +44,20 @@ const typeDefs = /* GraphQL */ `
     code: String!
     "On a RESCUED task (code INTERNAL_ERROR) only: the id to quote to an operator, whose log line with it holds the exception. The task never shows the exception's text."
     errorId: String
+    "On an import's VALIDATION_ERROR only: the record's problems one by one, in the order of the message; null otherwise."
+    fields: [TaskErrorField!]
+  }
+
+  "One problem of an imported record."
+  type TaskErrorField {
+    "The column as the upload's header names it (a JSON item's field); null for a problem of the whole record or of several columns."
+    column: String
+    "The value as checked (trimmed), at most 200 characters; null when \`column\` is."
+    value: String
+    "A stable code of the rule the value broke, e.g. \`required\`, \`max_length\`, \`not_in_dictionary\` (the README lists them all)."
+    rule: String!
+    "This problem's own words, exactly as the task's message has them."
+    message: String!
   }
 
   type TaskError {

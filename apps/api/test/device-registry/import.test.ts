@@ -71,11 +71,20 @@ describe('POST /v1/device-registry-jobs (text/csv) and the worker', () => {
       'select seq, name, status, meta, error, ended_at from tasks where job_id = ? order by seq', [job.id]);
     expect(tasks.map((t) => [t.meta.csvDataLine, t.status, t.error])).toEqual([
       [2, 'PROCESSED', null],
-      [3, 'FAILED', { message: 'Line 3: column "packaging_count" must be a positive integer, got "0"', extensions: { code: 'VALIDATION_ERROR' } }],
+      [3, 'FAILED', {
+        message: 'Line 3: column "packaging_count" must be a positive integer, got "0"',
+        extensions: { code: 'VALIDATION_ERROR', fields: [{ column: 'packaging_count', value: '0', rule: 'positive_integer', message: 'column "packaging_count" must be a positive integer, got "0"' }] },
+      }],
       [4, 'PROCESSED', null],
       [6, 'FAILED', {
         message: 'Line 6: column "manufacturer_country" has "XX", which is not in the COUNTRY dictionary; column "is_active" must be true or false, got "maybe"',
-        extensions: { code: 'VALIDATION_ERROR' },
+        extensions: {
+          code: 'VALIDATION_ERROR',
+          fields: [
+            { column: 'manufacturer_country', value: 'XX', rule: 'not_in_dictionary', message: 'column "manufacturer_country" has "XX", which is not in the COUNTRY dictionary' },
+            { column: 'is_active', value: 'maybe', rule: 'boolean', message: 'column "is_active" must be true or false, got "maybe"' },
+          ],
+        },
       }],
       [8, 'PROCESSED', null],
     ]);

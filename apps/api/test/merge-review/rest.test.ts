@@ -16,7 +16,9 @@ import { startTestWorker, type TestWorker } from '#test/worker';
 const header = 'merge_candidate_id,person_id,master_person_id,person_first_name,person_last_name,person_birth_date,master_first_name,master_last_name,master_birth_date';
 const writeScope = 'merge_candidate:write';
 const pairTaken = (place: string) => ({ message: `${place}: the pair (master_person_id, person_id) is already a merge candidate`, extensions: { code: 'CONFLICT' } });
-const invalid = (message: string) => ({ message, extensions: { code: 'VALIDATION_ERROR' } });
+/** A record's one problem: the task's message, and `extensions.fields` naming it (its message is the text after the place). */
+const invalid = (message: string, [column, value, rule]: [string | null, string | null, string]) =>
+  ({ message, extensions: { code: 'VALIDATION_ERROR', fields: [{ column, value, rule, message: message.slice(message.indexOf(': ') + 2) }] } });
 
 let api: TestApi;
 let small: TestApi;
@@ -99,9 +101,9 @@ describe('POST /v1/merge-candidates and the worker', () => {
     const tasks = await tasksOf(jobId);
     expect(tasks.map((t) => [t.meta.csvDataLine, t.status, t.error])).toEqual([
       [2, 'PROCESSED', null],
-      [3, 'FAILED', invalid('Line 3: column "person_id" must be a UUID, got "not-a-uuid"')],
-      [4, 'FAILED', invalid('Line 4: column "person_birth_date" must be a date YYYY-MM-DD, got "1990-13-01"')],
-      [5, 'FAILED', invalid('Line 5: columns "person_id" and "master_person_id" must name two different persons')],
+      [3, 'FAILED', invalid('Line 3: column "person_id" must be a UUID, got "not-a-uuid"', ['person_id', 'not-a-uuid', 'uuid'])],
+      [4, 'FAILED', invalid('Line 4: column "person_birth_date" must be a date YYYY-MM-DD, got "1990-13-01"', ['person_birth_date', '1990-13-01', 'date'])],
+      [5, 'FAILED', invalid('Line 5: columns "person_id" and "master_person_id" must name two different persons', [null, null, 'distinct_persons'])],
       [6, 'FAILED', pairTaken('Line 6')],
       [7, 'FAILED', pairTaken('Line 7')],
       [8, 'PROCESSED', null],
@@ -161,11 +163,11 @@ describe('POST /v1/merge-candidates and the worker', () => {
     const tasks = await tasksOf(jobId);
     expect(tasks.map((t) => [t.meta.index, t.status, t.error])).toEqual([
       [0, 'PROCESSED', null],
-      [1, 'FAILED', invalid('$[1]: field "person_id" must be a UUID, got "bad"')],
+      [1, 'FAILED', invalid('$[1]: field "person_id" must be a UUID, got "bad"', ['person_id', 'bad', 'uuid'])],
       [2, 'FAILED', pairTaken('$[2]')],
       [3, 'FAILED', pairTaken('$[3]')],
       [4, 'PROCESSED', null],
-      [5, 'FAILED', invalid('$[5]: field "person_id" must be a UUID, got 5')],
+      [5, 'FAILED', invalid('$[5]: field "person_id" must be a UUID, got 5', ['person_id', '5', 'uuid'])],
     ]);
     expect(tasks.map((t) => JSON.parse(t.input) as unknown)).toEqual(items);
     expect(await personOf(p1)).toEqual({ first_name: 'Jo', last_name: null, birth_date: null });

@@ -8,7 +8,7 @@ import { useEffect, useState } from 'react';
 import { useQuery } from 'urql';
 import { graphql, graphqlProblem } from '../platform/graphql';
 import { useFormatters, useMessages } from '../platform/i18n';
-import { ProblemMessage } from '../platform/ui';
+import { ProblemMessage, StatusBadge } from '../platform/ui';
 import { queueMessages } from './messages';
 
 const refreshSeconds = 3;
@@ -22,8 +22,8 @@ export const QueuesQuery = graphql(`
   }
 `);
 
-const columns = ['waiting', 'active', 'delayed', 'failed', 'completed', 'paused'] as const;
-const headers = { waiting: 'colWaiting', active: 'colActive', delayed: 'colDelayed', failed: 'colFailed', completed: 'colCompleted', paused: 'colPaused' } as const;
+const columns = ['waiting', 'active', 'delayed', 'failed', 'completed'] as const;
+const headers = { waiting: 'colWaiting', active: 'colActive', delayed: 'colDelayed', failed: 'colFailed', completed: 'colCompleted' } as const;
 
 export default function QueuesPage() {
   const t = useMessages(queueMessages);
@@ -52,6 +52,7 @@ export default function QueuesPage() {
           <tr>
             <th scope="col">{t('colQueue')}</th>
             {columns.map((c) => <th key={c} scope="col" className="number">{t(headers[c])}</th>)}
+            <th scope="col">{t('colPaused')}</th>
           </tr>
         </thead>
         <tbody>
@@ -59,9 +60,10 @@ export default function QueuesPage() {
             <tr key={q.name}>
               <th scope="row"><code>{q.name}</code></th>
               {columns.map((c) => <td key={c} className={c === 'failed' && q.failed > 0 ? 'number cell-bad' : 'number'}>{number(q[c])}</td>)}
+              <td>{q.paused ? <StatusBadge status="inactive" label={t('pausedYes')} /> : t('pausedNo')}</td>
             </tr>
           ))}
-          {status && status.queues.length === 0 ? <tr><td colSpan={columns.length + 1}>{t('none')}</td></tr> : null}
+          {status && status.queues.length === 0 ? <tr><td colSpan={columns.length + 2}>{t('none')}</td></tr> : null}
         </tbody>
       </table>
       <section className="card reconciler" aria-labelledby="reconciler-title">

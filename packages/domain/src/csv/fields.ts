@@ -102,6 +102,22 @@ function parseQuoted(texts: readonly string[]): ParsedRecord[] {
   return texts.map(parseOne);
 }
 
+export interface CsvCell {
+  column: string;
+  value: string;
+}
+
+/**
+ * A record's fields named by the header's columns, in header order, each trimmed as the checks
+ * read it; null for a record that is not valid CSV. Fields past the header's width are named `""`
+ * (no header column has that name); a record short of the header's width has only the fields it has.
+ */
+export function recordCells(columns: readonly string[], text: string): CsvCell[] | null {
+  const [parsed] = parseRecords([text]);
+  if (!parsed?.ok) return null;
+  return parsed.fields.map((value, i) => ({ column: columns[i] ?? '', value: value.trim() }));
+}
+
 /** The column names of a header row (already split off as one raw record). */
 export function parseHeader(text: string): ParsedRecord {
   const parsed = parseOne(text);

@@ -7,24 +7,29 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { type BatchOutcome, defineJobType } from '../engine';
-import { DomainError, type TxSql } from '../platform';
+import { DomainError, fieldProblem, problemMessages, type TxSql } from '../platform';
 import { dictionaryNames } from './column-rules';
 import { existingDevices, insertDevices, type NewDevice } from './device-store';
 import { loadDictionaries } from './dictionaries';
 import { deviceRegistryAccess } from './policy';
-import { checkRecords, recordErrorMessage, type RecordVerdict } from './record-rules';
+import { checkRecordFields, recordErrorMessage, type RecordCheck } from './record-rules';
 
 /** A parent must already exist: records of one file run in no particular order. */
-async function checkParents(sql: TxSql, verdicts: RecordVerdict[]): Promise<RecordVerdict[]> {
-  const wanted = verdicts.flatMap((v) => (v.ok && v.device.parentId ? [v.device.parentId] : []));
-  if (wanted.length === 0) return verdicts;
+async function checkParents(sql: TxSql, checks: RecordCheck[]): Promise<RecordCheck[]> {
+  const wanted = checks.flatMap((v) => (v.ok && v.device.parentId ? [v.device.parentId] : []));
+  if (wanted.length === 0) return checks;
   const found = await existingDevices(sql, wanted);
-  return verdicts.map((v) =>
-    v.ok && v.device.parentId && !found.has(v.device.parentId)
-      ? { ok: false, problems: [`column "parent_id" refers to device definition ${v.device.parentId}, which does not exist`] }
-      : v,
-  );
+  return checks.map((v): RecordCheck => {
+    const parentId = v.ok ? v.device.parentId : null;
+    if (!parentId || found.has(parentId)) return v;
+    const message = `column "parent_id" refers to device definition ${parentId}, which does not exist`;
+    return { ok: false, fields: [fieldProblem('parent_id', parentId, 'reference_not_found', message)] };
+  });
 }
+
+/** A bad record's task error: its message names the line and each problem, `fields` lists them one by one. */
+const invalidRecord = (line: number, { fields }: RecordCheck & { ok: false }): DomainError =>
+  new DomainError('VALIDATION_ERROR', recordErrorMessage(line, problemMessages(fields)), { fields });
 
 export const deviceRegistryJob = defineJobType({
   type: 'upload_device_definition_registry',
@@ -45,12 +50,12 @@ export const deviceRegistryJob = defineJobType({
     async run(tasks, { job, sql }): Promise<BatchOutcome[]> {
       const dictionaries = await loadDictionaries(sql, dictionaryNames);
       const records = tasks.map((task) => ({ line: task.meta.csvDataLine, text: task.input }));
-      const verdicts = await checkParents(sql, checkRecords(job.meta.csvHeader, records, dictionaries));
+      const checks = await checkParents(sql, checkRecordFields(job.meta.csvHeader, records, dictionaries));
 
       const devices: NewDevice[] = [];
-      const outcomes = verdicts.map((verdict, i): BatchOutcome => {
-        if (!verdict.ok) return { ok: false, error: new DomainError('VALIDATION_ERROR', recordErrorMessage(records[i]!.line, verdict.problems)) };
-        const device = { ...verdict.device, id: randomUUID() };
+      const outcomes = checks.map((check, i): BatchOutcome => {
+        if (!check.ok) return { ok: false, error: invalidRecord(records[i]!.line, check) };
+        const device = { ...check.device, id: randomUUID() };
         devices.push(device);
         return { ok: true, meta: { databaseId: device.id } };
       });

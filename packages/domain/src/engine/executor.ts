@@ -33,8 +33,8 @@ const processed = (done: TaskSuccess | void): Outcome => ({ status: 'PROCESSED',
  * FIT-Connect's `destination-state-invalid`), which says more than the generic code it maps to.
  */
 function taskErrorOf(error: DomainError): TaskError {
-  const { problemType, problemTitle } = error.details;
-  if (!problemType) return { message: error.message, extensions: { code: error.code } };
+  const { problemType, problemTitle, fields } = error.details;
+  if (!problemType) return { message: error.message, extensions: fields?.length ? { code: error.code, fields } : { code: error.code } };
   return {
     message: error.message,
     extensions: { code: problemType.split('/').at(-1) ?? error.code },

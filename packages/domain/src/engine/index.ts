@@ -5,7 +5,7 @@ export { enqueueChunks } from './enqueue';
 export { handlerExecutor, rescueExecutor, type Executor, type Outcome } from './executor';
 export { type BatchOutcome, type StoredTask, type TaskContext, type TaskHandler, type TaskToRun } from './handler';
 export { pageJobs, type JobListOrder } from './job-listing';
-export { findJob, findTask, pageTasks, pageTasksOfJobs, type JobRow, type TaskKey, type TaskOrder, type TaskPage, type TaskPageQuery, type TaskRow } from './job-reads';
+export { findJob, findJobs, findTask, pageTasks, pageTasksOfJobs, type JobRow, type TaskKey, type TaskOrder, type TaskPage, type TaskPageQuery, type TaskRow, taskInputs } from './job-reads';
 export { createJob, type NewJob, type TaskInput } from './job-create';
 export { cancelJob, type JobRecord, type JobWrite } from './job-writes';
 export { findMaintenanceRun, maintenanceRunNames, recordMaintenanceRun, type MaintenanceRun } from './maintenance-runs';

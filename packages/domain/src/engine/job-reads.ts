@@ -86,6 +86,21 @@ export async function findJob(em: EntityManager, id: string): Promise<JobRow | n
   return rows[0] ? toJob(rows[0]) : null;
 }
 
+/** Several jobs by id in one statement (a batch of a request's lookups); ids not found are absent. */
+export async function findJobs(em: EntityManager, ids: readonly string[]): Promise<Map<string, JobRow>> {
+  const rows = await sqlOf(em).query<Raw>(`select ${jobColumns} from jobs where id = any($1::uuid[])`, [ids]);
+  return new Map(rows.map((r) => [r.id as string, toJob(r)]));
+}
+
+/**
+ * The stored inputs of tasks (e.g. CSV records as uploaded), in one statement. Task pages leave the
+ * input out (up to a record's size per row), so only a reader that shows it pays for it.
+ */
+export async function taskInputs(em: EntityManager, ids: readonly string[]): Promise<Map<string, string | null>> {
+  const rows = await sqlOf(em).query<{ id: string; input: string | null }>(`select id, input from tasks where id = any($1::uuid[])`, [ids]);
+  return new Map(rows.map((r) => [r.id, r.input]));
+}
+
 /** A task with the client that owns its job: what an ownership check needs, in one query. */
 export async function findTask(em: EntityManager, id: string): Promise<(TaskRow & { clientId: string | null }) | null> {
   const rows = await sqlOf(em).query<Raw>(

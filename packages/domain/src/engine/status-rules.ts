@@ -3,6 +3,7 @@
  * Persistence applies these with set-based SQL; nothing here does I/O.
  */
 import { DomainError, errorCodes, type ErrorCode } from '../platform/errors';
+import type { FieldProblem } from '../platform/field-rules';
 
 export const jobStatuses = ['PENDING', 'PROCESSED', 'FAILED'] as const;
 export type JobStatus = (typeof jobStatuses)[number];
@@ -103,9 +104,10 @@ export interface TaskError {
   message: string;
   /**
    * `errorId` only on a RESCUED task: the id of the worker's log line that holds the exception,
-   * whose text the task never shows (it may hold input values, SQL or internals).
+   * whose text the task never shows (it may hold input values, SQL or internals). `fields` only on
+   * an import's VALIDATION_ERROR: the record's problems one by one, the message's parts in order.
    */
-  extensions: { code: string; errorId?: string };
+  extensions: { code: string; errorId?: string; fields?: FieldProblem[] };
   /**
    * Kept for a DomainError whose problem type is a public contract (FIT-Connect's
    * destination-state-invalid): enough for a caller waiting on the task to answer with that very
@@ -129,6 +131,6 @@ export function domainErrorOf(error: TaskError): DomainError | null {
     const { code, type, title } = error.problem;
     return new DomainError(code, error.message, { problemType: type, ...(title === null ? {} : { problemTitle: title }) });
   }
-  const code = error.extensions.code;
-  return (errorCodes as readonly string[]).includes(code) ? new DomainError(code as ErrorCode, error.message) : null;
+  const { code, fields } = error.extensions;
+  return (errorCodes as readonly string[]).includes(code) ? new DomainError(code as ErrorCode, error.message, fields ? { fields } : {}) : null;
 }

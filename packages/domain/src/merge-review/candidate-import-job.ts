@@ -9,9 +9,9 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { type BatchOutcome, defineJobType, genericJobView, type TaskContext, type TaskToRun } from '../engine';
-import { DomainError } from '../platform';
+import { DomainError, problemMessages } from '../platform';
 import {
-  candidateErrorMessage, checkCandidates, duplicatePairMessage, pairKey, personDifferences, personsOf, placeOf,
+  candidateErrorMessage, checkCandidateFields, duplicatePairMessage, pairKey, personDifferences, personsOf, placeOf,
   type MergeCandidateJobMeta, type MergeCandidateTaskMeta,
 } from './candidate-rules';
 import { existingPairs, insertCandidates, insertNewPersons, storedPersons, type NewCandidate } from './candidates';
@@ -44,7 +44,7 @@ async function importCandidates(
   { job, sql }: TaskContext<MergeCandidateJobMeta>,
 ): Promise<BatchOutcome[]> {
   const places = tasks.map((task) => placeOf(task.meta));
-  const verdicts = checkCandidates(job.meta, tasks.map((task) => task.input));
+  const verdicts = checkCandidateFields(job.meta, tasks.map((task) => task.input));
   const outcomes = new Array<BatchOutcome | undefined>(tasks.length);
 
   // Within the chunk the first record of a pair (in file order) is the one that counts.
@@ -52,7 +52,8 @@ async function importCandidates(
   const fresh: { at: number; candidate: NewCandidate }[] = [];
   verdicts.forEach((verdict, at) => {
     if (!verdict.ok) {
-      outcomes[at] = { ok: false, error: new DomainError('VALIDATION_ERROR', candidateErrorMessage(places[at]!, verdict.problems)) };
+      const { fields } = verdict;
+      outcomes[at] = { ok: false, error: new DomainError('VALIDATION_ERROR', candidateErrorMessage(places[at]!, problemMessages(fields)), { fields }) };
       return;
     }
     const key = pairKey(verdict.candidate);

@@ -2,9 +2,11 @@
  * Manual merge candidates as an import brings them in (SPEC §5, issue 5): their columns (the names
  * of a CSV header, and the fields of a JSON item, which are the same snake_case names) and the
  * check of each candidate, which the workers run on a whole chunk at once. Pure: a candidate's
- * problems come back as text naming each column, all at once, so a user fixes a record in one go.
+ * problems come back all at once, so a user fixes a record in one go: each with its column, value
+ * and rule code (a failed task's `extensions.fields`), and as text naming each column (its message).
  */
 import { columnProblems, parseHeader, parseRecords } from '../csv/fields';
+import { fieldProblem, problemMessages, recordProblem, type FieldProblem, type FieldRule } from '../platform/field-rules';
 import { isUuid } from '../platform/formats';
 
 /** A JSON upload is parsed whole, so it is bounded by a count; a CSV streams, bounded by its size. */
@@ -41,7 +43,14 @@ export interface CandidateDraft {
   master: PersonDetails;
 }
 
+/** A candidate's problems one by one; a good candidate allocates nothing for them. */
+export type CandidateCheck = { ok: true; candidate: CandidateDraft } | { ok: false; fields: FieldProblem[] };
+
+/** The same, with each problem as the text the task's message joins. */
 export type CandidateVerdict = { ok: true; candidate: CandidateDraft } | { ok: false; problems: string[] };
+
+const verdictOf = (check: CandidateCheck): CandidateVerdict => (check.ok ? check : { ok: false, problems: problemMessages(check.fields) });
+const malformed = (rule: FieldRule, message: string): CandidateCheck => ({ ok: false, fields: [recordProblem(rule, message)] });
 
 /** Problems of a header row: missing mandatory, unknown and repeated columns; empty when fine. */
 export function candidateHeaderProblems(columns: readonly string[]): string[] {
@@ -67,23 +76,25 @@ const show = (value: unknown): string => {
 
 /** One candidate's values by column, from a CSV record (`column`) or a JSON item (`field`). */
 class CandidateReader {
-  readonly problems: string[] = [];
+  readonly problems: FieldProblem[] = [];
 
   constructor(
     private readonly value: (column: CandidateColumn) => unknown,
     private readonly noun: 'column' | 'field',
   ) {}
 
-  private problem(column: CandidateColumn, message: string): null {
-    this.problems.push(`${this.noun} "${column}" ${message}`);
+  /** `value` as the check saw it: text trimmed, anything else (a JSON number, array…) as JSON. */
+  private problem(column: CandidateColumn, rule: FieldRule, message: string, value: unknown): null {
+    const text = typeof value === 'string' ? value.trim() : value === undefined ? '' : (JSON.stringify(value) ?? String(value));
+    this.problems.push(fieldProblem(column, text, rule, `${this.noun} "${column}" ${message}`));
     return null;
   }
 
   uuid(column: CandidateColumn): string | null {
     const value = this.value(column);
     const text = typeof value === 'string' ? value.trim() : value;
-    if (text === undefined || text === null || text === '') return this.problem(column, 'is required');
-    if (typeof text !== 'string' || !isUuid(text)) return this.problem(column, `must be a UUID, got ${show(value)}`);
+    if (text === undefined || text === null || text === '') return this.problem(column, 'required', 'is required', '');
+    if (typeof text !== 'string' || !isUuid(text)) return this.problem(column, 'uuid', `must be a UUID, got ${show(value)}`, value);
     return text.toLowerCase();
   }
 
@@ -91,29 +102,31 @@ class CandidateReader {
   private optional(column: CandidateColumn): string | null {
     const value = this.value(column);
     if (value === undefined || value === null) return null;
-    if (typeof value !== 'string') return this.problem(column, `must be a string, got ${show(value)}`);
+    if (typeof value !== 'string') return this.problem(column, 'string', `must be a string, got ${show(value)}`, value);
     const text = value.trim();
     return text === '' ? null : text;
   }
 
   name(column: CandidateColumn): string | null {
     const text = this.optional(column);
-    if (text !== null && text.length > maxNameLength) return this.problem(column, `is longer than ${maxNameLength} characters (${text.length})`);
+    if (text !== null && text.length > maxNameLength) {
+      return this.problem(column, 'max_length', `is longer than ${maxNameLength} characters (${text.length})`, text);
+    }
     return text;
   }
 
   date(column: CandidateColumn): string | null {
     const text = this.optional(column);
     if (text === null || isCalendarDate(text)) return text;
-    return this.problem(column, `must be a date YYYY-MM-DD, got ${show(text)}`);
+    return this.problem(column, 'date', `must be a date YYYY-MM-DD, got ${show(text)}`, text);
   }
 
   samePerson(): void {
-    this.problems.push(`${this.noun}s "person_id" and "master_person_id" must name two different persons`);
+    this.problems.push(recordProblem('distinct_persons', `${this.noun}s "person_id" and "master_person_id" must name two different persons`));
   }
 }
 
-function readCandidate(r: CandidateReader): CandidateVerdict {
+function readCandidate(r: CandidateReader): CandidateCheck {
   const candidate = {
     mergeCandidateId: r.uuid('merge_candidate_id'),
     personId: r.uuid('person_id'),
@@ -123,18 +136,18 @@ function readCandidate(r: CandidateReader): CandidateVerdict {
   };
   if (candidate.personId !== null && candidate.personId === candidate.masterPersonId) r.samePerson();
   // The ids are non-null whenever no problem was recorded.
-  return r.problems.length > 0 ? { ok: false, problems: r.problems } : { ok: true, candidate: candidate as CandidateDraft };
+  return r.problems.length > 0 ? { ok: false, fields: r.problems } : { ok: true, candidate: candidate as CandidateDraft };
 }
 
 /** A chunk of CSV records of one file: parsed together, then each checked against the header. */
-export function checkCsvCandidates(header: string, records: readonly string[]): CandidateVerdict[] {
+function checkCsvCandidateFields(header: string, records: readonly string[]): CandidateCheck[] {
   const columns = parseHeader(header);
   if (!columns.ok) throw new Error(`stored header does not parse: ${columns.problem}`);
   const width = columns.fields.length;
   const index = new Map(columns.fields.map((c, i) => [c, i]));
-  return parseRecords(records).map((parsed): CandidateVerdict => {
-    if (!parsed.ok) return { ok: false, problems: [parsed.problem] };
-    if (parsed.fields.length !== width) return { ok: false, problems: [`the record has ${parsed.fields.length} fields but the header has ${width}`] };
+  return parseRecords(records).map((parsed): CandidateCheck => {
+    if (!parsed.ok) return malformed('malformed_csv', parsed.problem);
+    if (parsed.fields.length !== width) return malformed('field_count', `the record has ${parsed.fields.length} fields but the header has ${width}`);
     const at = (column: CandidateColumn): string | undefined => {
       const i = index.get(column);
       return i === undefined ? undefined : parsed.fields[i];
@@ -146,22 +159,31 @@ export function checkCsvCandidates(header: string, records: readonly string[]): 
 const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /** JSON items, each the text of one object of the uploaded array. */
-export function checkJsonCandidates(items: readonly string[]): CandidateVerdict[] {
-  return items.map((text): CandidateVerdict => {
+function checkJsonCandidateFields(items: readonly string[]): CandidateCheck[] {
+  return items.map((text): CandidateCheck => {
     let item: unknown;
     try {
       item = JSON.parse(text);
     } catch {
-      return { ok: false, problems: ['the item is not valid JSON'] };
+      return malformed('malformed_json', 'the item is not valid JSON');
     }
-    if (!isObject(item)) return { ok: false, problems: ['the item must be a JSON object'] };
+    if (!isObject(item)) return malformed('not_object', 'the item must be a JSON object');
     return readCandidate(new CandidateReader((column) => (Object.hasOwn(item, column) ? item[column] : undefined), 'field'));
   });
 }
 
-/** A chunk of one job's inputs, read the way the job's meta says they were uploaded. */
+export const checkCsvCandidates = (header: string, records: readonly string[]): CandidateVerdict[] =>
+  checkCsvCandidateFields(header, records).map(verdictOf);
+
+export const checkJsonCandidates = (items: readonly string[]): CandidateVerdict[] => checkJsonCandidateFields(items).map(verdictOf);
+
+/** A chunk of one job's inputs, read the way the job's meta says they were uploaded; problems one by one. */
+export const checkCandidateFields = (jobMeta: MergeCandidateJobMeta, inputs: readonly string[]): CandidateCheck[] =>
+  jobMeta.source === 'csv' ? checkCsvCandidateFields(jobMeta.csvHeader, inputs) : checkJsonCandidateFields(inputs);
+
+/** The same, the problems as text. */
 export const checkCandidates = (jobMeta: MergeCandidateJobMeta, inputs: readonly string[]): CandidateVerdict[] =>
-  jobMeta.source === 'csv' ? checkCsvCandidates(jobMeta.csvHeader, inputs) : checkJsonCandidates(inputs);
+  checkCandidateFields(jobMeta, inputs).map(verdictOf);
 
 /**
  * How a task's error messages name its record: the line a CSV record starts on, or the JSON path

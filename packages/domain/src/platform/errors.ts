@@ -2,6 +2,8 @@
  * Domain errors carry a stable code and nothing about transport. The api maps codes to HTTP
  * statuses and GraphQL `extensions.code`; the worker maps them to retry / no-retry.
  */
+import type { FieldProblem } from './field-rules';
+
 export const errorCodes = [
   'UNAUTHENTICATED',
   'FORBIDDEN',
@@ -30,6 +32,8 @@ export interface DomainErrorDetails {
   problemTitle?: string;
   /** When to try again, for a refusal that is only about now (BUSY): the api's `Retry-After`. */
   retryAfterSeconds?: number;
+  /** A record's problems one by one (an import's VALIDATION_ERROR): a failed task's `extensions.fields`. */
+  fields?: FieldProblem[];
 }
 
 export class DomainError extends Error {
@@ -44,7 +48,6 @@ export class DomainError extends Error {
 }
 
 export const isDomainError = (error: unknown): error is DomainError => error instanceof DomainError;
-
 
 /** One refusal for every size bound of an upload, whether announced or counted while streaming. */
 export const payloadTooLarge = (what: 'file' | 'JSON body', limit: number): DomainError =>

@@ -8,4 +8,7 @@ export { createLogger, type Logger } from './logger';
 export { createOrm, migrate, type Orm, type OrmConfig } from './orm';
 export { installShutdown } from './shutdown';
 export { inTransaction, isoMicros, jsonb, sqlOf, type Sql, type TxSql } from './sql';
+export {
+  fieldProblem, fieldRuleMeanings, fieldRules, maxFieldValueLength, problemMessages, recordProblem, type FieldProblem, type FieldRule,
+} from './field-rules';
 export { isUuid, normalizeDateTime, type IsoTimestamp } from './formats';
