@@ -56,8 +56,12 @@ export default function MergeReviewPage() {
   const [{ data, error }, refetch] = useQuery({ query: MyRequestsQuery, variables: keyset.variables });
   const [selectedId, setSelectedId] = useState<string | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
+  // A decision makes the last refusal of "take next" stale: the button starts afresh.
+  const [decisionCount, setDecisionCount] = useState(0);
   const problem = graphqlProblem(error);
-  const requests = (data?.mergeRequests.nodes ?? []).filter((r) => r !== null);
+  // A request just decided stays on screen in its old status until the list is read again: hide that stale row.
+  const [decided, setDecided] = useState<ReadonlySet<string>>(new Set());
+  const requests = (data?.mergeRequests.nodes ?? []).filter((r) => r !== null).filter((r) => !decided.has(`${r.databaseId}:${r.status}`));
   const reload = () => refetch({ requestPolicy: 'network-only' });
   // Without a choice, the request waiting for a decision is the one under review.
   const selected = requests.find((r) => r.databaseId === selectedId) ?? (selectedId === null ? requests.find((r) => r.status === 'NEW') : undefined);
@@ -66,7 +70,7 @@ export default function MergeReviewPage() {
     <>
       <h1>{t('title')}</h1>
       <p className="hint">{t('intro')}</p>
-      <TakeNext canAssignNew={data?.mergeRequests.canAssignNew} onAssigned={(request) => { setSelectedId(request.databaseId); setNotice(t('taken')); reload(); }} />
+      <TakeNext key={decisionCount} canAssignNew={data?.mergeRequests.canAssignNew} onAssigned={(request) => { setSelectedId(request.databaseId); setNotice(t('taken')); reload(); }} />
       <p role="status" className="notice">{notice}</p>
       {problem ? <ProblemMessage message={problem.message} code={problem.code} /> : null}
 
@@ -76,7 +80,7 @@ export default function MergeReviewPage() {
           <>
             <p><StatusBadge status={selected.status} /> <span className="hint">{dateTime(selected.insertedAt)}</span></p>
             <PersonComparison person={selected.manualMergeCandidate.mergeCandidate.person} master={selected.manualMergeCandidate.mergeCandidate.masterPerson} />
-            <DecisionForm key={selected.databaseId} request={selected} onDecided={(status) => { setSelectedId(null); setNotice(t('decided', { status })); reload(); }} />
+            <DecisionForm key={selected.databaseId} request={selected} onDecided={(status) => { setDecided((set) => new Set(set).add(`${selected.databaseId}:${selected.status}`)); setSelectedId(null); setDecisionCount((n) => n + 1); setNotice(t('decided', { status })); reload(); }} />
           </>
         ) : <p className="hint">{t('selectRequest')}</p>}
       </section>

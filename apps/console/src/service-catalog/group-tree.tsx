@@ -46,7 +46,7 @@ function GroupNode({ group: g, writeDenied, onOpen, onChanged }: { group: GroupI
       <details>
         <summary>
           <strong>{g.name}</strong> <code>{g.code}</code> <StatusBadge status={g.isActive ? 'active' : 'inactive'} label={t(g.isActive ? 'active' : 'inactive')} />
-          <span className="hint"> · {t('parent')}: {g.parentGroup ? g.parentGroup.name : t('topLevel')} · {services.length}{g.services.pageInfo.hasNextPage ? '+' : ''} / {subGroups.length}{g.subGroups.pageInfo.hasNextPage ? '+' : ''}</span>
+          <span className="hint"> · {t('parent')}: {g.parentGroup ? g.parentGroup.name : t('topLevel')} · {t('countServices', { n: `${services.length}${g.services.pageInfo.hasNextPage ? '+' : ''}` })} · {t('countSubGroups', { n: `${subGroups.length}${g.subGroups.pageInfo.hasNextPage ? '+' : ''}` })}</span>
         </summary>
         <div className="group-body">
           <h3>{t('servicesInGroup')}</h3>
