@@ -6,26 +6,23 @@
  */
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { checkAccessibility, screenshot, startConsole, userWith, type ConsoleHarness } from './pages-harness';
+import { developmentJwtSecret, signAccessToken } from '@jabba/domain/identity';
+import { startConsole, type Identity, type TestConsole } from './support/console';
+import { checkAccessibility, screenshot } from './support/page-checks';
 
-let h: ConsoleHarness;
+let ui: TestConsole;
 
 beforeAll(async () => {
-  h = await startConsole();
+  ui = await startConsole({ worker: true });
 }, 60_000);
 
-afterAll(async () => {
-  await h?.close();
-});
+afterAll(() => ui?.stop());
 
-const graphql = async <T>(token: string, query: string, variables: Record<string, unknown> = {}): Promise<T> => {
-  const response = await fetch(`${h.baseUrl}/graphql`, {
-    method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: JSON.stringify({ query, variables }),
-  });
-  const body = (await response.json()) as { data: T; errors?: unknown[] };
-  expect(body.errors).toBeUndefined();
-  return body.data;
-};
+const sql = <R>(text: string, values: unknown[] = []): Promise<R[]> => ui.platform.sql<R>(text, values);
+
+/** Another user of `who`'s client, with `scopes` (destinations belong to a client). */
+const colleague = async (who: Identity, scopes: string[]): Promise<Identity> =>
+  ({ ...who, userId: randomUUID(), scopes, token: await signAccessToken(developmentJwtSecret, { userId: randomUUID(), clientId: who.clientId, scopes }) });
 
 describe('merge review', () => {
   const reviewerScopes = ['merge_request:read', 'merge_request:write', 'merge_candidate:assign'];
@@ -33,8 +30,8 @@ describe('merge review', () => {
   /** A NEW candidate pairing Taras Shevchenko (1814) with a master record that differs in the first name. */
   async function candidate(): Promise<string> {
     const [person, master] = [randomUUID(), randomUUID()];
-    await h.platform.sql(`insert into persons (id, first_name, last_name, birth_date) values (?, 'Taras', 'Shevchenko', '1814-03-09'), (?, 'Taras H.', 'Shevchenko', '1814-03-09')`, [person, master]);
-    const [row] = await h.platform.sql<{ id: string }>(
+    await sql(`insert into persons (id, first_name, last_name, birth_date) values (?, 'Taras', 'Shevchenko', '1814-03-09'), (?, 'Taras H.', 'Shevchenko', '1814-03-09')`, [person, master]);
+    const [row] = await sql<{ id: string }>(
       'insert into manual_merge_candidates (merge_candidate_id, person_id, master_person_id) values (?, ?, ?) returning id', [randomUUID(), person, master],
     );
     return row!.id;
@@ -42,8 +39,8 @@ describe('merge review', () => {
 
   it('a reviewer takes the next candidate, sees what differs, is refused a second one, and decides', async () => {
     const candidateId = await candidate();
-    const reviewer = await userWith(h, reviewerScopes, ['NHS_REVIEWER']);
-    const page = await h.open('/merge-review', reviewer.token);
+    const reviewer = await ui.identity({ scopes: reviewerScopes, roles: ['NHS_REVIEWER'] });
+    const page = await ui.signedInPage(reviewer, '/merge-review');
     await page.getByRole('heading', { name: 'Merge review' }).waitFor();
     await expect.poll(() => page.getByText('You have no open requests.').isVisible()).toBe(true);
 
@@ -66,7 +63,7 @@ describe('merge review', () => {
     await page.getByRole('status').filter({ hasText: 'Recorded: MERGE.' }).waitFor();
     await page.getByText('You have no open requests.').waitFor();
     expect(await page.getByRole('alert').count()).toBe(0);
-    const rows = await h.platform.sql<{ status: string; comment: string }>(
+    const rows = await sql<{ status: string; comment: string }>(
       'select status, comment from manual_merge_requests where manual_merge_candidate_id = ? and assignee_id = ?', [candidateId, reviewer.userId],
     );
     expect(rows).toEqual([{ status: 'MERGE', comment: 'Same birth date and surname; the middle initial is a typo.' }]);
@@ -75,8 +72,8 @@ describe('merge review', () => {
   });
 
   it('without the NHS_REVIEWER role the actions are disabled with the reason', async () => {
-    const reader = await userWith(h, reviewerScopes);
-    const page = await h.open('/merge-review', reader.token);
+    const reader = await ui.identity({ scopes: reviewerScopes });
+    const page = await ui.signedInPage(reader, '/merge-review');
     const take = page.getByRole('button', { name: 'Take next candidate' });
     await take.waitFor();
     expect(await take.isDisabled()).toBe(true);
@@ -87,10 +84,11 @@ describe('merge review', () => {
 
 describe('service catalog', () => {
   it('refuses a bad service at its fields, creates one, and adds it to a group', async () => {
-    const editor = await userWith(h, ['service_catalog:read', 'service_catalog:write']);
+    const editor = await ui.identity({ scopes: ['service_catalog:read', 'service_catalog:write'] });
     const code = `LAB-${randomUUID().slice(0, 6)}`;
-    await graphql(editor.token, 'mutation { createServiceGroup(input: {name: "Laboratory", code: "GRP-LAB", requestAllowed: true}) { serviceGroup { id } } }');
-    const page = await h.open('/catalog', editor.token);
+    const created = await ui.graphql(editor.token, 'mutation { createServiceGroup(input: {name: "Laboratory", code: "GRP-LAB", requestAllowed: true}) { serviceGroup { id } } }');
+    expect(created.errors).toBeUndefined();
+    const page = await ui.signedInPage(editor, '/catalog');
     await page.getByRole('heading', { name: 'Service catalog' }).waitFor();
 
     const form = page.getByRole('form', { name: 'New service' });
@@ -132,12 +130,12 @@ describe('service catalog', () => {
 
 describe('destinations', () => {
   it('offers only allowed transitions, disabled without the scope, and activates with it', async () => {
-    const creator = await userWith(h, ['create_destination']);
-    const page = await h.open('/destinations', creator.token);
+    const creator = await ui.identity({ scopes: ['create_destination'] });
+    const page = await ui.signedInPage(creator, '/destinations');
     await page.getByLabel('Name').fill('Bauamt Musterstadt');
     await page.getByRole('button', { name: 'Create destination' }).click();
     await page.getByRole('status').filter({ hasText: 'Destination “Bauamt Musterstadt” created.' }).waitFor();
-    const [created] = await h.platform.sql<{ id: string }>(`select id from destinations where name = 'Bauamt Musterstadt'`);
+    const [created] = await sql<{ id: string }>(`select id from destinations where name = 'Bauamt Musterstadt'`);
     const id = created!.id;
     const activate = page.getByRole('button', { name: 'Activate Bauamt Musterstadt' });
     await activate.waitFor();
@@ -146,12 +144,12 @@ describe('destinations', () => {
     await page.context().close();
 
     // Inactive for 10 days: decommissioning is offered only from the date the api gives.
-    const [inactive] = await h.platform.sql<{ id: string; from: string }>(
+    const [inactive] = await sql<{ id: string; from: string }>(
       `insert into destinations (name, client_id, status, status_changed_at) values ('Standesamt', ?, 'inactive', now() - interval '10 days')
-       returning id, to_char((status_changed_at + interval '30 days') at time zone 'UTC', 'YYYY-MM-DD') as from`, [h.client.id],
+       returning id, to_char((status_changed_at + interval '30 days') at time zone 'UTC', 'YYYY-MM-DD') as from`, [creator.clientId],
     );
-    const manager = await userWith(h, ['create_destination', `manage:destination:${id}`, `manage:destination:${inactive!.id}`]);
-    const managed = await h.open('/destinations', manager.token);
+    const manager = await colleague(creator, ['create_destination', `manage:destination:${id}`, `manage:destination:${inactive!.id}`]);
+    const managed = await ui.signedInPage(manager, '/destinations');
     const standesamt = managed.getByRole('row', { name: /Standesamt/ });
     const decommission = standesamt.getByRole('button', { name: 'Decommission Standesamt' });
     await decommission.waitFor();
@@ -166,7 +164,7 @@ describe('destinations', () => {
     await bauamt.getByRole('button', { name: 'Activate Bauamt Musterstadt' }).click();
     await managed.getByRole('status').filter({ hasText: 'Bauamt Musterstadt is now active.' }).waitFor();
     await expect.poll(() => bauamt.getByRole('button').allInnerTexts()).toEqual(['Deactivate']);
-    expect(await h.platform.sql('select status from destinations where id = ?', [id])).toEqual([{ status: 'active' }]);
+    expect(await sql('select status from destinations where id = ?', [id])).toEqual([{ status: 'active' }]);
     await checkAccessibility(managed);
     await screenshot(managed, 'destinations-activated');
     await managed.context().close();
@@ -175,8 +173,8 @@ describe('destinations', () => {
 
 describe('queues', () => {
   it('shows every queue with its counts and the reconciler’s last run', async () => {
-    const operator = await userWith(h, ['queues:read']);
-    const page = await h.open('/queues', operator.token);
+    const operator = await ui.identity({ scopes: ['queues:read'] });
+    const page = await ui.signedInPage(operator, '/queues');
     const table = page.getByRole('table', { name: 'Jobs per queue' });
     const tasks = table.getByRole('row', { name: /jabba-tasks/ });
     await tasks.waitFor();

@@ -43,14 +43,26 @@ function Figures({ live, snapshot }: { live: LiveJob; snapshot: JobSnapshot }) {
 }
 
 function JobView({ databaseId }: { databaseId: string }) {
-  const { t, jobType, jobStatus } = useJobWords();
-  const f = useFormatters();
+  const { t } = useJobWords();
   const live = useLiveJob(databaseId);
   const { snapshot } = live;
   if (live.problem && !snapshot) {
     return <ProblemMessage message={live.problem.status === 404 ? t('jobMissing') : (live.problem.detail ?? live.problem.title)} code={live.problem.code} />;
   }
-  if (!snapshot) return <p role="status">{t('connecting')}</p>;
+  // Most jobs are imports: their id is known before the first snapshot says so.
+  const jobId = snapshot?.id ?? btoa(`DeviceRegistryJob:${databaseId}`);
+  return (
+    <>
+      {snapshot ? <JobHeader live={live} snapshot={snapshot} /> : <p role="status">{t('connecting')}</p>}
+      {/* Always in the same place, so the first snapshot does not remount it (and ask again). */}
+      <TaskTable jobId={jobId} snapshot={snapshot} running={snapshot !== null && !live.ended} />
+    </>
+  );
+}
+
+function JobHeader({ live, snapshot }: { live: LiveJob; snapshot: JobSnapshot }) {
+  const { t, jobType, jobStatus } = useJobWords();
+  const f = useFormatters();
   const running = !live.ended;
   const registerType = metaText(snapshot.meta, 'registerType');
   const reason = metaText(snapshot.meta, 'reasonDescription');
@@ -73,7 +85,6 @@ function JobView({ databaseId }: { databaseId: string }) {
       {/* Not a live region: figures that change every second would drown a screen reader. */}
       <Figures live={live} snapshot={snapshot} />
       <JobActions snapshot={snapshot} running={running} onChanged={live.rewatch} />
-      <TaskTable snapshot={snapshot} running={running} />
     </>
   );
 }

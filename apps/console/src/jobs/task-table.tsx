@@ -2,7 +2,7 @@
  * A job's tasks, filtered by status, in keyset pages of 50. While the job runs the page is asked
  * again every 2 s (and once more when it ends), so new failures appear without a reload.
  */
-import { useEffect, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { useQuery } from 'urql';
 import type { JobSnapshot } from '../platform/events';
 import { graphqlProblem } from '../platform/graphql';
@@ -14,7 +14,11 @@ import { useJobWords } from './words';
 
 const refreshMs = 2000;
 
-export function TaskTable({ snapshot, running }: { snapshot: JobSnapshot; running: boolean }) {
+/**
+ * `jobId` is the job's global id; the page may guess it before the job's first snapshot arrives,
+ * so the tasks and the figures load side by side rather than one after the other.
+ */
+export function TaskTable({ jobId, snapshot, running }: { jobId: string; snapshot: JobSnapshot | null; running: boolean }) {
   const { t, taskStatus } = useJobWords();
   const f = useFormatters();
   const [status, setStatus] = useState<TaskStatus | ''>('');
@@ -22,7 +26,7 @@ export function TaskTable({ snapshot, running }: { snapshot: JobSnapshot; runnin
   const after = cursors[cursors.length - 1] ?? null;
   const [{ data, error, fetching }, reexecute] = useQuery({
     query: JobTasksQuery,
-    variables: { id: snapshot.id, filter: status ? { status } : {}, first: taskPageSize, after },
+    variables: { id: jobId, filter: status ? { status } : {}, first: taskPageSize, after },
   });
 
   useEffect(() => {
@@ -30,15 +34,18 @@ export function TaskTable({ snapshot, running }: { snapshot: JobSnapshot; runnin
     const timer = setTimeout(() => reexecute({ requestPolicy: 'network-only' }), refreshMs);
     return () => clearTimeout(timer);
   }, [running, fetching, reexecute]);
-  // The last word once the job ends (or is cancelled): the rows' final statuses.
+  // The last word once a running job ends (or is cancelled): the rows' final statuses.
+  const wasRunning = useRef(running);
   useEffect(() => {
-    if (!running) reexecute({ requestPolicy: 'network-only' });
+    if (wasRunning.current && !running) reexecute({ requestPolicy: 'network-only' });
+    wasRunning.current = running;
   }, [running, reexecute]);
 
   const page = taskPageOf(data?.node);
   const problem = graphqlProblem(error);
-  const counts = snapshot.tasks;
-  const filterLabel = status ? taskStatus(status) : t('allTasks', { n: snapshot.progress.total });
+  const counts = snapshot?.tasks;
+  const count = (n: number | undefined) => (n === undefined ? '…' : f.number(n));
+  const filterLabel = status ? taskStatus(status) : t('allTasks', { n: count(snapshot?.progress.total) });
   return (
     <section aria-labelledby="tasks-title">
       <h2 id="tasks-title">{t('tasksTitle')}</h2>
@@ -46,9 +53,9 @@ export function TaskTable({ snapshot, running }: { snapshot: JobSnapshot; runnin
         <div className="field">
           <label htmlFor="task-status">{t('taskFilter')}</label>
           <select id="task-status" value={status} onChange={(e) => { setStatus(e.target.value as TaskStatus | ''); setCursors([null]); }}>
-            <option value="">{t('allTasks', { n: f.number(snapshot.progress.total) })}</option>
+            <option value="">{t('allTasks', { n: count(snapshot?.progress.total) })}</option>
             {taskStatuses.map((s) => (
-              <option key={s} value={s}>{t('taskOption', { status: taskStatus(s), n: f.number(counts[s.toLowerCase() as keyof typeof counts]) })}</option>
+              <option key={s} value={s}>{t('taskOption', { status: taskStatus(s), n: count(counts?.[s.toLowerCase() as keyof NonNullable<typeof counts>]) })}</option>
             ))}
           </select>
         </div>

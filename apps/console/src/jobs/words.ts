@@ -21,7 +21,9 @@ export function useJobWords() {
     rule: (rule: string) => word('rule', rule),
     /** 3723 s → "1 h 2 min 3 s" (in the page's language). */
     duration: (seconds: number) => {
-      const total = Math.max(0, Math.round(seconds));
+      // A short job is over in under a second: tenths say more than "0 s".
+      if (seconds < 10) return t('durationSec', { s: Math.max(0, Math.round(seconds * 10) / 10) });
+      const total = Math.round(seconds);
       const h = Math.floor(total / 3600);
       const m = Math.floor((total % 3600) / 60);
       const s = total % 60;
