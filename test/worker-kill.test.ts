@@ -124,8 +124,10 @@ describe('a worker killed in the middle of an import', () => {
     const failed = await sql<{ line: number; error: { message: string; extensions: { code: string } } }>(
       `select (meta->>'csvDataLine')::int as line, error from tasks where job_id = ? and status = 'FAILED' order by seq`, [jobId]);
     expect(failed.map((f) => f.line)).toEqual(bad.map((i) => i + 2));
+    const problem = 'column "packaging_count" must be a positive integer, got "0"';
     expect(failed[0]!.error).toEqual({
-      message: `Line ${bad[0]! + 2}: column "packaging_count" must be a positive integer, got "0"`, extensions: { code: 'VALIDATION_ERROR' },
+      message: `Line ${bad[0]! + 2}: ${problem}`,
+      extensions: { code: 'VALIDATION_ERROR', fields: [{ column: 'packaging_count', value: '0', rule: 'positive_integer', message: problem }] },
     });
     expect(new Set(failed.map((f) => f.error.extensions.code))).toEqual(new Set(['VALIDATION_ERROR']));
 

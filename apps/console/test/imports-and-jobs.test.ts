@@ -65,10 +65,24 @@ describe('the console: sign-in, imports and jobs', () => {
       page = await ui.signedInPage(who, '/imports');
     });
 
-    it('uploads with a progress bar of the bytes sent, then opens the job page', async () => {
+    it('shows the api’s refusal of a file in its words, naming the column', async () => {
       await page.getByRole('heading', { name: 'Import a device registry' }).waitFor();
-      await checkAccessibility(page);
       await page.getByLabel('Reason').fill('Quarterly update');
+      const withoutModel = file.csv.replace(',model_number,', ',model_numbr,');
+      await page.getByLabel('choose a file').setInputFiles({ name: 'bad-header.csv', mimeType: 'text/csv', buffer: Buffer.from(withoutModel) });
+      await page.getByRole('button', { name: 'Upload' }).click();
+      const refusal = page.getByRole('alert');
+      await refusal.waitFor();
+      const text = await refusal.innerText();
+      expect(text).toMatch(/^The api refused the file/);
+      expect(text).toContain('model_number');
+      expect(text).toContain('model_numbr');
+      expect(new URL(page.url()).pathname).toBe('/imports');
+      await checkAccessibility(page);
+      await screenshot(page, 'imports-refused');
+    });
+
+    it('uploads with a progress bar of the bytes sent, then opens the job page', async () => {
       await page.getByLabel('choose a file').setInputFiles({ name: 'devices.csv', mimeType: 'text/csv', buffer: Buffer.from(file.csv) });
       await page.getByText(/^devices\.csv \(\d/).waitFor();
       await screenshot(page, 'imports');
@@ -141,7 +155,7 @@ describe('the console: sign-in, imports and jobs', () => {
   describe('a long job', () => {
     it('is listed as running, and cancelling it (confirmed) aborts what has not run', async () => {
       const who = await ui.identity({ scopes: importer });
-      const jobId = await unqueuedRegistryJob(ui.platform.orm.em.fork(), who.clientId, 20_000);
+      const jobId = await unqueuedRegistryJob(ui.platform.orm.em.fork(), who.clientId, 5_000);
       const page = await ui.signedInPage(who, '/jobs');
       const row = page.getByRole('row', { name: /Device registry import/ });
       await row.waitFor();
@@ -153,7 +167,7 @@ describe('the console: sign-in, imports and jobs', () => {
       await row.getByRole('link').click();
       await page.waitForURL(`**/jobs/${jobId}`);
       await page.getByRole('heading', { name: /Device registry import\s+Running/ }).waitFor();
-      expect(await stat(page, 'pending').innerText()).toBe('20,000');
+      expect(await stat(page, 'pending').innerText()).toBe('5,000');
       await page.getByRole('button', { name: 'Cancel job…' }).click();
       const dialog = page.getByRole('dialog', { name: 'Cancel this job?' });
       await dialog.waitFor();
@@ -162,10 +176,10 @@ describe('the console: sign-in, imports and jobs', () => {
       await dialog.getByRole('button', { name: 'Yes, cancel the job' }).click();
 
       await page.getByRole('heading', { name: /Device registry import\s+Failed/ }).waitFor();
-      await expect.poll(() => stat(page, 'aborted').innerText()).toBe('20,000');
+      await expect.poll(() => stat(page, 'aborted').innerText()).toBe('5,000');
       expect(await page.getByRole('button', { name: 'Cancel job…' }).isDisabled()).toBe(true);
       const job = await (await fetch(`${ui.baseUrl}/v1/jobs/${jobId}`, { headers: { authorization: `Bearer ${who.token}` } })).json() as { status: string; tasks: { aborted: number; new: number } };
-      expect({ status: job.status, aborted: job.tasks.aborted, new: job.tasks.new }).toEqual({ status: 'FAILED', aborted: 20_000, new: 0 });
+      expect({ status: job.status, aborted: job.tasks.aborted, new: job.tasks.new }).toEqual({ status: 'FAILED', aborted: 5_000, new: 0 });
       await page.getByLabel('Show tasks').selectOption('ABORTED');
       await expect.poll(() => page.locator('table.tasks tbody tr').count()).toBe(50);
       await screenshot(page, 'job-cancelled');

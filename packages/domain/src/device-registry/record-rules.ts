@@ -45,7 +45,7 @@ export type RecordCheck = { ok: true; device: DeviceDraft } | { ok: false; field
 /** The same, with each problem as the text the task's message joins. */
 export type RecordVerdict = { ok: true; device: DeviceDraft } | { ok: false; problems: string[] };
 
-export const verdictOf = (check: RecordCheck): RecordVerdict => (check.ok ? check : { ok: false, problems: problemMessages(check.fields) });
+const verdictOf = (check: RecordCheck): RecordVerdict => (check.ok ? check : { ok: false, problems: problemMessages(check.fields) });
 
 /** Problems of a header row: missing mandatory, unknown and repeated columns; empty when fine. */
 export function headerProblems(columns: readonly string[]): string[] {
