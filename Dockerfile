@@ -1,5 +1,6 @@
 # One image for the api, the workers and the one-shot migration; docker-compose.yml picks the
-# command. TypeScript runs through tsx at start-up: there is no build step and no dist/ to drift.
+# command. TypeScript runs through tsx at start-up; the one build step is the console's static
+# files (Vite), which the api serves at `/`.
 FROM node:20.20-bookworm-slim
 
 ENV NPM_CONFIG_UPDATE_NOTIFIER=false NPM_CONFIG_FUND=false NPM_CONFIG_AUDIT=false
@@ -10,10 +11,13 @@ COPY package.json package-lock.json ./
 COPY packages/domain/package.json packages/domain/
 COPY apps/api/package.json apps/api/
 COPY apps/worker/package.json apps/worker/
+COPY apps/console/package.json apps/console/
 # --include=dev: tsx, which runs the code, is a devDependency.
 RUN npm ci --include=dev && npm cache clean --force
 
 COPY . .
+# .dockerignore keeps any local apps/console/dist out, so the image always holds a build of this source.
+RUN npm run build:console
 
 ENV NODE_ENV=production
 USER node

@@ -1,13 +1,15 @@
 /**
  * `npm start`: the whole platform on one development machine. Makes sure Postgres and Redis answer
  * (starting them from the machine's own binaries when it can), creates and migrates the database,
- * then runs the api and one worker as child processes until Ctrl-C.
+ * builds the console if its build is missing or stale (the api serves it at `/`), then runs the api
+ * and one worker as child processes until Ctrl-C.
  *
  * The children's JSON log lines pass through on stdout untouched (each carries `"process":"api"` or
  * `"worker"`); what this script says for humans goes to stderr, so `npm start | pino-pretty` works.
  */
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { ensureConsoleBuilt } from './lib/console-build';
 import { migrateDatabase } from './lib/database';
 import { exampleRequest, readScriptEnv, type ScriptEnv } from './lib/script-config';
 import { ensureServices } from './lib/services';
@@ -48,6 +50,7 @@ function printBanner(env: ScriptEnv): void {
   const base = `http://127.0.0.1:${env.PORT}`;
   say();
   say(`Jabba is running: ${base}  (GraphQL at ${base}/graphql, readiness at ${base}/ready)`);
+  say(`The console is at that address: open ${base} in a browser and sign in (outside production, one button does it).`);
   say();
   say('Get a development token (creates a development NHS client and user, idempotent):');
   say('  export TOKEN=$(npm run -s jabba -- dev:setup)');
@@ -62,11 +65,26 @@ function printBanner(env: ScriptEnv): void {
   say();
 }
 
+/**
+ * One line while it builds. A failed build does not stop the platform: the APIs work without the
+ * console, and the api answers 503 at `/` saying the console is not built.
+ */
+async function buildConsoleIfStale(): Promise<void> {
+  try {
+    const ms = await ensureConsoleBuilt({ onBuild: (reason) => void process.stderr.write(`[start] building the console (${reason}) …`) });
+    if (ms !== null) say(` done in ${(ms / 1000).toFixed(1)} s`);
+  } catch (error) {
+    say();
+    log(`the console did not build; the api will answer 503 at / until \`npm run build:console\` succeeds. ${error instanceof Error ? error.message : String(error)}`);
+  }
+}
+
 async function main(): Promise<number> {
   const env = readScriptEnv();
   await ensureServices({ databaseUrl: env.DATABASE_URL, redisUrl: env.REDIS_URL }, log);
   const applied = await migrateDatabase(env.DATABASE_URL, { log });
   log(applied.length > 0 ? `applied migrations: ${applied.join(', ')}` : 'database is up to date');
+  await buildConsoleIfStale();
 
   const children = [appCommand('api', 'apps/api/src/main.ts'), appCommand('worker', 'apps/worker/src/main.ts')];
   const platform = supervise(children, { cwd: root, env: process.env, log });

@@ -35,7 +35,7 @@ export interface Platform {
   processes: AppProcess[];
   sql<R>(text: string, values?: unknown[]): Promise<R[]>;
   /** Starts the api, then the named workers side by side (each name is its PGAPPNAME). */
-  start<const Names extends readonly string[]>(options: { workers: Names; workerEnv?: Record<string, string> }): Promise<RunningPlatform<{ [K in keyof Names]: AppProcess }>>;
+  start<const Names extends readonly string[]>(options: { workers: Names; workerEnv?: Record<string, string>; apiEnv?: Record<string, string> }): Promise<RunningPlatform<{ [K in keyof Names]: AppProcess }>>;
   /** Starts one worker process and waits until it runs; `name` is its PGAPPNAME. */
   startWorker(name: string, env?: Record<string, string>): Promise<AppProcess>;
   /** An ACTIVE NHS client, inserted now. */
@@ -70,8 +70,8 @@ export async function createPlatform({ poolSize }: { poolSize: number }): Promis
     prefix,
     processes,
     sql: async <R>(text: string, values: unknown[] = []) => (await orm.em.fork().getConnection().execute(text, values)) as R[],
-    async start({ workers, workerEnv = {} }) {
-      const api = launch('apps/api/src/main.ts', { PORT: '0' });
+    async start({ workers, workerEnv = {}, apiEnv = {} }) {
+      const api = launch('apps/api/src/main.ts', { ...apiEnv, PORT: '0' });
       const port = await waitFor(() => /api listening on http:\/\/127\.0\.0\.1:(\d+)/.exec(api.output())?.[1], { timeout: startTimeout, what: 'api to listen' });
       const started = await Promise.all(workers.map((name) => startWorker(name, workerEnv)));
       return { baseUrl: `http://127.0.0.1:${port}`, api, workers: started as { [K in keyof typeof workers]: AppProcess } };

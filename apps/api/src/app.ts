@@ -23,6 +23,7 @@ import { mergeCandidateRoutes } from './merge-review/rest';
 import { tokenVerifier } from '@jabba/domain/identity';
 import { tokenRulesOf } from './config';
 import type { ApiDeps } from './platform/deps';
+import { consoleRoutes } from './platform/console-files';
 import { healthRoutes } from './platform/health';
 import { devSignInRoutes } from './identity/dev-sign-in';
 import { identityModule } from './identity/graphql';
@@ -78,6 +79,9 @@ export function createApp(deps: ApiDeps): App {
   // yoga reads a body whole, however large: refused past the bound, counted as it streams.
   app.use('/graphql', bodyLimit({ maxSize: maxGraphqlBody, onError: () => { throw payloadTooLarge('JSON body', maxGraphqlBody); } }));
   app.on(['GET', 'POST'], '/graphql', (c) => yoga.fetch(c.req.raw, graphqlContext(c.var.requestContext, { ...deps, uploadSlots: slots })));
+
+  // Last: the console's files and its pages' addresses are whatever no API route answered.
+  app.route('/', consoleRoutes(deps.config.CONSOLE_DIST_DIR));
 
   return app;
 }

@@ -2,11 +2,16 @@
  * The api's configuration: the shared base env plus what only the api needs. This module is the only
  * reader of `process.env` in the app; everything else receives the parsed `ApiConfig`.
  */
+import { isAbsolute, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { destinationEnvFields } from '@jabba/domain/destinations';
 import { defaultTokenRules, developmentJwtSecret, jwtSecretField, jwtSecretOf, type TokenRules, withJwtSecretRule } from '@jabba/domain/identity';
 import { mergeReviewEnvFields } from '@jabba/domain/merge-review';
 import { baseEnvSchema, parseEnv } from '@jabba/domain/platform';
+
+/** Where `npm run build:console` writes the console (apps/console/dist), wherever the api is started from. */
+export const defaultConsoleDistDir = fileURLToPath(new URL('../../console/dist', import.meta.url));
 
 const loopbackHosts = new Set(['127.0.0.1', '[::1]', 'localhost']);
 
@@ -85,6 +90,8 @@ const apiEnvSchema = withJwtSecretRule(baseEnvSchema
     HTTP_KEEP_ALIVE_TIMEOUT_MS: z.coerce.number().int().min(1000).default(65_000),
     /** How long a client may take to send a whole request; by default sized for the largest upload. */
     HTTP_REQUEST_TIMEOUT_MS: z.coerce.number().int().positive().optional(),
+    /** The built console the api serves at `/`; a relative path is taken from the working directory. */
+    CONSOLE_DIST_DIR: z.string().min(1).default(defaultConsoleDistDir).transform((dir) => (isAbsolute(dir) ? dir : resolve(dir))),
   }))
   .refine((env) => httpTimeouts(env).requestTimeout >= httpTimeouts(env).headersTimeout, {
     path: ['HTTP_REQUEST_TIMEOUT_MS'],

@@ -2,14 +2,14 @@
  * The shell: sign-in until the api accepts a token, then the navigation, the language switch and
  * the page of the current address. Every page is a feature's own (routes.ts).
  */
-import { Suspense } from 'react';
+import { Suspense, useEffect } from 'react';
 import { Link, Redirect, Route, Switch, useRoute } from 'wouter';
 import { denial } from './platform/access';
 import { locales, useLocale, useMessages, type Locale } from './platform/i18n';
 import { platformMessages } from './platform/messages';
 import { SessionProvider, useSession, useViewer, ViewerGate } from './platform/session';
 import { denialText, ProblemMessage } from './platform/ui';
-import { routes, type ConsoleRoute } from './routes';
+import { preloadPageOf, routes, type ConsoleRoute } from './routes';
 import { SignInPage } from './sign-in/sign-in-page';
 
 const localeNames: Record<Locale, string> = { en: 'English', uk: 'Українська' };
@@ -85,6 +85,10 @@ function SignedIn() {
 function Gate() {
   const { token, signOut } = useSession();
   const t = useMessages(platformMessages);
+  // While the viewer query is out, the page's code loads beside it.
+  useEffect(() => {
+    if (token) preloadPageOf(window.location.pathname);
+  }, [token]);
   if (!token) return <SignInPage />;
   return (
     <ViewerGate

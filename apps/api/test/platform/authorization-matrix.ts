@@ -51,6 +51,7 @@ export const publicRoutes: Record<string, string> = {
   'GET /graphql': 'the GraphQL transport: every field below checks its own caller',
   'POST /graphql': 'the GraphQL transport: every field below checks its own caller',
   'POST /v1/dev/sign-in': 'outside production only (not registered there): the development identity’s token, as `dev:setup` prints it',
+  'GET /*': 'the console: its built static files and its pages\' index.html, the same for everyone; what they show comes from the APIs, which check the caller',
 };
 
 export const linksOf = (chain: ChainName): readonly Link[] => documentedChains[chain];

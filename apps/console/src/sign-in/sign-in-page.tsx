@@ -6,7 +6,17 @@
 import { useState, type FormEvent } from 'react';
 import { useMessages } from '../platform/i18n';
 import { platformMessages } from '../platform/messages';
-import { ApiProblem } from '../platform/rest';
+import { ApiProblem, type Problem } from '../platform/rest';
+
+/** The api's problem in its words (a 404 in production: the route does not exist there). */
+function problemOf(status: number, text: string): Problem {
+  try {
+    const body = JSON.parse(text) as { title?: string; detail?: string };
+    return { status, title: body.title ?? `HTTP ${status}`, detail: body.detail ?? body.title ?? `HTTP ${status}` };
+  } catch {
+    return { status, title: `HTTP ${status}`, detail: text.slice(0, 300) || `HTTP ${status}` };
+  }
+}
 import { useSession } from '../platform/session';
 import { ProblemMessage } from '../platform/ui';
 
@@ -28,8 +38,9 @@ export function SignInPage({ refused, onRetry }: { refused?: string; onRetry?: (
     onRetry?.();
     try {
       const response = await fetch('/v1/dev/sign-in', { method: 'POST' });
-      if (!response.ok) throw new ApiProblem({ status: response.status, title: `HTTP ${response.status}`, detail: (await response.text()).slice(0, 300) });
-      const body = (await response.json()) as { token: string };
+      const text = await response.text();
+      if (!response.ok) throw new ApiProblem(problemOf(response.status, text));
+      const body = JSON.parse(text) as { token: string };
       signIn(body.token);
     } catch (error) {
       setProblem(error instanceof Error ? error.message : String(error));
