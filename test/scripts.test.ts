@@ -29,7 +29,7 @@ function run(script: string, args: string[], env: Record<string, string | undefi
   const fullEnv: NodeJS.ProcessEnv = { ...process.env, NODE_ENV: 'development', LOG_LEVEL: 'silent', ...env };
   for (const [k, v] of Object.entries(env)) if (v === undefined) delete fullEnv[k];
   return new Promise((resolve) => {
-    execFile(process.execPath, ['--import', 'tsx', script, ...args], { cwd: root, env: fullEnv, timeout: 15_000 }, (error, stdout, stderr) => {
+    execFile(process.execPath, ['--import', 'tsx', script, ...args], { cwd: root, env: fullEnv, timeout: 50_000 }, (error, stdout, stderr) => {
       resolve({ code: error ? (typeof error.code === 'number' ? error.code : -1) : 0, stdout, stderr });
     });
   });
@@ -137,7 +137,8 @@ describe('npm run jabba -- client:add / role:add / dev:setup', () => {
   });
 });
 
-describe.concurrent('npm run jabba -- bad usage', () => {
+// One after another: seven tsx start-ups at once took over 15 s each on a loaded 2-core machine.
+describe('npm run jabba -- bad usage', { timeout: 60_000 }, () => {
   it.each([
     [[], 'no command given'],
     [['frobnicate'], 'unknown command "frobnicate"'],

@@ -3,7 +3,7 @@
  * `GET /v1/destinations[/{id}]`, as a Relay `Destination` node and a keyset connection of the
  * caller's client's destinations. Changes go through REST, where they run on the queue.
  */
-import { type DestinationListOrder, type DestinationRow, type DestinationStatus, destinationStatuses, findDestination, listDestinations, pageDestinations, readDestination } from '@jabba/domain/destinations';
+import { decommissionAllowedFrom, type DestinationListOrder, type DestinationRow, type DestinationStatus, destinationStatuses, findDestination, listDestinations, pageDestinations, readDestination } from '@jabba/domain/destinations';
 import { creationKeyCodec, creationKeyOf, pageWindow, toConnection, type Connection, type ConnectionArgs } from '../platform/pages';
 import { databaseIdField, globalIdField, malformedId } from '../graphql/relay';
 import { fromGlobalId } from '../platform/global-ids';
@@ -30,6 +30,11 @@ const typeDefs = /* GraphQL */ `
     status: DestinationStatus!
     "When the destination entered its current status."
     statusChangedAt: DateTime!
+    """
+    While INACTIVE, the instant from which it may be DECOMMISSIONED (\`statusChangedAt\` plus
+    DESTINATION_MIN_INACTIVE_DAYS); null in every other status.
+    """
+    decommissionAllowedFrom: DateTime
     "Technical information when the destination was inserted into the DB."
     insertedAt: DateTime!
     "Technical information when the destination was updated in the DB."
@@ -116,7 +121,12 @@ export const destinationsModule: GraphqlModule = {
     Query: { destination, destinations },
     // Internal enum values: resolvers see and filters receive the stored lower-case status.
     DestinationStatus: statusValues,
-    Destination: { id: globalIdField, databaseId: databaseIdField },
+    Destination: {
+      id: globalIdField,
+      databaseId: databaseIdField,
+      decommissionAllowedFrom: (row: DestinationRow, _: unknown, ctx: GraphqlContext) =>
+        decommissionAllowedFrom(row, { minInactiveDays: ctx.config.DESTINATION_MIN_INACTIVE_DAYS }),
+    },
   },
   nodes: { Destination: loadDestination },
 };

@@ -68,9 +68,9 @@ async function authorizeCase(ctx: RequestContext, raw: string): Promise<string> 
   return raw.toLowerCase();
 }
 
-// Nothing here needs the deps yet; the signature matches the other route modules that app.ts mounts.
-export function destinationRoutes(_deps: ApiDeps): Hono<AppEnv> {
+export function destinationRoutes(deps: ApiDeps): Hono<AppEnv> {
   const routes = new Hono<AppEnv>();
+  const rules = { minInactiveDays: deps.config.DESTINATION_MIN_INACTIVE_DAYS };
 
   routes.post('/v1/destinations', async (c) => {
     const ctx = c.var.requestContext;
@@ -78,7 +78,7 @@ export function destinationRoutes(_deps: ApiDeps): Hono<AppEnv> {
     const { name } = await jsonBody(c, createBody);
     const destination = await createDestination(ctx.em, { name, clientId: principal.client.id });
     c.header('Location', destinationPath(destination.id));
-    return c.json(destinationView(destination), 201);
+    return c.json(destinationView(destination, rules), 201);
   });
 
   routes.get('/v1/destinations', async (c) => {
@@ -97,7 +97,7 @@ export function destinationRoutes(_deps: ApiDeps): Hono<AppEnv> {
     });
     const connection = toConnection(page, window, creationKeyOf, creationKeyCodec);
     return c.json({
-      items: connection.nodes.map(destinationView),
+      items: connection.nodes.map((row) => destinationView(row, rules)),
       nextCursor: connection.pageInfo.hasNextPage ? connection.pageInfo.endCursor : null,
     });
   });
@@ -108,7 +108,7 @@ export function destinationRoutes(_deps: ApiDeps): Hono<AppEnv> {
     await ctx.authorize(readDestination(id));
     const destination = await findDestination(ctx.em, id);
     if (!destination) throw destinationNotFound(id);
-    return c.json(destinationView(destination));
+    return c.json(destinationView(destination, rules));
   });
 
   routes.delete('/v1/destinations/:destinationId', async (c) => {

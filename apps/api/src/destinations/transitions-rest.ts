@@ -94,7 +94,7 @@ export function destinationTransitionRoutes(deps: ApiDeps): Hono<AppEnv> {
     if (job.status === 'FAILED') throw await failureOf(ctx, job);
     const changed = await findDestination(ctx.em, id);
     if (!changed) throw destinationNotFound(id);
-    return c.json(destinationView(changed));
+    return c.json(destinationView(changed, rules));
   });
 
   routes.post('/v1/destination-transitions', async (c) => {

@@ -51,6 +51,7 @@ describe('REST /v1/destinations', () => {
         statusChangedAt: expect.stringMatching(isoMicros),
         createdAt: expect.stringMatching(isoMicros),
         updatedAt: expect.stringMatching(isoMicros),
+        decommissionAllowedFrom: null,
       });
       expect(body.statusChangedAt).toBe(body.createdAt);
       expect(response.headers.get('location')).toBe(`/v1/destinations/${body.destinationId}`);

@@ -65,7 +65,7 @@ describe('PATCH /v1/destinations/{destinationId}', () => {
     const body = (await response.json()) as Record<string, string>;
     expect(body).toEqual({
       destinationId: id, name: 'Bauamt', status: 'active', statusChangedAt: expect.stringMatching(isoMicros),
-      createdAt: expect.stringMatching(isoMicros), updatedAt: body.statusChangedAt,
+      createdAt: expect.stringMatching(isoMicros), updatedAt: body.statusChangedAt, decommissionAllowedFrom: null,
     });
     expect(Date.now() - Date.parse(body.statusChangedAt!)).toBeLessThan(60_000);
 
@@ -111,6 +111,28 @@ describe('PATCH /v1/destinations/{destinationId}', () => {
     const ok = await patch(due, { status: 'decommissioned' }, (await manager(due)).headers);
     expect(ok.status).toBe(200);
     expect(await ok.json()).toMatchObject({ destinationId: due, status: 'decommissioned' });
+  });
+
+  it('says from when an inactive destination may be decommissioned, over REST and GraphQL', async () => {
+    const id = await destination('active');
+    const caller = await manager(id);
+    const response = await patch(id, { status: 'inactive' }, caller.headers);
+    expect(response.status).toBe(200);
+    const body = (await response.json()) as { statusChangedAt: string; decommissionAllowedFrom: string };
+    expect(body.decommissionAllowedFrom).toMatch(isoMicros);
+    expect(Date.parse(body.decommissionAllowedFrom) - Date.parse(body.statusChangedAt)).toBe(30 * 24 * 3600_000);
+    expect(body.decommissionAllowedFrom.slice(19)).toBe(body.statusChangedAt.slice(19));
+
+    const read = await api.app.request(`/v1/destinations/${id}`, { headers: caller.headers });
+    expect(await read.json()).toMatchObject({ status: 'inactive', decommissionAllowedFrom: body.decommissionAllowedFrom });
+    const { body: graph } = await api.graphql({
+      query: 'query ($id: ID!) { destination(id: $id) { status decommissionAllowedFrom } }',
+      variables: { id: toGlobalId('Destination', id) }, token: caller.token,
+    });
+    expect(graph).toMatchObject({ data: { destination: { status: 'INACTIVE', decommissionAllowedFrom: body.decommissionAllowedFrom } } });
+
+    const back = await patch(id, { status: 'active' }, caller.headers);
+    expect(await back.json()).toMatchObject({ status: 'active', decommissionAllowedFrom: null });
   });
 
   it('needs manage:destination:{destinationId}; a token for another destination is not enough', async () => {

@@ -195,6 +195,16 @@ describe('service catalog reads over GraphQL', () => {
     }
   });
 
+  it('lists the whole catalog without any filter or cursor (the first page of everything)', async () => {
+    const tag = `W${randomUUID().slice(0, 8)}`;
+    const rows = { services: await service(`${tag}-s`, 'whole service'), serviceGroups: await group(`${tag}-g`, 'whole group') };
+    for (const field of ['services', 'serviceGroups'] as const) {
+      for (const variables of [{}, { first: 500 }, { last: 500 }]) {
+        expect(await ids(field, variables)).toContain(rows[field].id);
+      }
+    }
+  });
+
   it('takes a cursor of another order as a position in the new one, and refuses a cursor that is not ours', async () => {
     const tag = `C${randomUUID().slice(0, 8)}`;
     const rows = [await service(`${tag}-b`, 'one'), await service(`${tag}-a`, 'two'), await service(`${tag}-c`, 'three')];

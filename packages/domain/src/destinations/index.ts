@@ -4,5 +4,5 @@ export { findDestination, stateOf, type DestinationRow } from './destination-row
 export { addCaseEvent, addCaseReply, caseDestinationId, caseNotFound, createDestination, createSubmission, deleteDestination } from './destination-writes';
 export { destinationDeletionJob, destinationTransitionJob, maxBulkTransition, submitTransitions, type TransitionReach } from './jobs';
 export { createDestinations, destinationScopes, listDestinations, manageDestination, manageDestinations, readDestination, sendToDestination } from './policy';
-export { assertTransition, destinationEnvFields, destinationNotFound, destinationStateInvalidType, destinationStatuses, type DestinationStatus } from './rules';
+export { assertTransition, decommissionAllowedFrom, destinationEnvFields, destinationNotFound, destinationStateInvalidType, destinationStatuses, type DestinationStatus, type TransitionRules } from './rules';
 export { sweepDestinations } from './sweep';

@@ -53,6 +53,18 @@ export interface TransitionRules {
   minInactiveDays: number;
 }
 
+/**
+ * The first instant an inactive destination may be decommissioned (the day rule of
+ * `assertTransition`: whole days since `statusChangedAt` reach `minInactiveDays` exactly then), or
+ * null when it is not inactive, so a client can show the date instead of guessing the rule.
+ * `statusChangedAt` is the stored ISO text; its microseconds are kept, as Date would drop them.
+ */
+export function decommissionAllowedFrom(d: { status: DestinationStatus; statusChangedAt: string }, rules: TransitionRules): string | null {
+  if (d.status !== 'inactive') return null;
+  const at = new Date(Date.parse(d.statusChangedAt) + rules.minInactiveDays * dayMs).toISOString();
+  return `${at.slice(0, 19)}${d.statusChangedAt.slice(19)}`;
+}
+
 /** Throws destination-state-invalid unless `to` may follow the destination's status at `now`. */
 export function assertTransition(d: DestinationState, to: DestinationStatus, now: Date, rules: TransitionRules): void {
   if (!destinationTransitions[d.status].includes(to)) throw destinationStateInvalid(d.id);

@@ -88,7 +88,9 @@ export async function keysetPage<K>(em: EntityManager, q: KeysetQuery<K>): Promi
   // Every statement starts from the conditions' own `$1`…; the bounds' values are numbered after them.
   const bounded = (bounds: Array<[Comparison, K]>): { where: string; params: unknown[] } => {
     const params = [...q.params];
-    const where = [...q.where, ...bounds.map(([op, key]) => keyComparison(q.key, op, key, params))].join(' and ');
+    const conditions = [...q.where, ...bounds.map(([op, key]) => keyComparison(q.key, op, key, params))];
+    // No filter and no bound (a first page of everything) is still a valid `where`.
+    const where = conditions.length > 0 ? conditions.join(' and ') : 'true';
     return { where, params };
   };
   const sql = sqlOf(em);

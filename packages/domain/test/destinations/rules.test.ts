@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
-  assertAcceptsReplies, assertAcceptsSubmissions, assertDeletable, assertTransition, destinationStateInvalidType,
+  assertAcceptsReplies, assertAcceptsSubmissions, assertDeletable, assertTransition, decommissionAllowedFrom, destinationStateInvalidType,
   destinationStatuses, destinationTransitions, dueForDeletion, type DestinationState, type DestinationStatus,
 } from '../../src/destinations/rules';
 import { DomainError } from '../../src/platform/errors';
@@ -40,6 +40,22 @@ describe('destination transitions', () => {
     expect(() => assertTransition(at('inactive', daysAgo(29, 23)), 'decommissioned', now, rules)).toThrow('has the wrong state');
     expect(() => assertTransition(at('inactive', daysAgo(30)), 'decommissioned', now, rules)).not.toThrow();
     expect(() => assertTransition(at('inactive', daysAgo(0)), 'decommissioned', now, { minInactiveDays: 0 })).not.toThrow();
+  });
+});
+
+describe('decommissionAllowedFrom', () => {
+  it('is statusChangedAt plus the minimum days, microseconds kept, and the rule agrees on both sides of it', () => {
+    const changed = '2026-10-01T08:15:30.123456Z';
+    const from = decommissionAllowedFrom({ status: 'inactive', statusChangedAt: changed }, rules);
+    expect(from).toBe('2026-10-31T08:15:30.123456Z');
+    const state = { id, status: 'inactive' as const, statusChangedAt: new Date(changed) };
+    expect(() => assertTransition(state, 'decommissioned', new Date(Date.parse(from!) - 1), rules)).toThrow('has the wrong state');
+    expect(() => assertTransition(state, 'decommissioned', new Date(Date.parse(from!)), rules)).not.toThrow();
+    expect(decommissionAllowedFrom({ status: 'inactive', statusChangedAt: changed }, { minInactiveDays: 0 })).toBe(changed);
+  });
+
+  it.each(['created', 'active', 'decommissioned'] as const)('is null while %s', (status) => {
+    expect(decommissionAllowedFrom({ status, statusChangedAt: '2026-10-01T08:15:30.123456Z' }, rules)).toBeNull();
   });
 });
 
