@@ -137,8 +137,8 @@ describe('npm run jabba -- client:add / role:add / dev:setup', () => {
   });
 });
 
-// One after another: seven tsx start-ups at once took over 15 s each on a loaded 2-core machine.
-describe('npm run jabba -- bad usage', { timeout: 60_000 }, () => {
+// Seven tsx start-ups at once take over 15 s each on a loaded 2-core machine: the limits leave room.
+describe.concurrent('npm run jabba -- bad usage', { timeout: 60_000 }, () => {
   it.each([
     [[], 'no command given'],
     [['frobnicate'], 'unknown command "frobnicate"'],
