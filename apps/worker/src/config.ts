@@ -20,6 +20,12 @@ const workerEnvSchema = withJwtSecretRule(baseEnvSchema.extend({
   DESTINATION_DELETE_AFTER_DAYS: z.coerce.number().int().min(0).default(730),
   /** How often the deletion sweep runs; daily by default. */
   DESTINATION_SWEEP_EVERY_MS: z.coerce.number().int().min(1000).default(86_400_000),
+  /** Whole days an ended job (with its tasks, whose raw inputs hold personal data) is kept; `off` keeps jobs forever. */
+  JOB_RETENTION_DAYS: z.union([z.literal('off'), z.coerce.number().int().min(1).max(36_500)]).default(90),
+  /** How often the retention pass runs; daily by default. */
+  JOB_RETENTION_EVERY_MS: z.coerce.number().int().min(1000).default(86_400_000),
+  /** Tasks deleted per statement: each is its own short transaction, so locks are held briefly. */
+  JOB_RETENTION_BATCH_SIZE: z.coerce.number().int().min(1).max(100_000).default(10_000),
 }));
 
 export type WorkerConfig = z.infer<typeof workerEnvSchema>;

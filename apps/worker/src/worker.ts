@@ -1,13 +1,13 @@
 /**
  * The worker loop: BullMQ workers on the tasks, maintenance and merge-assignment queues, the job
- * schedulers of the reconciler and of the destination deletion sweep, and a reconcile pass at
+ * schedulers of the reconciler, the destination deletion sweep and job retention, and a reconcile pass at
  * start. Started with autorun off, run only once everything is wired; `close()` stops fetching,
  * lets running chunks finish within a deadline, else hands them back.
  */
 import { Queue, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { MikroORM } from '@mikro-orm/postgresql';
-import { type HandlerRegistry, queueNames, reconcileJobName } from '@jabba/domain/engine';
+import { type HandlerRegistry, queueNames, reconcileJobName, type RetentionResult } from '@jabba/domain/engine';
 import type { MergeRules } from '@jabba/domain/merge-review';
 import type { Logger } from '@jabba/domain/platform';
 import type { WorkerConfig } from './config';
@@ -16,6 +16,7 @@ import { sweepDestinations } from '@jabba/domain/destinations';
 import { processMergeAssignment } from './merge-assignment';
 import { relayOutbox } from './outbox-relay';
 import { reconcile } from './reconcile';
+import { runRetention } from './retention';
 import { processTaskChunk, rescueTaskChunk } from './chunk-processor';
 
 /** What the worker loop is tuned by: `workerSettingsOf(config)`, which tests override field by field. */
@@ -28,6 +29,11 @@ export interface WorkerSettings {
   /** How often the deletion sweep runs. */
   sweepEveryMs: number;
   deleteAfterDays: number;
+  /** Days ended jobs are kept; null: retention is off. */
+  retentionDays: number | null;
+  retentionEveryMs: number;
+  /** Tasks deleted per statement by the retention pass. */
+  retentionBatchSize: number;
   /** MAX_POSTPONED_MERGE_REQUESTS (and MERGE_QUORUM, which assignment does not use). */
   mergeRules: MergeRules;
 }
@@ -39,6 +45,9 @@ export const workerSettingsOf = (config: WorkerConfig): WorkerSettings => ({
   lockDurationMs: config.WORKER_LOCK_DURATION_MS,
   sweepEveryMs: config.DESTINATION_SWEEP_EVERY_MS,
   deleteAfterDays: config.DESTINATION_DELETE_AFTER_DAYS,
+  retentionDays: config.JOB_RETENTION_DAYS === 'off' ? null : config.JOB_RETENTION_DAYS,
+  retentionEveryMs: config.JOB_RETENTION_EVERY_MS,
+  retentionBatchSize: config.JOB_RETENTION_BATCH_SIZE,
   mergeRules: { maxPostponed: config.MAX_POSTPONED_MERGE_REQUESTS, quorum: config.MERGE_QUORUM },
 });
 
@@ -60,6 +69,8 @@ export interface RunningWorker {
   reconcileNow(): Promise<number>;
   /** One deletion sweep now: the id of the job it submitted, or null when nothing was due. */
   sweepNow(): Promise<string | null>;
+  /** One retention pass now: what it deleted, or null when retention is off. */
+  retentionNow(): Promise<RetentionResult | null>;
   /** Stops fetching; resolves once running chunks finished or, past `deadlineMs`, were handed back. */
   close(deadlineMs: number): Promise<CloseOutcome>;
 }
@@ -67,6 +78,8 @@ export interface RunningWorker {
 const reconcileSchedulerId = 'reconcile-unfinished-jobs';
 const sweepSchedulerId = 'destination-deletion-sweep';
 const sweepJobName = 'sweep-decommissioned-destinations';
+const retentionSchedulerId = 'job-retention';
+const retentionJobName = 'delete-expired-jobs';
 
 const timeout = (ms: number): Promise<'timeout'> => new Promise((resolve) => setTimeout(() => resolve('timeout'), ms).unref());
 
@@ -101,6 +114,9 @@ export async function startWorker(deps: WorkerDeps): Promise<RunningWorker> {
   const sweepNow = () => sweepDestinations({
     orm: deps.orm, tasksQueue, logger, now: deps.now, deleteAfterDays: deps.deleteAfterDays,
   });
+  const retentionNow = () => runRetention({
+    orm: deps.orm, logger, now: deps.now, retentionDays: deps.retentionDays, batchSize: deps.retentionBatchSize,
+  });
   const maintenanceWorker = new Worker(queueNames.maintenance, withFailurePolicy(async (message: Job) => {
     if (message.name === reconcileJobName) {
       const chunks = await reconcileNow();
@@ -109,6 +125,7 @@ export async function startWorker(deps: WorkerDeps): Promise<RunningWorker> {
       return chunks;
     }
     if (message.name === sweepJobName) return sweepNow();
+    if (message.name === retentionJobName) return retentionNow();
     throw new Error(`unknown maintenance job ${message.name}`);
   }), { connection, prefix, autorun: false, concurrency: 1 });
   maintenanceWorker.on('error', (error) => logger.error({ err: error }, 'maintenance worker error'));
@@ -126,7 +143,10 @@ export async function startWorker(deps: WorkerDeps): Promise<RunningWorker> {
   const schedulers = [
     { id: reconcileSchedulerId, every: deps.reconcileEveryMs, name: reconcileJobName },
     { id: sweepSchedulerId, every: deps.sweepEveryMs, name: sweepJobName },
+    ...(deps.retentionDays === null ? [] : [{ id: retentionSchedulerId, every: deps.retentionEveryMs, name: retentionJobName }]),
   ];
+  // Retention turned off: its schedule goes, so no worker left with the old setting picks it up.
+  if (deps.retentionDays === null) await maintenanceQueue.removeJobScheduler(retentionSchedulerId);
   const ensureSchedulers = async () => {
     for (const { id, every, name } of schedulers) {
       if (await maintenanceQueue.getJobScheduler(id)) continue;
@@ -160,5 +180,5 @@ export async function startWorker(deps: WorkerDeps): Promise<RunningWorker> {
     })();
     return closing;
   };
-  return { tasksQueue, reconcileNow, sweepNow, close };
+  return { tasksQueue, reconcileNow, sweepNow, retentionNow, close };
 }

@@ -12,6 +12,7 @@ export { findMaintenanceRun, maintenanceRunNames, recordMaintenanceRun, type Mai
 export { operationsScopes, readQueues } from './operations-policy';
 export { queueNames, reconcileJobName, taskChunkJobName, taskChunkPayload } from './queues';
 export { chunksToReconcile } from './reconcile';
+export { deleteEndedJobs, type RetentionOptions, type RetentionResult } from './retention';
 export { domainErrorOf, jobStatuses, jobStrategies, progressOf, taskStatuses, type JobProgress, type JobStatus, type TaskStatus } from './status-rules';
 export { retryJob, submit, submitJob, type NewTask } from './submit';
 export { taskErrors, type TaskErrorLine } from './task-errors';

@@ -9,6 +9,8 @@ import { isoMicros, jsonb, sqlOf, type IsoTimestamp } from '../platform';
 export const maintenanceRunNames = {
   /** The reconciler; its result is `{ reenqueued }`, the chunks it offered again. */
   reconcile: 'reconcile',
+  /** Retention of ended jobs; its result is `{ retentionDays, jobsDeleted, tasksDeleted, statements, longestStatementMs }`. */
+  jobRetention: 'job-retention',
 } as const;
 
 export interface MaintenanceRun {
