@@ -62,11 +62,15 @@ async function seedJob(): Promise<string> {
 try {
   await seedJob();
   const started = performance.now();
-  const result = await deleteEndedJobs(sql, { cutoff: new Date(Date.now() - 90 * 86_400_000), batchSize });
+  const durations: number[] = [];
+  const result = await deleteEndedJobs(sql, { cutoff: new Date(Date.now() - 90 * 86_400_000), batchSize, onStatement: (ms) => durations.push(ms) });
   const retentionMs = performance.now() - started;
   if (result.tasksDeleted !== tasks || result.jobsDeleted !== 1) throw new Error(`retention deleted ${JSON.stringify(result)}`);
   say(`retention (batches of ${batchSize.toLocaleString('en')}): ${result.tasksDeleted.toLocaleString('en')} tasks in ${(retentionMs / 1000).toFixed(1)} s = ${perSecond(tasks, retentionMs)}; ` +
     `${result.statements} statements, longest ${result.longestStatementMs.toFixed(0)} ms`);
+  const batches = durations.slice(0, -1).sort((a, b) => a - b);
+  say(`  task batches: median ${batches[Math.floor(batches.length / 2)]!.toFixed(0)} ms, slowest ${batches.at(-1)!.toFixed(0)} ms; ` +
+    `the job row (its FK cascade looks over the dead index entries) ${durations.at(-1)!.toFixed(0)} ms`);
 
   const baselineJob = await seedJob();
   const t0 = performance.now();
