@@ -29,7 +29,7 @@ const metricsServer: MetricsServer | null = config.WORKER_METRICS_PORT === undef
     logger.fatal({ err: error, port: config.WORKER_METRICS_PORT }, 'cannot listen for metrics');
     process.exit(1);
   });
-if (metricsServer) logger.info({ port: metricsServer.port, host: config.WORKER_METRICS_HOST }, 'worker metrics listening');
+if (metricsServer) logger.info({ port: metricsServer.port }, `worker metrics on http://${config.WORKER_METRICS_HOST}:${metricsServer.port}/metrics`);
 
 // Signals are handled from here on, before the worker starts and says it is running: a SIGTERM
 // during start waits for the start to finish, then stops the worker as it would any other time.
