@@ -31,8 +31,10 @@ function cached<T>(ttlMs: number, load: () => Promise<T>): () => Promise<T> {
   return () => {
     if (!last || Date.now() - last.at >= ttlMs) {
       const value = load();
-      last = { at: Date.now(), value };
-      value.catch(() => { last = undefined; });
+      const entry = { at: Date.now(), value };
+      last = entry;
+      // Forgotten only if no newer load replaced it meanwhile.
+      value.catch(() => { if (last === entry) last = undefined; });
     }
     return last.value;
   };
