@@ -9,7 +9,7 @@
  */
 import type { MikroORM } from '@mikro-orm/postgresql';
 import { createLogger } from '@jabba/domain/platform';
-import { createHandlers, loadConfig, startWorker, workerSettingsOf, type RunningWorker, type WorkerDeps } from '@jabba/worker';
+import { createHandlers, loadConfig, startMetricsServer, startWorker, workerSettingsOf, type MetricsServer, type RunningWorker, type WorkerDeps } from '@jabba/worker';
 import { connectRedis } from './redis';
 
 /** What the worker shares with the api under test: its database and its BullMQ prefix. */
@@ -20,6 +20,8 @@ export interface WorkerTarget {
 
 export interface TestWorker {
   worker: RunningWorker;
+  /** Starts the worker's /metrics, /health and /ready on 127.0.0.1 and a free port; close() stops it. */
+  serveMetrics(): Promise<MetricsServer>;
   /** Stops the worker (running chunks get 5 s to finish) and quits its Redis connection. */
   close(): Promise<void>;
 }
@@ -42,9 +44,15 @@ export async function startTestWorker(api: WorkerTarget, options: Partial<Worker
     await connection.quit();
     throw error;
   }
+  let metricsServer: MetricsServer | undefined;
   return {
     worker,
+    async serveMetrics() {
+      metricsServer ??= await startMetricsServer({ metrics: worker.metrics, orm: api.orm, redis: connection, host: '127.0.0.1', port: 0 });
+      return metricsServer;
+    },
     async close() {
+      await metricsServer?.close();
       await worker.close(5_000);
       await connection.quit();
     },

@@ -35,6 +35,8 @@ import { accessLog, requestId, unitOfWork, type AppEnv } from './platform/reques
 import { serviceCatalogMutationsModule } from './service-catalog/mutations';
 import { serviceCatalogModule } from './service-catalog/graphql';
 import { uploadSlots } from './platform/upload-slots';
+import { apiMetrics } from './platform/metrics';
+import { metricsRoutes, timeRequests } from './platform/metrics-route';
 
 export type { ApiDeps } from './platform/deps';
 export type { AppEnv, AppVariables } from './platform/request-scope';
@@ -56,10 +58,13 @@ export function createApp(deps: ApiDeps): App {
   const app = new Hono<AppEnv>();
   // One set per app, shared by every route and resolver that takes an upload.
   const slots = uploadSlots(deps.config.IMPORT_MAX_CONCURRENT);
+  // One registry per app: tests build several apps in one process.
+  const metrics = apiMetrics(deps, slots);
 
   // Order matters: the request id exists before anything can log or fail, and the access log
   // wraps the unit of work so its line carries the final status.
   app.use('*', requestId(deps.logger));
+  app.use('*', timeRequests(metrics));
   app.use('*', accessLog());
   app.use('*', unitOfWork(deps.orm, tokenVerifier(tokenRulesOf(deps.config))));
 
@@ -67,6 +72,7 @@ export function createApp(deps: ApiDeps): App {
   app.notFound(notFoundHandler);
 
   app.route('/', healthRoutes(deps));
+  app.route('/', metricsRoutes(metrics, deps.config.METRICS_TOKEN));
   // Outside production only: there the route does not exist.
   app.route('/', devSignInRoutes(deps));
   app.route('/', jobRoutes(deps));

@@ -90,6 +90,8 @@ const apiEnvSchema = withJwtSecretRule(baseEnvSchema
     HTTP_KEEP_ALIVE_TIMEOUT_MS: z.coerce.number().int().min(1000).default(65_000),
     /** How long a client may take to send a whole request; by default sized for the largest upload. */
     HTTP_REQUEST_TIMEOUT_MS: z.coerce.number().int().positive().optional(),
+    /** Bearer token a scraper presents to `GET /metrics`; unset, only loopback callers not behind a proxy may scrape. */
+    METRICS_TOKEN: z.string().min(32, 'must be at least 32 characters').optional(),
     /** The built console the api serves at `/`; a relative path is taken from the working directory. */
     CONSOLE_DIST_DIR: z.string().min(1).default(defaultConsoleDistDir).transform((dir) => (isAbsolute(dir) ? dir : resolve(dir))),
   }))

@@ -2,13 +2,17 @@ import type { Job, Queue } from 'bullmq';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import { type ChunkReport, enqueueChunks, handlerExecutor, type HandlerRegistry, rescueExecutor, runChunk, taskChunkPayload } from '@jabba/domain/engine';
 import type { Logger } from '@jabba/domain/platform';
+import type { WorkerMetrics } from './metrics';
 
 export interface ChunkDeps {
   orm: MikroORM;
   tasksQueue: Queue;
   handlers: HandlerRegistry;
   logger: Logger;
+  metrics: WorkerMetrics;
 }
+
+const secondsSince = (start: bigint): number => Number(process.hrtime.bigint() - start) / 1e9;
 
 const logReport = (logger: Logger, report: ChunkReport) => {
   if (report.skipped) logger.info({ skipped: report.skipped }, 'chunk skipped');
@@ -20,7 +24,9 @@ const logReport = (logger: Logger, report: ChunkReport) => {
 export const processTaskChunk = (deps: ChunkDeps) => async (message: Job): Promise<ChunkReport> => {
   const payload = taskChunkPayload.parse(message.data);
   const logger = deps.logger.child({ bullJobId: message.id, jobId: payload.jobId, fromSeq: payload.fromSeq });
+  const start = process.hrtime.bigint();
   const report = await runChunk(deps.orm.em, payload, handlerExecutor(deps.handlers), logger);
+  deps.metrics.chunkDone(report, secondsSince(start));
   await enqueueChunks(deps.tasksQueue, report.followUps);
   logReport(logger, report);
   return report;
@@ -31,7 +37,9 @@ export async function rescueTaskChunk(deps: ChunkDeps, message: Job, error: Erro
   const parsed = taskChunkPayload.safeParse(message.data);
   if (!parsed.success) return;
   const logger = deps.logger.child({ bullJobId: message.id, jobId: parsed.data.jobId });
+  const start = process.hrtime.bigint();
   const report = await runChunk(deps.orm.em, parsed.data, rescueExecutor(error), logger);
+  deps.metrics.chunkDone(report, secondsSince(start));
   logger.error({ err: error, rescued: report.outcomes.RESCUED }, 'chunk gave up after its last attempt');
   logReport(logger, report);
 }

@@ -18,6 +18,10 @@ const workerEnvSchema = withJwtSecretRule(baseEnvSchema.extend({
   ...mergeReviewEnvFields,
   /** Whole days a destination stays decommissioned (with every event token expired) before the sweep deletes it. */
   DESTINATION_DELETE_AFTER_DAYS: z.coerce.number().int().min(0).default(730),
+  /** Port of the worker's /metrics, /health and /ready; unset: no server; 0: a free port, logged. */
+  WORKER_METRICS_PORT: z.coerce.number().int().min(0).max(65_535).optional(),
+  /** Address that server binds; loopback by default, so only this machine (or a sidecar) scrapes it. */
+  WORKER_METRICS_HOST: z.string().min(1).default('127.0.0.1'),
   /** How often the deletion sweep runs; daily by default. */
   DESTINATION_SWEEP_EVERY_MS: z.coerce.number().int().min(1000).default(86_400_000),
   /** Whole days an ended job (with its tasks, whose raw inputs hold personal data) is kept; `off` keeps jobs forever. */

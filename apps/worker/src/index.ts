@@ -5,3 +5,5 @@
 export { loadConfig, type WorkerConfig } from './config';
 export { createHandlers } from './registry';
 export { startWorker, workerSettingsOf, type CloseOutcome, type RunningWorker, type WorkerDeps, type WorkerSettings } from './worker';
+export { workerMetrics, type WorkerMetrics } from './metrics';
+export { startMetricsServer, type MetricsServer, type MetricsServerDeps } from './metrics-server';

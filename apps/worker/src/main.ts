@@ -1,6 +1,8 @@
 import { Redis } from 'ioredis';
 import { configOrExit, createLogger, createOrm, installShutdown } from '@jabba/domain/platform';
 import { loadConfig } from './config';
+import { workerMetrics } from './metrics';
+import { startMetricsServer, type MetricsServer } from './metrics-server';
 import { createHandlers } from './registry';
 import { startWorker, workerSettingsOf, type CloseOutcome, type RunningWorker } from './worker';
 
@@ -19,6 +21,15 @@ if (pending.length > 0) {
 // BullMQ workers block on Redis: they need maxRetriesPerRequest null. We own it, so we close it.
 const connection = new Redis(config.REDIS_URL, { maxRetriesPerRequest: null });
 const now = () => new Date();
+const metrics = workerMetrics(orm);
+// Up before the worker starts, so an orchestrator sees the process alive (and not yet ready) during start.
+const metricsServer: MetricsServer | null = config.WORKER_METRICS_PORT === undefined
+  ? null
+  : await startMetricsServer({ metrics, orm, redis: connection, host: config.WORKER_METRICS_HOST, port: config.WORKER_METRICS_PORT }).catch((error: unknown) => {
+    logger.fatal({ err: error, port: config.WORKER_METRICS_PORT }, 'cannot listen for metrics');
+    process.exit(1);
+  });
+if (metricsServer) logger.info({ port: metricsServer.port }, `worker metrics on http://${config.WORKER_METRICS_HOST}:${metricsServer.port}/metrics`);
 
 // Signals are handled from here on, before the worker starts and says it is running: a SIGTERM
 // during start waits for the start to finish, then stops the worker as it would any other time.
@@ -35,6 +46,7 @@ installShutdown({
         if (worker) outcome = await worker.close(config.SHUTDOWN_TIMEOUT_MS);
       },
     },
+    { name: 'close the metrics server', run: () => metricsServer?.close() ?? Promise.resolve() },
     // A handed-back chunk still holds its connection, inside its transaction: closing the pool would
     // wait for it, while exiting drops it and rolls the chunk back, which is the point.
     { name: 'close postgres', run: () => (outcome === 'finished' ? orm.close() : Promise.resolve()) },
@@ -43,7 +55,7 @@ installShutdown({
 });
 
 // Assigned in the same tick as the handlers above, so no signal can find it unset.
-const starting: Promise<RunningWorker | null> = startWorker({ ...workerSettingsOf(config), orm, connection, logger, handlers: createHandlers(config, now), now }).catch((error: unknown) => {
+const starting: Promise<RunningWorker | null> = startWorker({ ...workerSettingsOf(config), orm, connection, logger, handlers: createHandlers(config, now), now, metrics }).catch((error: unknown) => {
   logger.fatal({ err: error }, 'the worker could not start');
   process.exit(1);
 });

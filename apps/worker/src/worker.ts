@@ -18,6 +18,7 @@ import { relayOutbox } from './outbox-relay';
 import { reconcile } from './reconcile';
 import { runRetention } from './retention';
 import { processTaskChunk, rescueTaskChunk } from './chunk-processor';
+import { workerMetrics, type WorkerMetrics } from './metrics';
 
 /** What the worker loop is tuned by: `workerSettingsOf(config)`, which tests override field by field. */
 export interface WorkerSettings {
@@ -59,6 +60,8 @@ export interface WorkerDeps extends WorkerSettings {
   handlers: HandlerRegistry;
   /** The sweep's clock; tests pass their own instead of waiting. */
   now: () => Date;
+  /** Where the worker counts its chunks and reconciler runs; a registry of its own when not given. */
+  metrics?: WorkerMetrics;
 }
 
 /** 'handed-back': chunks were still running at the deadline; their connections must not be awaited. */
@@ -66,6 +69,7 @@ export type CloseOutcome = 'finished' | 'handed-back';
 
 export interface RunningWorker {
   tasksQueue: Queue;
+  metrics: WorkerMetrics;
   reconcileNow(): Promise<number>;
   /** One deletion sweep now: the id of the job it submitted, or null when nothing was due. */
   sweepNow(): Promise<string | null>;
@@ -88,7 +92,8 @@ export async function startWorker(deps: WorkerDeps): Promise<RunningWorker> {
   const tasksQueue = new Queue(queueNames.tasks, { connection, prefix });
   const maintenanceQueue = new Queue(queueNames.maintenance, { connection, prefix });
   const personDeactivation = new Queue(queueNames.personDeactivation, { connection, prefix });
-  const chunkDeps = { orm: deps.orm, tasksQueue, handlers: deps.handlers, logger };
+  const metrics = deps.metrics ?? workerMetrics(deps.orm);
+  const chunkDeps = { orm: deps.orm, tasksQueue, handlers: deps.handlers, logger, metrics };
   const rescues = new Set<Promise<void>>();
 
   // The stalled checker marks active chunks on one pass and moves those still without a lock on the
@@ -110,7 +115,7 @@ export async function startWorker(deps: WorkerDeps): Promise<RunningWorker> {
   });
   tasksWorker.on('error', (error) => logger.error({ err: error }, 'tasks worker error'));
 
-  const reconcileNow = () => reconcile({ orm: deps.orm, tasksQueue, logger });
+  const reconcileNow = () => reconcile({ orm: deps.orm, tasksQueue, logger, metrics });
   const sweepNow = () => sweepDestinations({
     orm: deps.orm, tasksQueue, logger, now: deps.now, deleteAfterDays: deps.deleteAfterDays,
   });
@@ -180,5 +185,5 @@ export async function startWorker(deps: WorkerDeps): Promise<RunningWorker> {
     })();
     return closing;
   };
-  return { tasksQueue, reconcileNow, sweepNow, retentionNow, close };
+  return { tasksQueue, metrics, reconcileNow, sweepNow, retentionNow, close };
 }

@@ -14,14 +14,26 @@ const startWorkerProcess = (env: Record<string, string>) =>
   startApp('apps/worker/src/main.ts', { DATABASE_URL: db.url, REDIS_URL: redisUrl, QUEUE_PREFIX: testPrefix(), LOG_LEVEL: 'info', ...env });
 
 describe('worker process', () => {
-  it('SIGTERM stops it gracefully with exit code 0', async () => {
-    const worker = startWorkerProcess({});
+  it('serves /health, /ready and /metrics on WORKER_METRICS_PORT; SIGTERM closes them and stops it gracefully with exit code 0', async () => {
+    const worker = startWorkerProcess({ WORKER_METRICS_PORT: '0' });
+    const port = await waitFor(() => /worker metrics on http:\/\/127\.0\.0\.1:(\d+)\/metrics/.exec(worker.output())?.[1], { timeout: 15_000, what: 'metrics to listen' });
     await waitFor(() => worker.output().includes('"msg":"worker running"'), { timeout: 15_000, what: 'worker to start' });
+    const base = `http://127.0.0.1:${port}`;
+    expect(await (await fetch(`${base}/health`)).json()).toEqual({ status: 'ok' });
+    expect(await (await fetch(`${base}/ready`)).json()).toEqual({ status: 'ready', postgres: 'ok', redis: 'ok' });
+    const metrics = await (await fetch(`${base}/metrics`)).text();
+    // The reconcile pass at start has run (and the scheduler's first run may have too).
+    expect(metrics).toMatch(/^jabba_worker_reconcile_runs_total [12]$/m);
+    expect(metrics).toMatch(/^jabba_worker_chunks_reenqueued_total 0$/m);
+    expect((await fetch(`${base}/metrics`, { method: 'POST' })).status).toBe(405);
+
     worker.child.kill('SIGTERM');
     const [code] = await worker.exit;
     expect(code).toBe(0);
     expect(worker.output()).toContain('"msg":"shutting down"');
+    expect(worker.output()).toContain('"step":"close the metrics server"');
     expect(worker.output()).toContain('"step":"close redis"');
+    await expect(fetch(`${base}/health`)).rejects.toThrow('fetch failed');
   });
 
   it('a bad environment stops it with a message naming the variable', async () => {

@@ -22,11 +22,14 @@ export const apiPoolSize = (config: Pick<ApiConfig, 'IMPORT_MAX_CONCURRENT'>): n
 export interface UploadSlots {
   /** Runs `upload` in a slot, or throws BUSY (503 with Retry-After) when every slot is taken. */
   run<T>(upload: () => Promise<T>): Promise<T>;
+  /** Uploads running now, for the metrics. */
+  inFlight(): number;
 }
 
 export function uploadSlots(max: number): UploadSlots {
   let taken = 0;
   return {
+    inFlight: () => taken,
     async run<T>(upload: () => Promise<T>): Promise<T> {
       if (taken >= max) {
         throw new DomainError('BUSY', `This api process is receiving ${max} uploads already; try again in ${uploadRetryAfterSeconds} seconds`, {

@@ -54,6 +54,14 @@ export const publicRoutes: Record<string, string> = {
   'GET /*': 'the console: its built static files and its pages\' index.html, the same for everyone; what they show comes from the APIs, which check the caller',
 };
 
+/**
+ * Routes for operators, not for identities: no chain applies (a scraper has no user or client).
+ * Their own refusals are tested where they are built.
+ */
+export const operatorRoutes: Record<string, string> = {
+  'GET /metrics': 'Prometheus text: with METRICS_TOKEN set only its bearer (401 otherwise), without it only a loopback peer not relayed by a proxy (403 otherwise); test/platform/metrics.test.ts',
+};
+
 export const linksOf = (chain: ChainName): readonly Link[] => documentedChains[chain];
 
 const notFound = (message: string) => (): Refusal => ({ code: 'NOT_FOUND', message });

@@ -14,7 +14,7 @@ import { graphqlModules } from '../../src/app';
 import { buildSchema } from '../../src/graphql/schema';
 import { createTestApi, insertClient, grantRole, type TestApi } from '../support';
 import { send, worldOf, type Party, type Refusal, type World } from './authorization-fixtures';
-import { entries, linksOf, publicRoutes, type Entry } from './authorization-matrix';
+import { entries, linksOf, operatorRoutes, publicRoutes, type Entry } from './authorization-matrix';
 
 const refusedKinds = [
   'no token', 'expired token', 'forged token', 'future-dated token', 'alg none token',
@@ -94,7 +94,7 @@ describe('authorization matrix', () => {
     const routes = api.app.routes.filter((r) => r.method !== 'ALL').map((r) => `${r.method} ${r.path}`);
     const schema = buildSchema(graphqlModules);
     const fields = (['Query', 'Mutation'] as const).flatMap((t) => Object.keys((schema.getType(t) as GraphQLObjectType).getFields()).map((f) => `${t}.${f}`));
-    const covered = new Set([...entries.map((e) => e.key), ...Object.keys(publicRoutes)]);
+    const covered = new Set([...entries.map((e) => e.key), ...Object.keys(publicRoutes), ...Object.keys(operatorRoutes)]);
     expect([...new Set([...routes, ...fields])].filter((k) => !covered.has(k))).toEqual([]);
     expect([...covered].filter((k) => !routes.includes(k) && !fields.includes(k))).toEqual([]);
   });

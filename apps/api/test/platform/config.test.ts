@@ -64,6 +64,12 @@ describe('loadConfig', () => {
     ]);
   });
 
+  it('leaves METRICS_TOKEN unset by default and refuses a short one', () => {
+    expect(loadConfig({}).METRICS_TOKEN).toBeUndefined();
+    expect(loadConfig({ METRICS_TOKEN: secret }).METRICS_TOKEN).toBe(secret);
+    expect(problemsOf({ METRICS_TOKEN: 'short' })).toEqual(['METRICS_TOKEN: must be at least 32 characters']);
+  });
+
   it('rejects a bad PORT', () => {
     for (const port of ['abc', '70000', '-1', '3.5']) {
       const problems = problemsOf({ PORT: port });

@@ -19,6 +19,8 @@ type OutcomeRow = Outcome & { id: string };
 export interface ChunkReport {
   /** Why nothing ran, when nothing did. */
   skipped?: 'job-not-found' | 'job-ended' | 'stale-epoch';
+  /** The job's type, once the job was found: the worker's metrics are labelled by it. */
+  jobType?: string;
   ran: number;
   outcomes: Record<Final, number>;
   jobStatus?: JobStatus;
@@ -60,8 +62,8 @@ export function runChunk(em: EntityManager, payload: TaskChunkPayload, execute: 
   return inTransaction(em, async ({ em: txEm, sql }) => {
     const job = await loadJob(sql, payload.jobId);
     if (!job) return empty('job-not-found');
-    if (job.status !== 'PENDING') return empty('job-ended');
-    if (job.epoch !== payload.epoch) return empty('stale-epoch');
+    if (job.status !== 'PENDING') return { ...empty('job-ended'), jobType: job.type };
+    if (job.epoch !== payload.epoch) return { ...empty('stale-epoch'), jobType: job.type };
 
     const tasks = await claim(sql, job, payload);
     const ctx = { job, em: txEm, sql, logger: logger.child({ jobId: job.id }) };
@@ -69,7 +71,7 @@ export function runChunk(em: EntityManager, payload: TaskChunkPayload, execute: 
     const written = await writeOutcomes(sql, outcomes);
     if (written !== outcomes.length) throw new Error(`chunk ${payload.fromSeq} of job ${job.id}: claimed tasks changed under their lock`);
 
-    const report = empty();
+    const report: ChunkReport = { ...empty(), jobType: job.type };
     for (const o of outcomes) report.outcomes[o.status] += 1;
     report.ran = outcomes.length;
     let deltas: CounterDeltas = { PENDING: -outcomes.length, ...report.outcomes };

@@ -6,6 +6,7 @@ export { creationOrder, keyComparison, keysetPage, param, type CreationKey, type
 export { keysetPagesByParent, type ParentKeysetQuery } from './keyset-by-parent';
 export { createLogger, type Logger } from './logger';
 export { createOrm, migrate, type Orm, type OrmConfig } from './orm';
+export { poolStats, type PoolStats } from './pool-stats';
 export { installShutdown } from './shutdown';
 export { inTransaction, isoMicros, jsonb, sqlOf, type Sql, type TxSql } from './sql';
 export {

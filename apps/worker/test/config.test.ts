@@ -1,0 +1,26 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError } from '@jabba/domain/platform';
+import { loadConfig } from '../src/config';
+
+describe('the worker\'s loadConfig: metrics server', () => {
+  it('serves no metrics unless WORKER_METRICS_PORT is set, and binds loopback by default', () => {
+    const defaults = loadConfig({});
+    expect(defaults.WORKER_METRICS_PORT).toBeUndefined();
+    expect(defaults.WORKER_METRICS_HOST).toBe('127.0.0.1');
+    expect(loadConfig({ WORKER_METRICS_PORT: '9464', WORKER_METRICS_HOST: '0.0.0.0' })).toMatchObject({ WORKER_METRICS_PORT: 9464, WORKER_METRICS_HOST: '0.0.0.0' });
+  });
+
+  it('refuses a port out of range', () => {
+    for (const port of ['-1', '70000', 'http']) {
+      let problems: string[] = [];
+      try {
+        loadConfig({ WORKER_METRICS_PORT: port });
+      } catch (error) {
+        expect(error).toBeInstanceOf(ConfigError);
+        problems = (error as ConfigError).problems;
+      }
+      expect(problems, port).toHaveLength(1);
+      expect(problems[0]).toMatch(/^WORKER_METRICS_PORT: /);
+    }
+  });
+});
