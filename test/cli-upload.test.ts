@@ -57,7 +57,8 @@ async function csvFile(name: string, lines: string[]): Promise<string> {
 const uploadArgs = (file: string, ...more: string[]) => ['upload', file, '--register-type', 'MEDICAL_DEVICE', '--reason', 'Q3', ...more];
 const jobIdOf = (stdout: string): string => /^Job ([0-9a-f-]{36}) /m.exec(stdout)?.[1] ?? '';
 
-describe('npm run jabba -- upload', () => {
+// Each CLI run is a fresh tsx process (a few seconds on a busy machine); some tests run four.
+describe('npm run jabba -- upload', { timeout: 60_000 }, () => {
   let failedJob = '';
 
   it('exits 2 for a file with 2 bad lines, writes devices.errors.csv beside it with them and prints the summary', async () => {

@@ -56,7 +56,7 @@ export class ProgressBars {
     this.lastDraw = now;
     const rate = this.rate();
     const left = this.lines.total - this.lines.done;
-    const eta = left === 0 ? 'done' : rate > 0 ? `ETA ${duration(left / rate)}` : 'ETA --';
+    const eta = this.lines.total > 0 && left === 0 ? 'done' : rate > 0 ? `ETA ${duration(left / rate)}` : 'ETA --';
     const rows = [
       `Upload ${bar(this.sent.done, this.sent.total)}  ${bytes(this.sent.done)} / ${bytes(this.sent.total)}`,
       `Lines  ${bar(this.lines.done, this.lines.total)}  ${count(this.lines.done)} / ${count(this.lines.total)}  ${count(Math.round(rate))} lines/s  ${eta}`,
