@@ -9,6 +9,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPlatform, type Platform } from '#test/platform';
+import { ProgressBars } from '../scripts/lib/progress-bars';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const header = 'classification_type,manufacturer_name,manufacturer_country,model_number,packaging_type,packaging_count,packaging_unit,is_active,device_names.name,device_names.type';
@@ -139,5 +140,25 @@ describe('npm run jabba -- upload', { timeout: 60_000 }, () => {
     const noFile = await jabba(['upload', '--register-type', 'MEDICAL_DEVICE', '--reason', 'Q3']);
     expect(noFile.code).toBe(2);
     expect(noFile.stderr.split('\n')[0]).toBe('jabba: FILE is required');
+  });
+});
+
+describe('the progress bars', () => {
+  it('redraw two rows in place on a terminal, with lines/s and ETA, and write nothing elsewhere', () => {
+    const writes: string[] = [];
+    const stream = (isTTY: boolean) => ({ isTTY, write: (s: string) => writes.push(s) > 0 }) as unknown as NodeJS.WriteStream;
+    const bars = new ProgressBars(stream(true));
+    bars.bytes(1000, 4000);
+    bars.lineCount(0, 100, 0);
+    bars.lineCount(50, 100, 5000);
+    bars.finish();
+    expect(writes.at(-1)).toBe('\x1b[2A\x1b[2KUpload [######------------------]  25%  1000 B / 3.9 KiB\n'
+      + '\x1b[2KLines  [############------------]  50%  50 / 100  10 lines/s  ETA 5s\n');
+    writes.length = 0;
+    const quiet = new ProgressBars(stream(false));
+    quiet.bytes(1, 2);
+    quiet.lineCount(1, 2);
+    quiet.finish();
+    expect(writes).toEqual([]);
   });
 });
