@@ -38,3 +38,16 @@ export function exampleRequest(port: number): string[] {
     `  -d '{"query":"{ node(id: \\"${jobId}\\") { id ... on Job { status progress { total processed failed } } } }"}'`,
   ];
 }
+
+/**
+ * What the api commands (upload, wait, errors) read: only where the api is and the token, since
+ * they talk to any Jabba over HTTP and never to its database.
+ */
+export const apiClientEnvSchema = z.object({
+  JABBA_API_URL: z.url({ protocol: /^https?$/ }).default('http://127.0.0.1:3000'),
+  JABBA_TOKEN: z.string().min(1).optional(),
+});
+export type ApiClientEnv = z.infer<typeof apiClientEnvSchema>;
+
+export const readApiClientEnv = (env: Record<string, string | undefined> = process.env): ApiClientEnv =>
+  parseEnv(apiClientEnvSchema, env);
