@@ -3,7 +3,7 @@
  * against the real api and a worker, over HTTP only (no DATABASE_URL given to the CLI).
  */
 import { execFile } from 'node:child_process';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { copyFile, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -84,6 +84,21 @@ describe('npm run jabba -- upload', { timeout: 60_000 }, () => {
       `csv_data_line,error_code,error_message,${header}`,
       `3,VALIDATION_ERROR,${JSON.stringify(message(3)).replaceAll('\\"', '""')},${row(2, 0)}`,
       `5,VALIDATION_ERROR,${JSON.stringify(message(5)).replaceAll('\\"', '""')},${row(4, 0)}`,
+    ]);
+  });
+
+  it('uploads examples/devices.csv: 10 lines processed, lines 6 and 10 failed', async () => {
+    const file = path.join(dir, 'example-devices.csv');
+    await copyFile(path.join(root, 'examples', 'devices.csv'), file);
+    const result = await jabba(uploadArgs(file));
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(2);
+    expect(result.stdout.split('\n').slice(1)).toEqual([
+      '  12 lines: 10 processed, 2 failed',
+      `Failed records written to ${path.join(dir, 'example-devices.errors.csv')}:`,
+      '  line 6: column "packaging_count" must be a positive integer, got "ten"',
+      '  line 10: column "manufacturer_country" has "XX", which is not in the COUNTRY dictionary',
+      '',
     ]);
   });
 

@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findJob } from '@jabba/domain/engine';
 import { csvLine } from '@jabba/domain/csv';
 import { messages } from '@jabba/domain/identity';
+import { readFile } from 'node:fs/promises';
 import { waitFor } from '#test/wait-for';
 import { toGlobalId } from '../../src/platform/global-ids';
 import { createTestApi, type Caller, type TestApi } from '../support';
@@ -141,6 +142,14 @@ describe('POST /v1/merge-candidates and the worker', () => {
     const report = await (await api.app.request(`/v1/jobs/${jobId}/errors.csv`, { headers: writer.headers })).text();
     expect(report.split('\r\n')[0]).toBe(`csv_data_line,error_code,error_message,${header}`);
     expect(report).toContain(`${csvLine(['6', 'CONFLICT', pairTaken('Line 6').message])},${records[4]}\r\n`);
+  });
+
+  it('imports examples/merge-candidates.csv: three candidates, and line 4 fails on its impossible birth date', async () => {
+    const jobId = await accepted(await post(await readFile(new URL('../../../../examples/merge-candidates.csv', import.meta.url), 'utf8')));
+    await finished(jobId);
+    const tasks = await tasksOf(jobId);
+    expect(tasks.map((t) => t.status)).toEqual(['PROCESSED', 'PROCESSED', 'FAILED', 'PROCESSED']);
+    expect(tasks[2]?.error).toMatchObject({ message: expect.stringMatching(/^Line 4: .*master_birth_date/), extensions: { code: 'VALIDATION_ERROR' } });
   });
 
   it('imports a JSON array: one task per item by index; a known person keeps its details', async () => {
