@@ -28,14 +28,13 @@ export function jwtSecret(env: ScriptEnv): string {
 }
 
 /**
- * A request that works against today's schema with any token: `node` on a job id nobody has, so
- * the answer is `{"node": null}` with a token and UNAUTHENTICATED without one.
+ * A request that works with any token and shows real data once something was uploaded: the
+ * caller's newest jobs of every type it may read (an empty list before the first upload).
  */
 export function exampleRequest(port: number): string[] {
-  const jobId = Buffer.from('GenericJob:00000000-0000-4000-8000-000000000000').toString('base64');
   return [
     `curl -s http://127.0.0.1:${port}/graphql -H "authorization: Bearer $TOKEN" -H 'content-type: application/json' \\`,
-    `  -d '{"query":"{ node(id: \\"${jobId}\\") { id ... on Job { status progress { total processed failed } } } }"}'`,
+    `  -d '{"query":"{ jobs(first: 5) { nodes { id jobType status progress { total processed failed } } } }"}'`,
   ];
 }
 
