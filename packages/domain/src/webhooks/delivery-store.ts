@@ -89,7 +89,8 @@ export async function loadDeliveryToSend(em: EntityManager, id: string): Promise
     disabled: row.disabled as boolean,
     secret: row.secret as string,
     previousSecret: row.previous_secret as string | null,
-    previousSecretUntil: row.previous_secret_until as Date | null,
+    // pg may hand timestamps over as text (the ORM's type parsers) or as Date: either way, a Date.
+    previousSecretUntil: row.previous_secret_until === null ? null : new Date(row.previous_secret_until as string | Date),
   };
 }
 

@@ -27,9 +27,8 @@ export function nonPublicRange(address: string): string | null {
 export class AddressRefused extends Error {
   override readonly name = 'AddressRefused';
   constructor(readonly host: string, readonly address: string, readonly range: string) {
-    super(host === address
-      ? `${address} is a ${range} address, not a public one`
-      : `${host} resolves to ${address}, a ${range} address, not a public one`);
+    const kind = range.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+    super(host === address ? `${address} is not a public address (${kind})` : `${host} resolves to ${address}, which is not a public address (${kind})`);
   }
 }
 

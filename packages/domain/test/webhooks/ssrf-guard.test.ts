@@ -43,11 +43,11 @@ describe('nonPublicRange', () => {
 describe('resolvePublic', () => {
   it('judges an IP literal without a lookup, brackets and all', async () => {
     await expect(resolvePublic('[::1]')).rejects.toThrow(new AddressRefused('::1', '::1', 'loopback'));
-    await expect(resolvePublic('[::1]')).rejects.toThrow('::1 is a loopback address, not a public one');
+    await expect(resolvePublic('[::1]')).rejects.toThrow('::1 is not a public address (loopback)');
     await expect(resolvePublic('8.8.8.8')).resolves.toEqual([{ address: '8.8.8.8', family: 4 }]);
   });
 
   it('refuses a name that resolves to a non-public address, naming both', async () => {
-    await expect(resolvePublic('localhost')).rejects.toThrow(/^localhost resolves to (127\.0\.0\.1|::1), a loopback address, not a public one$/);
+    await expect(resolvePublic('localhost')).rejects.toThrow(/^localhost resolves to (127\.0\.0\.1|::1), which is not a public address \(loopback\)$/);
   });
 });
