@@ -120,6 +120,9 @@ describe('webhook deliveries', () => {
     await verifiedDelivery('/flaky', secret, 2);
     const delivered = await waitFor(async () => (await deliveries(caller, id)).items.find((d) => d.status === 'DELIVERED'), { what: 'the delivery to be recorded' });
     expect(delivered).toMatchObject({ attempts: 2, lastResponseStatus: 204, lastError: null });
+    const counted = (await worker!.worker.metrics.registry.getSingleMetric('jabba_webhook_deliveries_total')!.get()).values;
+    expect(counted.find((v) => v.labels.outcome === 'retry')?.value).toBeGreaterThanOrEqual(1);
+    expect(counted.find((v) => v.labels.outcome === 'delivered')?.value).toBeGreaterThanOrEqual(3);
   });
 
   it('gives up after the last attempt, keeping the last error', async () => {
