@@ -159,4 +159,18 @@ describe('webhook deliveries', () => {
     expect(await verifiedDelivery('/rotated', old)).toEqual(payload);
     expect(String(arrivedAt('/rotated')[0]!.headers['webhook-signature']).split(' ')).toHaveLength(2);
   });
+
+  it('lets job retention delete finished deliveries as old as the jobs it deletes, never pending ones', async () => {
+    const caller = await api.caller({ scopes });
+    const { id } = await register(caller, '/retention');
+    await api.em().getConnection().execute(
+      `insert into webhook_deliveries (endpoint_id, event_id, event_type, payload, status, failed_at, delivered_at, published_at, inserted_at)
+       values (?, gen_random_uuid(), 'job.ended', '{}', 'FAILED', now(), null, now(), now() - interval '91 days'),
+              (?, gen_random_uuid(), 'job.ended', '{}', 'DELIVERED', null, now(), now(), now() - interval '89 days'),
+              (?, gen_random_uuid(), 'job.ended', '{}', 'PENDING', null, null, now(), now() - interval '91 days')`,
+      [id, id, id],
+    );
+    expect(await worker!.worker.retentionNow()).toMatchObject({ jobsDeleted: 0 });
+    expect((await deliveries(caller, id)).items.map((d) => d.status).sort()).toEqual(['DELIVERED', 'PENDING']);
+  });
 });

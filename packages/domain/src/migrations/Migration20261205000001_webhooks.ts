@@ -55,6 +55,8 @@ export class Migration20261205000001_webhooks extends Migration {
     this.addSql(`create index webhook_deliveries_endpoint_idx on webhook_deliveries (endpoint_id, inserted_at, id)`);
     this.addSql(`create index webhook_deliveries_pending_idx on webhook_deliveries (inserted_at, id) where status = 'PENDING'`);
     this.addSql(`create index webhook_deliveries_unpublished_idx on webhook_deliveries (inserted_at, id) where published_at is null`);
+    // Retention deletes finished deliveries by age.
+    this.addSql(`create index webhook_deliveries_finished_idx on webhook_deliveries (inserted_at) where status <> 'PENDING'`);
     this.addSql(`
       create function webhook_job_ended() returns trigger language plpgsql as $$
       declare

@@ -4,6 +4,7 @@ export {
   deliveryJobOptions, relayNewDeliveries, republishPendingDeliveries, webhookDeliveriesQueue, webhookDeliveryJobName, webhookDeliveryPayload,
   type RetryPolicy, type WebhookDeliveryPayload,
 } from './delivery-queue';
+export { deleteOldDeliveries } from './delivery-retention';
 export { pageDeliveries, type DeliveryRow } from './delivery-store';
 export { createEndpoint, deleteEndpoint, findEndpoint, listEndpoints, rotateSecret, type EndpointRow, type EndpointWithSecret } from './endpoint-store';
 export { maxResponseBytes } from './http-post';
