@@ -68,6 +68,16 @@ async function verifiedDelivery(path: string, secret: string, count = 1): Promis
 const deliveries = async (caller: Caller, webhookId: string, query = '') =>
   (await call(caller, 'GET', `/v1/webhooks/${webhookId}/deliveries${query}`)).body as { items: Record<string, unknown>[]; nextCursor: string | null };
 
+/**
+ * The endpoint's deliveries once none is PENDING: the receiver has the request before the worker
+ * records its answer, so a test reads the record only after that.
+ */
+const settledDeliveries = (caller: Caller, webhookId: string) =>
+  waitFor(async () => {
+    const { items } = await deliveries(caller, webhookId);
+    return items.length > 0 && items.every((d) => d.status !== 'PENDING') ? items : undefined;
+  }, { what: `the deliveries of ${webhookId} to be recorded` });
+
 describe('webhook deliveries', () => {
   it('delivers an event that was committed while Redis lost its message: the relay queues it again', async () => {
     // No worker yet: the job is cancelled by the api, and its delivery waits in Postgres.
@@ -89,7 +99,7 @@ describe('webhook deliveries', () => {
       type: 'job.ended', jobId, jobType: job.type, status: 'FAILED',
       progress: { total: 12, pending: 0, processed: 0, failed: 0, aborted: 12 }, endedAt: job.endedAt,
     });
-    expect((await deliveries(caller, id)).items).toMatchObject([{ status: 'DELIVERED', attempts: 1, lastResponseStatus: 204, lastError: null }]);
+    expect(await settledDeliveries(caller, id)).toMatchObject([{ status: 'DELIVERED', attempts: 1, lastResponseStatus: 204, lastError: null }]);
   });
 
   it('posts one verified job.ended event when a job the worker ran ends, with the job’s own figures', async () => {
@@ -102,7 +112,7 @@ describe('webhook deliveries', () => {
     expect(job.progress).toEqual({ total: 12, pending: 0, processed: 10, failed: 2, aborted: 0 });
 
     const [request] = arrivedAt('/processed');
-    const [delivery] = (await deliveries(caller, id)).items;
+    const [delivery] = await settledDeliveries(caller, id);
     expect(request!.headers['webhook-id']).toBe(delivery!.eventId);
     expect(request!.headers['content-type']).toBe('application/json');
     expect(delivery).toMatchObject({ event: 'job.ended', status: 'DELIVERED', attempts: 1, lastResponseStatus: 204, lastError: null, failedAt: null, payload });
