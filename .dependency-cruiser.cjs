@@ -3,7 +3,7 @@
  * rule holds whether an import is written relative or through a workspace package. Type-only imports
  * count: a cycle through types is still a cycle for the next reader.
  */
-const features = '(device-registry|destinations|merge-review|service-catalog)';
+const features = '(device-registry|destinations|merge-review|service-catalog|webhooks)';
 const domain = '^packages/domain/src/';
 const api = '^apps/api/src/';
 const console_ = '^apps/console/src/';

@@ -37,6 +37,7 @@ import { serviceCatalogModule } from './service-catalog/graphql';
 import { uploadSlots } from './platform/upload-slots';
 import { apiMetrics } from './platform/metrics';
 import { metricsRoutes, timeRequests } from './platform/metrics-route';
+import { webhookRoutes } from './webhooks/rest';
 
 export type { ApiDeps } from './platform/deps';
 export type { AppEnv, AppVariables } from './platform/request-scope';
@@ -80,6 +81,7 @@ export function createApp(deps: ApiDeps): App {
   app.route('/', destinationRoutes(deps));
   app.route('/', destinationTransitionRoutes(deps));
   app.route('/', mergeCandidateRoutes(deps, slots));
+  app.route('/', webhookRoutes(deps));
 
   const yoga = createGraphqlServer(deps, graphqlModules);
   // yoga reads a body whole, however large: refused past the bound, counted as it streams.

@@ -9,6 +9,7 @@ import { destinationEnvFields } from '@jabba/domain/destinations';
 import { defaultTokenRules, developmentJwtSecret, jwtSecretField, jwtSecretOf, type TokenRules, withJwtSecretRule } from '@jabba/domain/identity';
 import { mergeReviewEnvFields } from '@jabba/domain/merge-review';
 import { baseEnvSchema, parseEnv } from '@jabba/domain/platform';
+import { webhookEnvFields } from '@jabba/domain/webhooks';
 
 /** Where `npm run build:console` writes the console (apps/console/dist), wherever the api is started from. */
 export const defaultConsoleDistDir = fileURLToPath(new URL('../../console/dist', import.meta.url));
@@ -78,6 +79,7 @@ const apiEnvSchema = withJwtSecretRule(baseEnvSchema
     IMPORT_MAX_CONCURRENT: z.coerce.number().int().min(1).max(64).default(4),
     ...destinationEnvFields,
     ...mergeReviewEnvFields,
+    ...webhookEnvFields,
     /** How long a PATCH of a destination waits for the worker before answering 202 with the job. */
     DESTINATION_PATCH_WAIT_MS: z.coerce.number().int().min(0).default(5000),
     /** How long `assignMergeCandidate` waits for a worker's answer before telling the reviewer to try again. */

@@ -3,6 +3,7 @@ import { destinationEnvFields } from '@jabba/domain/destinations';
 import { jwtSecretField, withJwtSecretRule } from '@jabba/domain/identity';
 import { mergeReviewEnvFields } from '@jabba/domain/merge-review';
 import { baseEnvSchema, parseEnv } from '@jabba/domain/platform';
+import { webhookEnvFields } from '@jabba/domain/webhooks';
 
 // The worker signs and verifies no token, but it runs beside the api on the same environment: it
 // refuses a production secret the api would refuse, so a bad deploy stops whole, not half.
@@ -30,6 +31,17 @@ const workerEnvSchema = withJwtSecretRule(baseEnvSchema.extend({
   JOB_RETENTION_EVERY_MS: z.coerce.number().int().min(1000).default(86_400_000),
   /** Tasks deleted per statement: each is its own short transaction, so locks are held briefly. */
   JOB_RETENTION_BATCH_SIZE: z.coerce.number().int().min(1).max(100_000).default(10_000),
+  ...webhookEnvFields,
+  /** One webhook attempt (connect, send, answer) gets this long; then it counts as failed and is retried. */
+  WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(5000),
+  /** Attempts per delivery, the first included; the last is about 21 hours after the first with the default base. */
+  WEBHOOK_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(20).default(8),
+  /** Wait before the first retry, doubled before each next one (exponential backoff). */
+  WEBHOOK_RETRY_BASE_MS: z.coerce.number().int().min(1).default(600_000),
+  /** How often new deliveries are moved from Postgres to the queue: at most this late after a job ends. */
+  WEBHOOK_RELAY_EVERY_MS: z.coerce.number().int().min(10).default(1000),
+  /** Deliveries this worker sends at once; each waits on a receiver, not on Postgres. */
+  WEBHOOK_CONCURRENCY: z.coerce.number().int().min(1).max(100).default(10),
 }));
 
 export type WorkerConfig = z.infer<typeof workerEnvSchema>;

@@ -20,6 +20,8 @@ export interface WorkerMetrics {
   chunkDone(report: ChunkReport, seconds: number): void;
   /** One reconciler run and the chunks it re-offered. */
   reconciled(chunks: number): void;
+  /** One webhook attempt's outcome (delivered, retry, failed, gone; a duplicate message is skipped). */
+  webhookAttempt(outcome: string): void;
 }
 
 /** `orm`'s pool is read at each scrape (plain fields, no query). */
@@ -42,6 +44,12 @@ export function workerMetrics(orm: MikroORM): WorkerMetrics {
   const reenqueued = new Counter({
     name: 'jabba_worker_chunks_reenqueued_total', help: 'Chunks the reconciler re-offered to the queue (already queued ones are no-ops in Redis)', registers: [registry],
   });
+  const webhookDeliveries = new Counter({
+    name: 'jabba_webhook_deliveries_total',
+    help: 'Webhook delivery attempts of this worker, by outcome (delivered, retry, failed, gone, skipped)',
+    labelNames: ['outcome'] as const,
+    registers: [registry],
+  });
   const gauge = (name: string, help: string, read: () => number) =>
     new Gauge({ name, help, registers: [registry], collect() { this.set(read()); } });
   gauge('jabba_worker_db_pool_in_use', 'Postgres connections lent out', () => poolStats(orm).inUse);
@@ -59,6 +67,9 @@ export function workerMetrics(orm: MikroORM): WorkerMetrics {
     reconciled(chunks) {
       reconcileRuns.inc();
       if (chunks > 0) reenqueued.inc(chunks);
+    },
+    webhookAttempt(outcome) {
+      webhookDeliveries.inc({ outcome });
     },
   };
 }

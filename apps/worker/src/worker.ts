@@ -1,5 +1,5 @@
 /**
- * The worker loop: BullMQ workers on the tasks, maintenance and merge-assignment queues, the job
+ * The worker loop: BullMQ workers on the tasks, maintenance, merge-assignment and webhook queues, the job
  * schedulers of the reconciler, the destination deletion sweep and job retention, and a reconcile pass at
  * start. Started with autorun off, run only once everything is wired; `close()` stops fetching,
  * lets running chunks finish within a deadline, else hands them back.
@@ -19,6 +19,7 @@ import { reconcile } from './reconcile';
 import { runRetention } from './retention';
 import { processTaskChunk, rescueTaskChunk } from './chunk-processor';
 import { workerMetrics, type WorkerMetrics } from './metrics';
+import { webhookDelivery, type WebhookSettings } from './webhook-delivery';
 
 /** What the worker loop is tuned by: `workerSettingsOf(config)`, which tests override field by field. */
 export interface WorkerSettings {
@@ -37,6 +38,8 @@ export interface WorkerSettings {
   retentionBatchSize: number;
   /** MAX_POSTPONED_MERGE_REQUESTS (and MERGE_QUORUM, which assignment does not use). */
   mergeRules: MergeRules;
+  /** Webhook deliveries: timeouts, retries, the relay's period, the SSRF guard. */
+  webhooks: WebhookSettings;
 }
 
 export const workerSettingsOf = (config: WorkerConfig): WorkerSettings => ({
@@ -50,6 +53,13 @@ export const workerSettingsOf = (config: WorkerConfig): WorkerSettings => ({
   retentionEveryMs: config.JOB_RETENTION_EVERY_MS,
   retentionBatchSize: config.JOB_RETENTION_BATCH_SIZE,
   mergeRules: { maxPostponed: config.MAX_POSTPONED_MERGE_REQUESTS, quorum: config.MERGE_QUORUM },
+  webhooks: {
+    allowPrivate: config.WEBHOOK_ALLOW_PRIVATE,
+    timeoutMs: config.WEBHOOK_TIMEOUT_MS,
+    retry: { maxAttempts: config.WEBHOOK_MAX_ATTEMPTS, baseDelayMs: config.WEBHOOK_RETRY_BASE_MS },
+    relayEveryMs: config.WEBHOOK_RELAY_EVERY_MS,
+    concurrency: config.WEBHOOK_CONCURRENCY,
+  },
 });
 
 export interface WorkerDeps extends WorkerSettings {
@@ -75,6 +85,8 @@ export interface RunningWorker {
   sweepNow(): Promise<string | null>;
   /** One retention pass now: what it deleted, or null when retention is off. */
   retentionNow(): Promise<RetentionResult | null>;
+  /** One pass of the webhook relay now (new deliveries to the queue); the number published. */
+  relayWebhooksNow(): Promise<number>;
   /** Stops fetching; resolves once running chunks finished or, past `deadlineMs`, were handed back. */
   close(deadlineMs: number): Promise<CloseOutcome>;
 }
@@ -95,6 +107,7 @@ export async function startWorker(deps: WorkerDeps): Promise<RunningWorker> {
   const metrics = deps.metrics ?? workerMetrics(deps.orm);
   const chunkDeps = { orm: deps.orm, tasksQueue, handlers: deps.handlers, logger, metrics };
   const rescues = new Set<Promise<void>>();
+  const webhooks = webhookDelivery({ orm: deps.orm, connection, prefix, logger, metrics, now: deps.now, settings: deps.webhooks });
 
   // The stalled checker marks active chunks on one pass and moves those still without a lock on the
   // next, and runs once per `stalledInterval` across all workers: checking as often as the lock lasts
@@ -125,8 +138,9 @@ export async function startWorker(deps: WorkerDeps): Promise<RunningWorker> {
   const maintenanceWorker = new Worker(queueNames.maintenance, withFailurePolicy(async (message: Job) => {
     if (message.name === reconcileJobName) {
       const chunks = await reconcileNow();
-      // The outbox rides on the reconcile schedule: both re-offer what Postgres says is not yet sent.
+      // The outboxes ride on the reconcile schedule: both re-offer what Postgres says is not yet sent.
       await relayOutbox({ orm: deps.orm, personDeactivation, logger });
+      await webhooks.republish();
       return chunks;
     }
     if (message.name === sweepJobName) return sweepNow();
@@ -165,14 +179,16 @@ export async function startWorker(deps: WorkerDeps): Promise<RunningWorker> {
   schedulerCheck.unref();
   await reconcileNow();
   await relayOutbox({ orm: deps.orm, personDeactivation, logger });
+  await webhooks.republish();
   const running = [tasksWorker.run(), maintenanceWorker.run(), assignmentWorker.run()];
+  webhooks.run();
   logger.info({ concurrency: deps.concurrency, prefix }, 'worker running');
 
   let closing: Promise<CloseOutcome> | undefined;
   const close = (deadlineMs: number): Promise<CloseOutcome> => {
     closing ??= (async () => {
       clearInterval(schedulerCheck);
-      const finished = Promise.all([tasksWorker.close(), maintenanceWorker.close(), assignmentWorker.close(), ...running]).then(() => Promise.allSettled([...rescues]));
+      const finished = Promise.all([tasksWorker.close(), maintenanceWorker.close(), assignmentWorker.close(), webhooks.close(), ...running]).then(() => Promise.allSettled([...rescues]));
       const outcome = (await Promise.race([finished.then(() => 'finished' as const), timeout(deadlineMs)])) === 'timeout' ? 'handed-back' : 'finished';
       if (outcome === 'handed-back') {
         // BullMQ cannot force a close once a graceful one has begun, so we stop waiting instead: the
@@ -185,5 +201,5 @@ export async function startWorker(deps: WorkerDeps): Promise<RunningWorker> {
     })();
     return closing;
   };
-  return { tasksQueue, metrics, reconcileNow, sweepNow, retentionNow, close };
+  return { tasksQueue, metrics, reconcileNow, sweepNow, retentionNow, relayWebhooksNow: webhooks.relayNew, close };
 }

@@ -24,3 +24,18 @@ describe('the worker\'s loadConfig: metrics server', () => {
     }
   });
 });
+
+describe('the worker\'s loadConfig: webhooks', () => {
+  it('keeps private addresses out and retries 8 times from 10 minutes by default', () => {
+    expect(loadConfig({})).toMatchObject({
+      WEBHOOK_ALLOW_PRIVATE: false, WEBHOOK_TIMEOUT_MS: 5000, WEBHOOK_MAX_ATTEMPTS: 8, WEBHOOK_RETRY_BASE_MS: 600_000, WEBHOOK_RELAY_EVERY_MS: 1000,
+    });
+    expect(loadConfig({ WEBHOOK_ALLOW_PRIVATE: 'true' }).WEBHOOK_ALLOW_PRIVATE).toBe(true);
+  });
+
+  it('refuses anything but true or false, and a timeout past a minute', () => {
+    expect(() => loadConfig({ WEBHOOK_ALLOW_PRIVATE: 'yes', WEBHOOK_TIMEOUT_MS: '120000' })).toThrow(
+      expect.objectContaining({ problems: ['WEBHOOK_ALLOW_PRIVATE: must be true or false', 'WEBHOOK_TIMEOUT_MS: Too big: expected number to be <=60000'] }) as Error,
+    );
+  });
+});

@@ -11,6 +11,7 @@ import { operationsScopes } from './engine';
 import { addUserRole, signAccessToken, upsertClient } from './identity';
 import { mergeReviewScopes } from './merge-review';
 import { serviceCatalogScopes } from './service-catalog';
+import { webhookScopes } from './webhooks';
 
 /** Fixed ids so setting up again changes nothing and the README can show them. */
 export const developmentClientId = '11111111-1111-4111-8111-111111111111';
@@ -22,7 +23,7 @@ export const developmentRole = 'NHS_REVIEWER';
  * Every scope the features and operations define that is not tied to one resource (a scope naming
  * a destination is a function of its id, and left out), read from their own policies.
  */
-export const developmentScopes: readonly string[] = [destinationScopes, deviceRegistryScopes, mergeReviewScopes, serviceCatalogScopes, operationsScopes]
+export const developmentScopes: readonly string[] = [destinationScopes, deviceRegistryScopes, mergeReviewScopes, serviceCatalogScopes, operationsScopes, webhookScopes]
   .flatMap((scopes) => Object.values(scopes))
   .filter((scope): scope is string => typeof scope === 'string');
 

@@ -1,6 +1,6 @@
 /**
  * What the authorization matrix needs of the world: the objects one client owns (jobs of every
- * job type, destinations, a case, a merge request assigned to its user), made fresh for each
+ * job type, destinations, a case, a merge request assigned to its user, a webhook endpoint), made fresh for each
  * caller, and the requests the matrix sends (REST or GraphQL), with their answers reduced to what a
  * refusal is made of: a code, a message, the missing allowances.
  */
@@ -9,6 +9,7 @@ import { createJob } from '@jabba/domain/engine';
 import { deviceRegistryJob } from '@jabba/domain/device-registry';
 import { createSubmission, destinationTransitionJob } from '@jabba/domain/destinations';
 import { mergeCandidateImportJob } from '@jabba/domain/merge-review';
+import { createEndpoint } from '@jabba/domain/webhooks';
 import type { Client } from '@jabba/domain/identity';
 import type { TestApi } from '../support';
 
@@ -28,6 +29,8 @@ export interface World {
   caseId: string;
   /** Its user's NEW merge request. */
   mergeRequestId: string;
+  /** A webhook endpoint of the client. */
+  webhookId: string;
 }
 
 export async function worldOf(api: TestApi, { client, userId }: Party): Promise<World> {
@@ -54,7 +57,8 @@ export async function worldOf(api: TestApi, { client, userId }: Party): Promise<
     `insert into manual_merge_requests (manual_merge_candidate_id, assignee_id, status) values (?, ?, 'NEW') returning id`,
     [candidate!.id, userId],
   );
-  return { jobs, destinationId, caseId: submission.caseId, mergeRequestId: request!.id };
+  const webhook = await createEndpoint(em, { clientId: client.id, url: 'https://93.184.215.14/hooks', events: ['job.ended'] });
+  return { jobs, destinationId, caseId: submission.caseId, mergeRequestId: request!.id, webhookId: webhook.id };
 }
 
 /** A request of the matrix: REST, or one GraphQL field. */

@@ -25,6 +25,8 @@ export const documentedChains = {
   'service-catalog write': ['scope', 'client:NHS', 'active', 'notBlocked'],
   'identity token': [],
   'operations read': ['scope', 'active', 'notBlocked'],
+  'webhooks read': ['scope'],
+  'webhooks write': ['scope', 'active', 'notBlocked'],
 } as const satisfies Record<string, readonly Link[]>;
 
 type ChainName = keyof typeof documentedChains;
@@ -211,4 +213,18 @@ export const entries: Entry[] = [
   catalog('deactivateServiceGroup', `{ id: "${someGroup}" }`),
   catalog('addServiceToGroup', `{ serviceId: "${someService}", serviceGroupId: "${someGroup}" }`),
   catalog('deleteServiceFromGroup', `{ serviceId: "${someService}", serviceGroupId: "${someGroup}" }`),
+  {
+    key: 'POST /v1/webhooks', chain: 'webhooks write', scopes: () => ['webhooks:manage'],
+    call: () => json('POST', '/v1/webhooks', { url: 'https://93.184.215.14/hooks', events: ['job.ended'] }), foreign: creates,
+  },
+  { key: 'GET /v1/webhooks', chain: 'webhooks read', scopes: () => ['webhooks:read'], call: () => json('GET', '/v1/webhooks'), foreign: ownList },
+  ...([
+    ['DELETE /v1/webhooks/:webhookId', 'webhooks write', 'webhooks:manage', (w: World) => json('DELETE', `/v1/webhooks/${w.webhookId}`)],
+    ['POST /v1/webhooks/:webhookId/rotate-secret', 'webhooks write', 'webhooks:manage', (w: World) => json('POST', `/v1/webhooks/${w.webhookId}/rotate-secret`)],
+    ['GET /v1/webhooks/:webhookId/deliveries', 'webhooks read', 'webhooks:read', (w: World) => json('GET', `/v1/webhooks/${w.webhookId}/deliveries`)],
+  ] as const).map(([key, chain, scope, call]): Entry => ({
+    key, chain, scopes: () => [scope], call,
+    // Endpoints are the caller's client's own: another client's is not found, not forbidden.
+    foreign: (owner) => notFound(`Webhook endpoint ${owner.webhookId} not found`)(),
+  })),
 ];

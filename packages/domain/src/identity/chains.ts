@@ -41,6 +41,14 @@ export const identityChains = {
   operations: {
     read: ['scope', 'active', 'notBlocked'],
   },
+  /**
+   * Issue 13: a client's webhook endpoints, for any client type. Like destinations: reading needs
+   * the scope; a change also an ACTIVE client that is not blocked.
+   */
+  webhooks: {
+    read: ['scope'],
+    write: ['scope', 'active', 'notBlocked'],
+  },
   /** SPEC §6: scope, NHS client. */
   'service-catalog': {
     read: ['scope', 'client:NHS'],

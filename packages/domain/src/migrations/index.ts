@@ -12,6 +12,7 @@ import { Migration20261122000006_destination_status } from './Migration202611220
 import { Migration20261122000007_merge_review } from './Migration20261122000007_merge_review';
 import { Migration20261122000008_service_catalog } from './Migration20261122000008_service_catalog';
 import { Migration20261122000009_operations } from './Migration20261122000009_operations';
+import { Migration20261205000001_webhooks } from './Migration20261205000001_webhooks';
 
 export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261122000001_identity_and_jobs', class: Migration20261122000001_identity_and_jobs },
@@ -23,4 +24,5 @@ export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261122000007_merge_review', class: Migration20261122000007_merge_review },
   { name: 'Migration20261122000008_service_catalog', class: Migration20261122000008_service_catalog },
   { name: 'Migration20261122000009_operations', class: Migration20261122000009_operations },
+  { name: 'Migration20261205000001_webhooks', class: Migration20261205000001_webhooks },
 ];
