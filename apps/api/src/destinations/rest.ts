@@ -84,7 +84,7 @@ const list = createRoute({
   method: 'get', path: '/v1/destinations', tags, security: needsToken, summary: 'The caller\'s client\'s destinations, oldest first',
   request: { query: listQuery },
   responses: {
-    200: jsonResponse(z.object({ items: z.array(destinationSchema), nextCursor: z.string().nullable().openapi({ description: '`after` for the next page; null on the last' }) }), 'A page'),
+    200: jsonResponse(z.strictObject({ items: z.array(destinationSchema), nextCursor: z.string().nullable().openapi({ description: '`after` for the next page; null on the last' }) }), 'A page'),
     ...problems(401, 403, 422, 503),
   },
 });

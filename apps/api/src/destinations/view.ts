@@ -23,7 +23,7 @@ export interface DestinationView {
 const timestamp = z.string().openapi({ description: 'ISO 8601, UTC, microseconds', example: '2026-11-22T10:29:32.099359Z' });
 
 export const destinationSchema = z
-  .object({
+  .strictObject({
     destinationId: z.uuid(),
     name: z.string(),
     status: z.enum(destinationStatuses),
@@ -34,9 +34,9 @@ export const destinationSchema = z
   })
   .openapi('Destination');
 
-export const submissionSchema = z.object({ submissionId: z.uuid(), caseId: z.uuid(), destinationId: z.uuid(), createdAt: timestamp }).openapi('Submission');
-export const caseEventSchema = z.object({ eventId: z.uuid(), caseId: z.uuid(), expiresAt: timestamp }).openapi('CaseEvent');
-export const caseReplySchema = z.object({ replyId: z.uuid(), caseId: z.uuid(), createdAt: timestamp }).openapi('CaseReply');
+export const submissionSchema = z.strictObject({ submissionId: z.uuid(), caseId: z.uuid(), destinationId: z.uuid(), createdAt: timestamp }).openapi('Submission');
+export const caseEventSchema = z.strictObject({ eventId: z.uuid(), caseId: z.uuid(), expiresAt: timestamp }).openapi('CaseEvent');
+export const caseReplySchema = z.strictObject({ replyId: z.uuid(), caseId: z.uuid(), createdAt: timestamp }).openapi('CaseReply');
 
 export const destinationPath = (destinationId: string): string => `/v1/destinations/${destinationId}`;
 

@@ -15,7 +15,7 @@ const signIn = createRoute({
   method: 'post', path: '/v1/dev/sign-in', tags: ['Identity'], summary: 'The development identity\'s token (outside production only)',
   description: 'Not registered in production, where the route does not exist.',
   responses: {
-    200: jsonResponse(z.object({ token: z.string().openapi({ description: 'A bearer JWT with every scope' }), expiresAt: z.string().openapi({ description: 'ISO 8601, UTC' }) }), 'Signed'),
+    200: jsonResponse(z.strictObject({ token: z.string().openapi({ description: 'A bearer JWT with every scope' }), expiresAt: z.string().openapi({ description: 'ISO 8601, UTC' }) }), 'Signed'),
   },
 });
 

@@ -23,7 +23,7 @@ const idFields = {
   status: z.enum(jobStatuses),
 };
 
-export const acceptedJobSchema = z.object(idFields).openapi('AcceptedJob', { description: 'A job just created or changed: follow it at `Location` (`/v1/jobs/{databaseId}`).' });
+export const acceptedJobSchema = z.strictObject(idFields).openapi('AcceptedJob', { description: 'A job just created or changed: follow it at `Location` (`/v1/jobs/{databaseId}`).' });
 
 /** A job's Relay id: that of the GraphQL type that renders it, so REST and GraphQL ids agree. */
 const globalJobId = (job: { id: string; type: string }): string => toGlobalId(accessOfJob(job.type).graphqlType, job.id);
@@ -64,18 +64,18 @@ const count = z.int().min(0);
 const timestamp = z.string().openapi({ description: 'ISO 8601, UTC, microseconds', example: '2026-11-22T10:29:32.099359Z' });
 
 export const jobViewSchema = z
-  .object({
+  .strictObject({
     ...idFields,
     type: z.string().openapi({ example: 'import_device_registry' }),
     name: z.string().nullable(),
     strategy: z.enum(jobStrategies),
     meta: z.record(z.string(), z.unknown()).nullable(),
-    progress: z.object({ total: count, pending: count, processed: count, failed: count, aborted: count }),
-    tasks: z.object({ new: count, pending: count, consumed: count, processed: count, failed: count, rescued: count, aborted: count }),
+    progress: z.strictObject({ total: count, pending: count, processed: count, failed: count, aborted: count }),
+    tasks: z.strictObject({ new: count, pending: count, consumed: count, processed: count, failed: count, rescued: count, aborted: count }),
     startedAt: timestamp,
     endedAt: timestamp.nullable(),
     updatedAt: timestamp,
-    links: z.object({ self: z.string(), errors: z.string(), cancel: z.string(), retryFailed: z.string() }),
+    links: z.strictObject({ self: z.string(), errors: z.string(), cancel: z.string(), retryFailed: z.string() }),
   })
   .openapi('Job', { description: 'A job and its progress, as a poller sees it.' });
 

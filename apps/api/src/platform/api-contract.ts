@@ -2,13 +2,15 @@
  * The contract as served: `GET /openapi.json` (OpenAPI 3.1, generated from the routes the app has
  * registered, so it cannot list a route the app lacks) and `GET /docs`, Swagger UI reading it. The
  * reference's script and style come from the swagger-ui-dist package through the api itself, not a
- * CDN: it works offline and under a policy that allows this origin only. Its starter script is a
- * file too, since the policy allows no inline script.
+ * CDN: it works offline and under the console's policy (this origin's scripts and styles only;
+ * Swagger UI styles elements through the CSSOM, which the policy does not govern). Its starter
+ * script is a file too, since the policy allows no inline script.
  */
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { bearerAuth, createRoute, documented, openApiRoutes, type OpenApiRoutes, z } from './openapi';
+import { consoleContentSecurityPolicy } from './console-files';
 
 export type OpenApiDocument = ReturnType<OpenApiRoutes['getOpenAPI31Document']>;
 
@@ -64,26 +66,9 @@ const page = `<!doctype html>
 </html>
 `;
 
-/**
- * The console's policy but for styles: Swagger UI sets inline `style` attributes, which
- * `style-src 'self'` would drop. Scripts stay this origin's files only.
- */
-export const docsContentSecurityPolicy = [
-  "default-src 'self'",
-  "script-src 'self'",
-  "style-src 'self' 'unsafe-inline'",
-  "img-src 'self' data:",
-  "font-src 'self'",
-  "connect-src 'self'",
-  "object-src 'none'",
-  "base-uri 'none'",
-  "form-action 'self'",
-  "frame-ancestors 'none'",
-].join('; ');
-
 const docsHeaders = (type: string, cacheControl = 'no-cache') => ({
   'Content-Type': type,
-  'Content-Security-Policy': docsContentSecurityPolicy,
+  'Content-Security-Policy': consoleContentSecurityPolicy,
   'X-Content-Type-Options': 'nosniff',
   'Referrer-Policy': 'no-referrer',
   'Cache-Control': cacheControl,

@@ -64,13 +64,13 @@ const checkResult = z.enum(['ok', 'failed', 'timeout']);
 
 const health = createRoute({
   method: 'get', path: '/health', tags, summary: 'Liveness: the process answers (touches nothing)',
-  responses: { 200: jsonResponse(z.object({ status: z.literal('ok') }), 'Alive') },
+  responses: { 200: jsonResponse(z.strictObject({ status: z.literal('ok') }), 'Alive') },
 });
 
 const ready = createRoute({
   method: 'get', path: '/ready', tags, summary: 'Readiness: Postgres and Redis answer',
   responses: {
-    200: jsonResponse(z.object({ status: z.literal('ready'), postgres: checkResult, redis: checkResult }), 'Ready'),
+    200: jsonResponse(z.strictObject({ status: z.literal('ready'), postgres: checkResult, redis: checkResult }), 'Ready'),
     ...problems(503),
   },
 });

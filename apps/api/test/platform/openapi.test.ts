@@ -3,6 +3,7 @@ import { validate } from '@readme/openapi-parser';
 import { errorCodes } from '@jabba/domain/platform';
 import { httpStatus, problemType } from '../../src/platform/error-tables';
 import { problemTypePaths } from '../../src/platform/problem-pages';
+import { contractViolation } from '../contract';
 import { createTestApi, type TestApi } from '../support';
 
 /** Routes of the app that are not REST and so not in the document, each with why. */
@@ -55,6 +56,23 @@ describe('the REST contract', () => {
           .filter(([, response]) => response.content?.['application/problem+json']?.schema?.$ref !== '#/components/schemas/Problem')
           .map(([status]) => `${method} ${path} ${status}`)));
     expect(wrong).toEqual([]);
+  });
+
+  it('names an undocumented status, media type or body shape, and lets a documented one and non-REST routes through', async () => {
+    const json = (body: unknown, status = 200, type = 'application/json') => new Response(JSON.stringify(body), { status, headers: { 'Content-Type': type } });
+    expect(await contractViolation(api.app, 'GET', '/health', json({ status: 'ok' }))).toBeNull();
+    expect(await contractViolation(api.app, 'GET', '/graphql', json({ anything: true }, 418))).toBeNull();
+    expect(await contractViolation(api.app, 'GET', '/health', json({ status: 'ok' }, 418))).toBe(
+      'GET /health (GET /health in /openapi.json) answered 418, which the document does not list (it lists 200, 500). Body: {"status":"ok"}',
+    );
+    expect(await contractViolation(api.app, 'GET', '/health', json({ status: 'ok' }, 200, 'text/plain'))).toBe(
+      'GET /health (GET /health in /openapi.json) answered 200 as text/plain; the document lists application/json',
+    );
+    expect(await contractViolation(api.app, 'GET', '/health', json({ status: 'ok', extra: 1 }))).toMatch(/^GET \/health .* answered 200 with a body its documented schema refuses: \(body\) must NOT have additional properties/);
+    const problem = await contractViolation(api.app, 'GET', '/v1/jobs/x', json({ type: 'about:blank', title: 'Not Found', status: '404' }, 404, 'application/problem+json'));
+    expect(problem).toMatch(/^GET \/v1\/jobs\/x \(GET \/v1\/jobs\/\{id\} in \/openapi.json\) answered 404 with a body its documented schema refuses: /);
+    expect(problem).toContain("(body) must have required property 'detail'");
+    expect(problem).toContain('/status must be integer');
   });
 
   it('serves the interactive reference and its files from this origin', async () => {
