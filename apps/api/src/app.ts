@@ -4,7 +4,6 @@
  * and opens nothing itself, so tests drive it with `app.request()` and main hands `app.fetch` to a
  * server.
  */
-import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { payloadTooLarge } from '@jabba/domain/platform';
 import { destinationsModule } from './destinations/graphql';
@@ -31,18 +30,22 @@ import { jobListModule } from './jobs/job-list';
 import { operationsModule } from './operations/graphql';
 import { maxGraphqlBody } from './platform/json-body';
 import { errorHandler, notFoundHandler } from './platform/problems';
-import { accessLog, requestId, unitOfWork, type AppEnv } from './platform/request-scope';
+import { accessLog, requestId, unitOfWork } from './platform/request-scope';
 import { serviceCatalogMutationsModule } from './service-catalog/mutations';
 import { serviceCatalogModule } from './service-catalog/graphql';
 import { uploadSlots } from './platform/upload-slots';
 import { apiMetrics } from './platform/metrics';
 import { metricsRoutes, timeRequests } from './platform/metrics-route';
 import { webhookRoutes } from './webhooks/rest';
+import { openApiRoutes, type OpenApiRoutes } from './platform/openapi';
+import { contractRoutes } from './platform/api-contract';
+import { problemPageRoutes } from './platform/problem-pages';
 
 export type { ApiDeps } from './platform/deps';
 export type { AppEnv, AppVariables } from './platform/request-scope';
 
-export type App = Hono<AppEnv>;
+/** An OpenAPIHono: the routes it mounts bring their part of /openapi.json with them. */
+export type App = OpenApiRoutes;
 
 /** Every feature's GraphQL module; the framework adds the scalars and Relay's `node`. */
 export const graphqlModules: readonly GraphqlModule[] = [
@@ -56,7 +59,7 @@ export const graphqlModules: readonly GraphqlModule[] = [
 ];
 
 export function createApp(deps: ApiDeps): App {
-  const app = new Hono<AppEnv>();
+  const app = openApiRoutes();
   // One set per app, shared by every route and resolver that takes an upload.
   const slots = uploadSlots(deps.config.IMPORT_MAX_CONCURRENT);
   // One registry per app: tests build several apps in one process.
@@ -82,6 +85,9 @@ export function createApp(deps: ApiDeps): App {
   app.route('/', destinationTransitionRoutes(deps));
   app.route('/', mergeCandidateRoutes(deps, slots));
   app.route('/', webhookRoutes(deps));
+  // The contract of the routes above, and the pages their problems' types lead to.
+  app.route('/', problemPageRoutes());
+  app.route('/', contractRoutes(app));
 
   const yoga = createGraphqlServer(deps, graphqlModules);
   // yoga reads a body whole, however large: refused past the bound, counted as it streams.

@@ -38,7 +38,7 @@ export const destinationNotFoundProblem = (id: string) => ({
 
 /** 403 for a token that lacks `scopes`. */
 export const forbiddenProblem = (scopes: string[]) => ({
-  type: 'https://jabba.dev/problems/forbidden',
+  type: '/problems/forbidden',
   title: 'Forbidden',
   status: 403,
   detail: messages.missingScope(scopes),
@@ -47,7 +47,7 @@ export const forbiddenProblem = (scopes: string[]) => ({
 
 /** 422 validation failure listing `inputErrors` in order. */
 export const invalidProblem = (...inputErrors: InputError[]) => ({
-  type: 'https://jabba.dev/problems/unprocessable-entity',
+  type: '/problems/unprocessable-entity',
   title: 'Unprocessable Content',
   status: 422,
   detail: 'Validation failed',

@@ -1,6 +1,7 @@
 /**
  * Shared setup for api tests: a real Postgres database (cloned from the migrated template), a real
- * Redis connection, the app itself driven in-process with `app.request()`, and identity fixtures.
+ * Redis connection, the app itself driven in-process with `app.request()` (every REST answer checked
+ * against /openapi.json), and identity fixtures.
  *
  *   let api: TestApi;
  *   beforeAll(async () => { api = await createTestApi(); });
@@ -23,6 +24,9 @@ import { loadConfig, type ApiConfig } from '../src/config';
 import { apiOrmConfig } from '../src/platform/database';
 import { jobEventHub } from '../src/jobs/event-stream';
 import type { Schedule } from '../src/platform/poll-hub';
+import { checkedApp } from './contract';
+
+export { checkedApp } from './contract';
 
 /**
  * The job types only tests make (their handlers are scripted) declare their checks like any other:
@@ -115,7 +119,8 @@ export async function createTestApi(options: TestApiOptions = {}): Promise<TestA
   const deps: ApiDeps = {
     config, orm, redis, tasksQueue, personDeactivation, mergeAssignments, mergeAssignmentEvents, maintenanceQueue, jobEvents, logger,
   };
-  const app = createApp(deps);
+  // Every REST answer a test sees must be as /openapi.json documents it (contract.ts).
+  const app = checkedApp(createApp(deps));
   const em = () => orm.em.fork();
 
   const token = ({ userId = randomUUID(), clientId = randomUUID(), scopes = [], ttl }: TokenOptions = {}) =>

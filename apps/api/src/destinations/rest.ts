@@ -4,16 +4,14 @@
  * Status changes (PATCH) live with the queue-driven transitions. Whether the destination's state
  * allows a write is decided in the store, under the destination's row lock.
  */
-import { Hono } from 'hono';
-import { z } from 'zod';
 import { addCaseEvent, addCaseReply, caseDestinationId, caseNotFound, createDestination, createDestinations, createSubmission, deleteDestination, destinationNotFound, destinationStatuses, findDestination, listDestinations, manageDestination, pageDestinations, readDestination, sendToDestination } from '@jabba/domain/destinations';
 import type { ApiDeps } from '../platform/deps';
 import type { RequestContext } from '../platform/request-context';
 import { creationKeyCodec, creationKeyOf, maxPageSize, pageWindow, toConnection } from '../platform/pages';
 import { isUuid, normalizeDateTime } from '@jabba/domain/platform';
-import { destinationPath, destinationView } from './view';
+import { caseEventSchema, caseReplySchema, destinationPath, destinationSchema, destinationView, submissionSchema } from './view';
 import { jsonBody, validated } from '../platform/json-body';
-import type { AppEnv } from '../platform/request-scope';
+import { createRoute, documented, jsonRequest, jsonResponse, needsToken, openApiRoutes, problems, type OpenApiRoutes, z } from '../platform/openapi';
 
 
 // zod's own messages name types ("expected string, received undefined"); ours say what to send.
@@ -68,11 +66,64 @@ async function authorizeCase(ctx: RequestContext, raw: string): Promise<string> 
   return raw.toLowerCase();
 }
 
-export function destinationRoutes(deps: ApiDeps): Hono<AppEnv> {
-  const routes = new Hono<AppEnv>();
+/** A path id: its handler turns a malformed one into the 404 of a missing object. */
+export const pathId = (name: string, what: string) =>
+  z.object({ [name]: z.string().openapi({ param: { name, in: 'path' }, description: what, example: '0b6f4a8e-2c1d-4e7f-9a3b-5c6d7e8f9a0b' }) });
+
+const tags = ['Destinations'];
+const destinationId = pathId('destinationId', 'The destination\'s uuid');
+const caseId = pathId('caseId', 'The case\'s uuid (from the submission that opened it)');
+
+const create = createRoute({
+  method: 'post', path: '/v1/destinations', tags, security: needsToken, summary: 'Create a destination',
+  request: jsonRequest(createBody),
+  responses: { 201: jsonResponse(destinationSchema, 'Created', { Location: 'The destination' }), ...problems(400, 401, 403, 413, 422, 503) },
+});
+
+const list = createRoute({
+  method: 'get', path: '/v1/destinations', tags, security: needsToken, summary: 'The caller\'s client\'s destinations, oldest first',
+  request: { query: listQuery },
+  responses: {
+    200: jsonResponse(z.strictObject({ items: z.array(destinationSchema), nextCursor: z.string().nullable().openapi({ description: '`after` for the next page; null on the last' }) }), 'A page'),
+    ...problems(401, 403, 422, 503),
+  },
+});
+
+const read = createRoute({
+  method: 'get', path: '/v1/destinations/{destinationId}', tags, security: needsToken, summary: 'A destination',
+  request: { params: destinationId },
+  responses: { 200: jsonResponse(destinationSchema, 'The destination'), ...problems(401, 403, 404, 503) },
+});
+
+const remove = createRoute({
+  method: 'delete', path: '/v1/destinations/{destinationId}', tags, security: needsToken, summary: 'Delete a destination (when its state allows)',
+  request: { params: destinationId },
+  responses: { 204: { description: 'Deleted' }, ...problems(401, 403, 404, 422, 503) },
+});
+
+const submit = createRoute({
+  method: 'post', path: '/v1/destinations/{destinationId}/submissions', tags, security: needsToken, summary: 'Submit to an active destination, opening a case',
+  request: { params: destinationId, ...jsonRequest(payloadBody) },
+  responses: { 201: jsonResponse(submissionSchema, 'Submitted'), ...problems(400, 401, 403, 404, 413, 422, 503) },
+});
+
+const addEvent = createRoute({
+  method: 'post', path: '/v1/cases/{caseId}/events', tags, security: needsToken, summary: 'Add a status event (security event token) to a case',
+  request: { params: caseId, ...jsonRequest(eventBody) },
+  responses: { 201: jsonResponse(caseEventSchema, 'Added'), ...problems(400, 401, 403, 404, 413, 422, 503) },
+});
+
+const reply = createRoute({
+  method: 'post', path: '/v1/cases/{caseId}/replies', tags, security: needsToken, summary: 'Reply on a case',
+  request: { params: caseId, ...jsonRequest(payloadBody) },
+  responses: { 201: jsonResponse(caseReplySchema, 'Added'), ...problems(400, 401, 403, 404, 413, 422, 503) },
+});
+
+export function destinationRoutes(deps: ApiDeps): OpenApiRoutes {
+  const routes = openApiRoutes();
   const rules = { minInactiveDays: deps.config.DESTINATION_MIN_INACTIVE_DAYS };
 
-  routes.post('/v1/destinations', async (c) => {
+  documented(routes, create, async (c) => {
     const ctx = c.var.requestContext;
     const principal = await ctx.authorize(createDestinations);
     const { name } = await jsonBody(c, createBody);
@@ -81,7 +132,7 @@ export function destinationRoutes(deps: ApiDeps): Hono<AppEnv> {
     return c.json(destinationView(destination, rules), 201);
   });
 
-  routes.get('/v1/destinations', async (c) => {
+  documented(routes, list, async (c) => {
     const ctx = c.var.requestContext;
     const principal = await ctx.authorize(listDestinations);
     const query = validated(listQuery, c.req.query());
@@ -102,41 +153,41 @@ export function destinationRoutes(deps: ApiDeps): Hono<AppEnv> {
     });
   });
 
-  routes.get('/v1/destinations/:destinationId', async (c) => {
+  documented(routes, read, async (c) => {
     const ctx = c.var.requestContext;
-    const id = await pathDestinationId(ctx, c.req.param('destinationId'));
+    const id = await pathDestinationId(ctx, c.req.param('destinationId')!);
     await ctx.authorize(readDestination(id));
     const destination = await findDestination(ctx.em, id);
     if (!destination) throw destinationNotFound(id);
     return c.json(destinationView(destination, rules));
   });
 
-  routes.delete('/v1/destinations/:destinationId', async (c) => {
+  documented(routes, remove, async (c) => {
     const ctx = c.var.requestContext;
-    const id = await pathDestinationId(ctx, c.req.param('destinationId'));
+    const id = await pathDestinationId(ctx, c.req.param('destinationId')!);
     await ctx.authorize(manageDestination(id));
     await deleteDestination(ctx.em, id);
     return c.body(null, 204);
   });
 
-  routes.post('/v1/destinations/:destinationId/submissions', async (c) => {
+  documented(routes, submit, async (c) => {
     const ctx = c.var.requestContext;
-    const id = await pathDestinationId(ctx, c.req.param('destinationId'));
+    const id = await pathDestinationId(ctx, c.req.param('destinationId')!);
     await ctx.authorize(sendToDestination(id));
     const { payload } = await jsonBody(c, payloadBody);
     return c.json(await createSubmission(ctx.em, { destinationId: id, payload }), 201);
   });
 
-  routes.post('/v1/cases/:caseId/events', async (c) => {
+  documented(routes, addEvent, async (c) => {
     const ctx = c.var.requestContext;
-    const caseId = await authorizeCase(ctx, c.req.param('caseId'));
+    const caseId = await authorizeCase(ctx, c.req.param('caseId')!);
     const { event, expiresAt } = await jsonBody(c, eventBody);
     return c.json(await addCaseEvent(ctx.em, { caseId, event, expiresAt }), 201);
   });
 
-  routes.post('/v1/cases/:caseId/replies', async (c) => {
+  documented(routes, reply, async (c) => {
     const ctx = c.var.requestContext;
-    const caseId = await authorizeCase(ctx, c.req.param('caseId'));
+    const caseId = await authorizeCase(ctx, c.req.param('caseId')!);
     const { payload } = await jsonBody(c, payloadBody);
     return c.json(await addCaseReply(ctx.em, { caseId, payload }), 201);
   });

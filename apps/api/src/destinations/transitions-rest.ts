@@ -7,18 +7,16 @@
  * of one row is nothing next to the worker's round trip.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Hono } from 'hono';
-import { z } from 'zod';
 import { assertTransition, destinationNotFound, type DestinationStatus, destinationStatuses, findDestination, manageDestination, manageDestinations, maxBulkTransition, stateOf, submitTransitions } from '@jabba/domain/destinations';
 import { domainErrorOf, findJob, pageTasks, type JobRecord, type JobRow } from '@jabba/domain/engine';
 import { DomainError } from '@jabba/domain/platform';
 import type { ApiDeps } from '../platform/deps';
-import { acceptedJob, jobPath } from '../jobs/job-view';
+import { acceptedJob, acceptedJobSchema, jobPath } from '../jobs/job-view';
 import { jsonBody } from '../platform/json-body';
 import type { RequestContext } from '../platform/request-context';
-import type { AppEnv } from '../platform/request-scope';
-import { pathDestinationId } from './rest';
-import { destinationView } from './view';
+import { pathDestinationId, pathId } from './rest';
+import { destinationSchema, destinationView } from './view';
+import { createRoute, documented, jsonRequest, jsonResponse, needsToken, openApiRoutes, problems, type OpenApiRoutes, z } from '../platform/openapi';
 
 const statusMessage = { error: `must be one of ${destinationStatuses.filter((s) => s !== 'created').join(', ')}` };
 const jsonObject = { error: 'must be a JSON object' };
@@ -71,13 +69,32 @@ async function failureOf(ctx: RequestContext, job: JobRow): Promise<Error> {
   return decided ?? new Error(`transition job ${job.id} ended with task ${task?.status ?? 'missing'}: ${task?.error?.message ?? 'no error'}`);
 }
 
-export function destinationTransitionRoutes(deps: ApiDeps): Hono<AppEnv> {
-  const routes = new Hono<AppEnv>();
+const tags = ['Destinations'];
+
+const patch = createRoute({
+  method: 'patch', path: '/v1/destinations/{destinationId}', tags, security: needsToken, summary: 'Change a destination\'s status',
+  description: 'Applied by a worker under the destination\'s lock: 200 once applied, or 202 with the job if it has not ended within DESTINATION_PATCH_WAIT_MS.',
+  request: { params: pathId('destinationId', 'The destination\'s uuid'), ...jsonRequest(patchBody) },
+  responses: {
+    200: jsonResponse(destinationSchema, 'Changed'),
+    202: jsonResponse(acceptedJobSchema, 'Still running: follow the job', { Location: 'The job' }),
+    ...problems(400, 401, 403, 404, 409, 413, 422, 503),
+  },
+});
+
+const bulk = createRoute({
+  method: 'post', path: '/v1/destination-transitions', tags, security: needsToken, summary: 'Change many destinations\' status, as one job',
+  request: jsonRequest(bulkBody),
+  responses: { 202: jsonResponse(acceptedJobSchema, 'Submitted', { Location: 'The job' }), ...problems(400, 401, 403, 413, 422, 503) },
+});
+
+export function destinationTransitionRoutes(deps: ApiDeps): OpenApiRoutes {
+  const routes = openApiRoutes();
   const rules = { minInactiveDays: deps.config.DESTINATION_MIN_INACTIVE_DAYS };
 
-  routes.patch('/v1/destinations/:destinationId', async (c) => {
+  documented(routes, patch, async (c) => {
     const ctx = c.var.requestContext;
-    const id = await pathDestinationId(ctx, c.req.param('destinationId'));
+    const id = await pathDestinationId(ctx, c.req.param('destinationId')!);
     await ctx.authorize(manageDestination(id));
     const { status } = await jsonBody(c, patchBody);
     const destination = await findDestination(ctx.em, id);
@@ -97,7 +114,7 @@ export function destinationTransitionRoutes(deps: ApiDeps): Hono<AppEnv> {
     return c.json(destinationView(changed, rules));
   });
 
-  routes.post('/v1/destination-transitions', async (c) => {
+  documented(routes, bulk, async (c) => {
     const ctx = c.var.requestContext;
     await ctx.authenticate();
     const { destinationIds, status } = await jsonBody(c, bulkBody);

@@ -2,7 +2,8 @@
  * The one JSON shape of a destination (FIT-Connect's field names), shared by every route and
  * resolver that answers with one — create, read, list, PATCH — so they cannot drift apart.
  */
-import { decommissionAllowedFrom, type DestinationRow, type DestinationStatus, type TransitionRules } from '@jabba/domain/destinations';
+import { decommissionAllowedFrom, type DestinationRow, type DestinationStatus, destinationStatuses, type TransitionRules } from '@jabba/domain/destinations';
+import { z } from '../platform/openapi';
 
 export interface DestinationView {
   destinationId: string;
@@ -18,6 +19,24 @@ export interface DestinationView {
    */
   decommissionAllowedFrom: string | null;
 }
+
+const timestamp = z.string().openapi({ description: 'ISO 8601, UTC, microseconds', example: '2026-11-22T10:29:32.099359Z' });
+
+export const destinationSchema = z
+  .strictObject({
+    destinationId: z.uuid(),
+    name: z.string(),
+    status: z.enum(destinationStatuses),
+    statusChangedAt: timestamp,
+    createdAt: timestamp,
+    updatedAt: timestamp,
+    decommissionAllowedFrom: timestamp.nullable().openapi({ description: 'While inactive: from when a PATCH to `decommissioned` is allowed; null otherwise' }),
+  })
+  .openapi('Destination');
+
+export const submissionSchema = z.strictObject({ submissionId: z.uuid(), caseId: z.uuid(), destinationId: z.uuid(), createdAt: timestamp }).openapi('Submission');
+export const caseEventSchema = z.strictObject({ eventId: z.uuid(), caseId: z.uuid(), expiresAt: timestamp }).openapi('CaseEvent');
+export const caseReplySchema = z.strictObject({ replyId: z.uuid(), caseId: z.uuid(), createdAt: timestamp }).openapi('CaseReply');
 
 export const destinationPath = (destinationId: string): string => `/v1/destinations/${destinationId}`;
 

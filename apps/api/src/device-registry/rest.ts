@@ -3,21 +3,38 @@
  * durable in Postgres (job, tasks, raw records) before the 202, so any worker on any machine can
  * run it; the api's memory does not grow with the file.
  */
-import { Hono } from 'hono';
 import { checkFields, deviceRegistryWrite, submitDeviceRegistryUpload } from '@jabba/domain/device-registry';
 import type { ApiDeps } from '../platform/deps';
-import { acceptedJob, jobPath } from '../jobs/job-view';
-import type { AppEnv } from '../platform/request-scope';
+import { acceptedJob, acceptedJobSchema, jobPath } from '../jobs/job-view';
+import { uploadRequest } from '../platform/upload-docs';
+import { createRoute, documented, jsonResponse, needsToken, openApiRoutes, problems, type OpenApiRoutes, z } from '../platform/openapi';
 import { refuseDeclaredSize } from '../platform/json-body';
 import { importLimits, uploadBody } from '../platform/upload-body';
 import type { UploadSlots } from '../platform/upload-slots';
 import { idempotencyKeyHeader } from '../platform/idempotency-key';
 
-export function deviceRegistryRoutes(deps: ApiDeps, slots: UploadSlots): Hono<AppEnv> {
-  const routes = new Hono<AppEnv>();
+const registerType = z.string().max(255).openapi({ description: 'Required: in the form, or in the query with a text/csv body', example: 'MEDICAL_DEVICE' });
+const reasonDescription = z.string().max(2000).openapi({ description: 'Required: in the form, or in the query with a text/csv body', example: 'Q3 registry' });
+
+const upload = createRoute({
+  method: 'post', path: '/v1/device-registry-jobs', tags: ['Device registry'], security: needsToken, summary: 'Upload a device registry CSV',
+  description: 'The file streams into a job (durable before the answer); follow it at `Location`. A key the client used before answers that job with 200.',
+  request: {
+    query: z.object({ registerType: registerType.optional(), reasonDescription: reasonDescription.optional() }),
+    ...uploadRequest({ registerType, reasonDescription }),
+  },
+  responses: {
+    202: jsonResponse(acceptedJobSchema, 'Accepted: the job runs', { Location: 'The job' }),
+    200: jsonResponse(acceptedJobSchema, 'The job this Idempotency-Key made before', { Location: 'The job' }),
+    ...problems(400, 401, 403, 409, 413, 415, 422, 503),
+  },
+});
+
+export function deviceRegistryRoutes(deps: ApiDeps, slots: UploadSlots): OpenApiRoutes {
+  const routes = openApiRoutes();
   const maxBytes = deps.config.IMPORT_MAX_BYTES;
 
-  routes.post('/v1/device-registry-jobs', async (c) => {
+  documented(routes, upload, async (c) => {
     const ctx = c.var.requestContext;
     const principal = await ctx.authorize(deviceRegistryWrite);
     // Refuse what is announced too large before reading a byte; chunked bodies are counted as they come.

@@ -2,9 +2,10 @@
  * What a job looks like outside the engine: its progress (shared by GraphQL and REST, so both count
  * the same way) and the JSON the `/v1/jobs/…` routes answer with.
  */
-import { type JobProgress, type JobRow, progressOf } from '@jabba/domain/engine';
+import { type JobProgress, type JobRow, jobStatuses, jobStrategies, progressOf } from '@jabba/domain/engine';
 import { accessOfJob } from './access';
 import { toGlobalId } from '../platform/global-ids';
+import { z } from '../platform/openapi';
 
 export const jobPath = (jobId: string): string => `/v1/jobs/${jobId}`;
 
@@ -15,6 +16,14 @@ export interface AcceptedJob {
   databaseId: string;
   status: JobRow['status'];
 }
+
+const idFields = {
+  id: z.string().openapi({ description: 'The Relay global id (GraphQL `node(id:)`); `/v1/jobs/{id}` takes it as well as `databaseId`.', example: 'RGV2aWNlUmVnaXN0cnlKb2I6N2YwYzFlMmEtM2I0Yy00ZDVlLThmNmEtN2I4YzlkMGUxZjJh' }),
+  databaseId: z.uuid(),
+  status: z.enum(jobStatuses),
+};
+
+export const acceptedJobSchema = z.strictObject(idFields).openapi('AcceptedJob', { description: 'A job just created or changed: follow it at `Location` (`/v1/jobs/{databaseId}`).' });
 
 /** A job's Relay id: that of the GraphQL type that renders it, so REST and GraphQL ids agree. */
 const globalJobId = (job: { id: string; type: string }): string => toGlobalId(accessOfJob(job.type).graphqlType, job.id);
@@ -50,6 +59,25 @@ export interface JobView {
   updatedAt: string;
   links: { self: string; errors: string; cancel: string; retryFailed: string };
 }
+
+const count = z.int().min(0);
+const timestamp = z.string().openapi({ description: 'ISO 8601, UTC, microseconds', example: '2026-11-22T10:29:32.099359Z' });
+
+export const jobViewSchema = z
+  .strictObject({
+    ...idFields,
+    type: z.string().openapi({ example: 'import_device_registry' }),
+    name: z.string().nullable(),
+    strategy: z.enum(jobStrategies),
+    meta: z.record(z.string(), z.unknown()).nullable(),
+    progress: z.strictObject({ total: count, pending: count, processed: count, failed: count, aborted: count }),
+    tasks: z.strictObject({ new: count, pending: count, consumed: count, processed: count, failed: count, rescued: count, aborted: count }),
+    startedAt: timestamp,
+    endedAt: timestamp.nullable(),
+    updatedAt: timestamp,
+    links: z.strictObject({ self: z.string(), errors: z.string(), cancel: z.string(), retryFailed: z.string() }),
+  })
+  .openapi('Job', { description: 'A job and its progress, as a poller sees it.' });
 
 export function jobView(job: JobRow): JobView {
   const c = job.counters;

@@ -4,28 +4,43 @@
  * cancel and retry-failed. Access is the job type's own, from the
  * table GraphQL shares (auth/job-access.ts); another client's job is a 404 like a missing one.
  */
-import { Hono, type Context } from 'hono';
+import type { Context } from 'hono';
 import { cancelJob, findJob, type JobRow, retryJob, type TaskErrorLine, taskErrors } from '@jabba/domain/engine';
 import { csvLine, csvLineEnd, inertCell, inertRecord } from '@jabba/domain/csv';
 import { DomainError, isUuid, type Logger } from '@jabba/domain/platform';
 import type { ApiDeps } from '../platform/deps';
-import { jobForCaller, mayRead } from './access';
+import { jobForCaller, jobViewTypes, mayRead } from './access';
 import type { RequestContext } from '../platform/request-context';
-import { acceptedJob, type AcceptedJob, csvHeaderOf, jobPath, jobView, type JobView } from './job-view';
+import { acceptedJob, type AcceptedJob, acceptedJobSchema, csvHeaderOf, jobPath, jobView, type JobView, jobViewSchema } from './job-view';
 import type { AppEnv } from '../platform/request-scope';
 import { jobEventStream, lastEventIdOf } from './event-stream';
+import { fromGlobalId } from '../platform/global-ids';
+import { createRoute, documented, jsonResponse, needsToken, openApiRoutes, problems, type OpenApiRoutes, z } from '../platform/openapi';
+import { graphqlTypeOfJob } from './job-objects';
 
 const jobNotFound = (id: string): DomainError => new DomainError('NOT_FOUND', `Job ${id} not found`);
 
 /**
+ * `{id}` as a job reference: its uuid, or the Relay global id uploads and GraphQL answer with, which
+ * names the GraphQL type that renders the job. Null for anything else (another type's global id).
+ */
+function jobReference(id: string): { databaseId: string; typeName: string | null } | null {
+  if (isUuid(id)) return { databaseId: id.toLowerCase(), typeName: null };
+  const global = fromGlobalId(id);
+  return global && jobViewTypes().has(global.typeName) ? global : null;
+}
+
+/**
  * The job behind `{id}` if the caller may see it, else a 404. The token is checked first, so an
  * anonymous caller learns nothing from the id; a malformed id is simply a job that does not exist
- * (and never reaches Postgres as a bad uuid).
+ * (and never reaches Postgres as a bad uuid). A global id resolves only under the type that renders
+ * the job, as GraphQL's `node(id:)` does.
  */
 async function callerJob(ctx: RequestContext, id: string, mode: 'read' | 'write'): Promise<JobRow> {
   await ctx.authenticate();
-  const job = isUuid(id) ? await jobForCaller(ctx, id.toLowerCase(), mode) : null;
-  if (!job) throw jobNotFound(id);
+  const reference = jobReference(id);
+  const job = reference ? await jobForCaller(ctx, reference.databaseId, mode) : null;
+  if (!reference || !job || (reference.typeName !== null && graphqlTypeOfJob(job.type) !== reference.typeName)) throw jobNotFound(id);
   return job;
 }
 
@@ -104,18 +119,65 @@ function errorReport(lines: AsyncGenerator<TaskErrorLine>, csvHeader: string | n
   });
 }
 
-export function jobRoutes(deps: ApiDeps): Hono<AppEnv> {
-  const routes = new Hono<AppEnv>();
+const jobId = z.object({
+  id: z.string().openapi({
+    param: { name: 'id', in: 'path' },
+    description: 'The job: its uuid (`databaseId`) or its Relay global id (`id`, as uploads and GraphQL answer). Another type\'s global id, another client\'s job or no job at all is a 404.',
+    example: '7f0c1e2a-3b4c-4d5e-8f6a-7b8c9d0e1f2a',
+  }),
+});
 
-  routes.get('/v1/jobs/:id', async (c) => {
-    const job = await callerJob(c.var.requestContext, c.req.param('id'), 'read');
+const tags = ['Jobs'];
+const readProblems = problems(401, 403, 404, 503);
+
+const getJob = createRoute({
+  method: 'get', path: '/v1/jobs/{id}', tags, security: needsToken, summary: 'A job\'s status and progress',
+  request: { params: jobId },
+  responses: { 200: jsonResponse(jobViewSchema, 'The job'), ...readProblems },
+});
+
+const jobEvents = createRoute({
+  method: 'get', path: '/v1/jobs/{id}/events', tags, security: needsToken, summary: 'A job\'s progress as Server-Sent Events',
+  description: 'Events `progress` (the job as `GET /v1/jobs/{id}` shows it) and a last `end`; resume with `Last-Event-ID`. The stream ends at the token\'s expiry or after SSE_MAX_STREAM_S.',
+  request: { params: jobId, headers: z.object({ 'last-event-id': z.string().optional().openapi({ description: 'The id of the last event seen, to resume after it' }) }) },
+  responses: { 200: { description: 'The event stream', content: { 'text/event-stream': { schema: z.string() } } }, ...readProblems },
+});
+
+const errorsCsv = createRoute({
+  method: 'get', path: '/v1/jobs/{id}/errors.csv', tags, security: needsToken, summary: 'The failed records as a CSV to fix and upload again',
+  request: {
+    params: jobId,
+    query: z.object({ raw: z.enum(['true', 'false']).optional().openapi({ description: '`true`: the records byte for byte; otherwise cells a spreadsheet would run as formulas are neutralised' }) }),
+  },
+  responses: { 200: { description: '`csv_data_line,error_code,error_message` then the upload\'s own columns', content: { 'text/csv': { schema: z.string() } } }, ...readProblems },
+});
+
+const writeProblems = problems(401, 403, 404, 409, 503);
+
+const cancel = createRoute({
+  method: 'post', path: '/v1/jobs/{id}/cancel', tags, security: needsToken, summary: 'Cancel a job\'s unfinished tasks',
+  request: { params: jobId },
+  responses: { 200: jsonResponse(z.union([jobViewSchema, acceptedJobSchema]), 'The job after cancelling: in full if the caller may read it, else its ids and status'), ...writeProblems },
+});
+
+const retryFailed = createRoute({
+  method: 'post', path: '/v1/jobs/{id}/retry-failed', tags, security: needsToken, summary: 'Run a job\'s failed tasks again',
+  request: { params: jobId },
+  responses: { 202: jsonResponse(z.union([jobViewSchema, acceptedJobSchema]), 'Retrying: in full if the caller may read the job, else its ids and status', { Location: 'The job' }), ...writeProblems },
+});
+
+export function jobRoutes(deps: ApiDeps): OpenApiRoutes {
+  const routes = openApiRoutes();
+
+  documented(routes, getJob, async (c) => {
+    const job = await callerJob(c.var.requestContext, c.req.param('id')!, 'read');
     noStore(c);
     return c.json(jobView(job));
   });
 
-  routes.get('/v1/jobs/:id/events', async (c) => {
+  documented(routes, jobEvents, async (c) => {
     const ctx = c.var.requestContext;
-    const job = await callerJob(ctx, c.req.param('id'), 'read');
+    const job = await callerJob(ctx, c.req.param('id')!, 'read');
     const { token } = await ctx.authenticate();
     // A stream outlives no token: past its exp the client must reconnect with a new one.
     const deadlineMs = Math.min(Date.now() + deps.config.SSE_MAX_STREAM_S * 1000, token.expiresAt.getTime());
@@ -127,9 +189,9 @@ export function jobRoutes(deps: ApiDeps): Hono<AppEnv> {
     return c.body(stream);
   });
 
-  routes.get('/v1/jobs/:id/errors.csv', async (c) => {
+  documented(routes, errorsCsv, async (c) => {
     const ctx = c.var.requestContext;
-    const job = await callerJob(ctx, c.req.param('id'), 'read');
+    const job = await callerJob(ctx, c.req.param('id')!, 'read');
     noStore(c);
     c.header('Content-Type', 'text/csv; charset=utf-8');
     c.header('Content-Disposition', `attachment; filename="${job.id}-errors.csv"`);
@@ -138,17 +200,17 @@ export function jobRoutes(deps: ApiDeps): Hono<AppEnv> {
     return c.body(errorReport(taskErrors(ctx.em, job.id), csvHeaderOf(job), raw, c.var.logger));
   });
 
-  routes.post('/v1/jobs/:id/cancel', async (c) => {
+  documented(routes, cancel, async (c) => {
     const ctx = c.var.requestContext;
-    const job = await callerJob(ctx, c.req.param('id'), 'write');
+    const job = await callerJob(ctx, c.req.param('id')!, 'write');
     await cancelJob(ctx.em, job.id);
     noStore(c);
     return c.json(await current(ctx, job.id));
   });
 
-  routes.post('/v1/jobs/:id/retry-failed', async (c) => {
+  documented(routes, retryFailed, async (c) => {
     const ctx = c.var.requestContext;
-    const job = await callerJob(ctx, c.req.param('id'), 'write');
+    const job = await callerJob(ctx, c.req.param('id')!, 'write');
     await retryJob(ctx.em, deps.tasksQueue, job.id);
     noStore(c);
     c.header('Location', jobPath(job.id));

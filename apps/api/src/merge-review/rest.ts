@@ -5,13 +5,13 @@
  * run it; its progress is `GET /v1/jobs/{id}`, for the client that created it. An `Idempotency-Key`
  * works as on the device registry upload: a key the client used before answers that job (200).
  */
-import { Hono } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import type { JobWrite } from '@jabba/domain/engine';
-import { candidateItems, importCandidates, submitCandidateCsv, submitCandidateJson } from '@jabba/domain/merge-review';
+import { candidateColumns, candidateItems, importCandidates, maxJsonCandidates, submitCandidateCsv, submitCandidateJson } from '@jabba/domain/merge-review';
 import type { ApiDeps } from '../platform/deps';
-import { acceptedJob, jobPath } from '../jobs/job-view';
-import type { AppEnv } from '../platform/request-scope';
+import { acceptedJob, acceptedJobSchema, jobPath } from '../jobs/job-view';
+import { idempotencyKeyDoc } from '../platform/upload-docs';
+import { createRoute, documented, jsonResponse, needsToken, openApiRoutes, problems, type OpenApiRoutes, z } from '../platform/openapi';
 import { readJson, refuseDeclaredSize } from '../platform/json-body';
 import { importLimits, uploadBody } from '../platform/upload-body';
 import type { UploadSlots } from '../platform/upload-slots';
@@ -32,12 +32,38 @@ function mediaTypeOf(request: Request): MediaType {
   throw new HTTPException(415, { message: 'Send the merge candidates as text/csv or as an application/json array' });
 }
 
-export function mergeCandidateRoutes(deps: ApiDeps, slots: UploadSlots): Hono<AppEnv> {
-  const routes = new Hono<AppEnv>();
+// Documentation only: the handler checks a JSON body with candidateItems and streams a CSV.
+const candidateJson = z
+  .array(z.strictObject(Object.fromEntries(candidateColumns.map((column) => [column, z.unknown()]))))
+  .min(1)
+  .max(maxJsonCandidates)
+  .openapi({ description: 'The candidates, each with fields among the CSV\'s columns (values are checked per candidate by the job)' });
+
+const upload = createRoute({
+  method: 'post', path: '/v1/merge-candidates', tags: ['Merge review'], security: needsToken, summary: 'Import manual merge candidates',
+  request: {
+    headers: idempotencyKeyDoc,
+    body: {
+      required: true,
+      content: {
+        'text/csv': { schema: z.string().openapi({ description: `A header line naming columns among ${candidateColumns.join(', ')}, then one candidate per line (streamed, up to IMPORT_MAX_BYTES)` }) },
+        'application/json': { schema: candidateJson },
+      },
+    },
+  },
+  responses: {
+    202: jsonResponse(acceptedJobSchema, 'Accepted: the job runs', { Location: 'The job' }),
+    200: jsonResponse(acceptedJobSchema, 'The job this Idempotency-Key made before', { Location: 'The job' }),
+    ...problems(400, 401, 403, 409, 413, 415, 422, 503),
+  },
+});
+
+export function mergeCandidateRoutes(deps: ApiDeps, slots: UploadSlots): OpenApiRoutes {
+  const routes = openApiRoutes();
   const maxBytes = deps.config.IMPORT_MAX_BYTES;
   const maxJson = Math.min(maxBytes, maxJsonBytes);
 
-  routes.post('/v1/merge-candidates', async (c) => {
+  documented(routes, upload, async (c) => {
     const ctx = c.var.requestContext;
     const principal = await ctx.authorize(importCandidates);
     const mediaType = mediaTypeOf(c.req.raw);

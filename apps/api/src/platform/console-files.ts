@@ -20,7 +20,7 @@ import { serveStatic } from '@hono/node-server/serve-static';
 import type { AppEnv } from './request-scope';
 
 /** Paths the APIs own: never a console file, never the fallback page. */
-export const apiPathPrefixes = ['/graphql', '/v1', '/health', '/ready'] as const;
+export const apiPathPrefixes = ['/graphql', '/v1', '/health', '/ready', '/openapi.json', '/docs', '/problems'] as const;
 
 export const isApiPath = (path: string): boolean => apiPathPrefixes.some((prefix) => path === prefix || path.startsWith(`${prefix}/`));
 

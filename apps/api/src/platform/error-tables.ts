@@ -3,9 +3,11 @@
  * code → GraphQL `extensions.code`. Both tables are `satisfies Record<ErrorCode, …>`, so a new code
  * in the domain does not compile until it is mapped here.
  *
- * Problem `type`s: a domain error is `https://jabba.dev/problems/<code-in-kebab-case>` (clients may
- * switch on it) unless the error carries a contractual type of its own (`details.problemType`, e.g.
- * FIT-Connect's destination-state-invalid). A problem that says nothing beyond its HTTP status (an
+ * Problem `type`s: a domain error is `/problems/<code-in-kebab-case>` (clients may switch on it),
+ * a reference relative to the api itself, where it resolves to a page saying what the problem means
+ * (problem-pages.ts): relative, so it is one string whatever host or proxy the api is reached
+ * through. An error that carries a contractual type of its own (`details.problemType`, e.g.
+ * FIT-Connect's destination-state-invalid) keeps it: that standard's clients switch on its URL. A problem that says nothing beyond its HTTP status (an
  * unknown route, a framework rejection, an unexpected failure) is `about:blank` with the status's
  * reason phrase as title, as RFC 9457 §4.2.1 prescribes.
  */
@@ -60,8 +62,9 @@ export const graphqlErrors = {
 
 export const graphqlCode = (code: ErrorCode): GraphqlErrorCode => graphqlErrors[code];
 
-export const problemTypeBase = 'https://jabba.dev/problems/';
-export const problemType = (code: ErrorCode): string => `${problemTypeBase}${code.toLowerCase().replaceAll('_', '-')}`;
+export const problemTypeBase = '/problems/';
+export const problemSlug = (code: ErrorCode): string => code.toLowerCase().replaceAll('_', '-');
+export const problemType = (code: ErrorCode): string => `${problemTypeBase}${problemSlug(code)}`;
 
 /** An RFC 9457 problem body; extension members beyond the named ones are allowed. */
 export interface Problem {

@@ -3,13 +3,12 @@
  * process because Postgres is slow; `/ready` checks both dependencies, so traffic is withheld (not
  * the process killed) while one of them is away.
  */
-import { Hono } from 'hono';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import type { Redis } from 'ioredis';
 import { sqlOf } from '@jabba/domain/platform';
 import { problemTypeBase, reasonPhrase } from './error-tables';
 import { problemResponse } from './problems';
-import type { AppEnv } from './request-scope';
+import { createRoute, documented, jsonResponse, openApiRoutes, problems, type OpenApiRoutes, z } from './openapi';
 
 export interface ReadinessDeps {
   orm: MikroORM;
@@ -60,12 +59,28 @@ export async function checkReadiness(
   return { postgres, redis: redisResult };
 }
 
-export function healthRoutes(deps: ReadinessDeps): Hono<AppEnv> {
-  const routes = new Hono<AppEnv>();
+const tags = ['Operations'];
+const checkResult = z.enum(['ok', 'failed', 'timeout']);
 
-  routes.get('/health', (c) => c.json({ status: 'ok' }));
+const health = createRoute({
+  method: 'get', path: '/health', tags, summary: 'Liveness: the process answers (touches nothing)',
+  responses: { 200: jsonResponse(z.strictObject({ status: z.literal('ok') }), 'Alive') },
+});
 
-  routes.get('/ready', async (c) => {
+const ready = createRoute({
+  method: 'get', path: '/ready', tags, summary: 'Readiness: Postgres and Redis answer',
+  responses: {
+    200: jsonResponse(z.strictObject({ status: z.literal('ready'), postgres: checkResult, redis: checkResult }), 'Ready'),
+    ...problems(503),
+  },
+});
+
+export function healthRoutes(deps: ReadinessDeps): OpenApiRoutes {
+  const routes = openApiRoutes();
+
+  documented(routes, health, (c) => c.json({ status: 'ok' }));
+
+  documented(routes, ready, async (c) => {
     const readiness = await checkReadiness(deps, (dependency, error) =>
       c.var.logger.warn({ err: error, dependency }, 'readiness check failed'),
     );

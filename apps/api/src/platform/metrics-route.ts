@@ -6,11 +6,12 @@
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
-import { Hono, type Context, type MiddlewareHandler } from 'hono';
+import type { Context, MiddlewareHandler } from 'hono';
 import { matchedRoutes } from 'hono/route';
 import { DomainError } from '@jabba/domain/platform';
 import type { ApiMetrics } from './metrics';
 import type { AppEnv } from './request-scope';
+import { bearerAuth, createRoute, documented, openApiRoutes, problems, type OpenApiRoutes, z } from './openapi';
 
 /** The label of a request no route answered (404s, refusals before routing): one value, however many paths. */
 export const unmatchedRoute = '(unmatched)';
@@ -57,9 +58,19 @@ function mayScrape(c: Context<AppEnv>, token: string | undefined): void {
   }
 }
 
-export function metricsRoutes(metrics: ApiMetrics, token: string | undefined): Hono<AppEnv> {
-  const routes = new Hono<AppEnv>();
-  routes.get('/metrics', async (c) => {
+const scrape = createRoute({
+  method: 'get', path: '/metrics', tags: ['Operations'], summary: 'Prometheus metrics',
+  description: 'With METRICS_TOKEN set: for its bearer (`Authorization: Bearer <METRICS_TOKEN>`, not a user token). Without it: for a caller on this machine not relayed by a proxy.',
+  security: [{}, { [bearerAuth]: [] }],
+  responses: {
+    200: { description: 'The Prometheus text format', content: { 'text/plain': { schema: z.string() } } },
+    ...problems(401, 403),
+  },
+});
+
+export function metricsRoutes(metrics: ApiMetrics, token: string | undefined): OpenApiRoutes {
+  const routes = openApiRoutes();
+  documented(routes, scrape, async (c) => {
     mayScrape(c, token);
     return c.body(await metrics.registry.metrics(), 200, { 'Content-Type': metrics.registry.contentType, 'Cache-Control': 'no-store' });
   });

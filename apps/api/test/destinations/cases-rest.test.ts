@@ -14,7 +14,7 @@ const manage = (id: string) => `manage:destination:${id}`;
 const send = (id: string) => `send:destination:${id}`;
 const region = 'send:region:DE';
 
-const caseNotFound = (id: string) => ({ type: 'https://jabba.dev/problems/not-found', title: 'Not Found', status: 404, detail: `Case ${id} not found` });
+const caseNotFound = (id: string) => ({ type: '/problems/not-found', title: 'Not Found', status: 404, detail: `Case ${id} not found` });
 
 describe('REST submissions, case events and replies', () => {
   let api: TestApi;

@@ -78,7 +78,7 @@ describe('REST /v1/destinations', () => {
 
     it('refuses a body that is not JSON with 400', async () => {
       await expectProblem(await request('POST', '/v1/destinations', creator.headers, '{"name":'), {
-        type: 'https://jabba.dev/problems/bad-request',
+        type: '/problems/bad-request',
         title: 'Bad Request',
         status: 400,
         detail: 'The request body is not valid JSON',

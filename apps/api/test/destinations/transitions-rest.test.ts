@@ -13,7 +13,7 @@ import { waitFor } from '#test/wait-for';
 import { createApp } from '../../src/app';
 import { destinationNotFoundProblem, invalidProblem, isoMicros, problemBody, stateInvalidProblem } from '../expect';
 import { toGlobalId } from '../../src/platform/global-ids';
-import { createTestApi, type Caller, type TestApi } from '../support';
+import { checkedApp, createTestApi, type Caller, type TestApi } from '../support';
 import { startTestWorker, type TestWorker } from '#test/worker';
 
 const statusMessage = 'must be one of active, inactive, decommissioned';
@@ -142,7 +142,7 @@ describe('PATCH /v1/destinations/{destinationId}', () => {
       const response = await patch(id, { status: 'active' }, caller.headers);
       expect(response.status).toBe(403);
       expect(await response.json()).toEqual({
-        type: 'https://jabba.dev/problems/forbidden', title: 'Forbidden', status: 403, requestId: expect.any(String),
+        type: '/problems/forbidden', title: 'Forbidden', status: 403, requestId: expect.any(String),
         detail: `Your scope does not allow to access this resource. Missing allowances: manage:destination:${id}`,
         missingAllowances: [`manage:destination:${id}`],
       });
@@ -194,7 +194,7 @@ describe('PATCH /v1/destinations/{destinationId}', () => {
       // Chunks go to a queue no worker reads: the wait runs out for sure; reconciling later hands
       // the job (which Postgres holds) to the real worker.
       parked = new Queue(queueNames.tasks, { connection: api.redis, prefix: testPrefix() });
-      slowApp = createApp({ ...api.deps, tasksQueue: parked, config: { ...api.config, DESTINATION_PATCH_WAIT_MS: 60 } });
+      slowApp = checkedApp(createApp({ ...api.deps, tasksQueue: parked, config: { ...api.config, DESTINATION_PATCH_WAIT_MS: 60 } }));
     });
     afterAll(() => parked.close());
 

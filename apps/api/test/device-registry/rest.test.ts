@@ -17,12 +17,12 @@ const globalId = (uuid: string): string => Buffer.from(`DeviceRegistryJob:${uuid
 
 // Problem `type` and `title` by status: the contract clients switch on (apps/api/src/platform/error-tables.ts).
 const problemKinds: Record<number, [string, string]> = {
-  401: ['https://jabba.dev/problems/unauthenticated', 'Unauthorized'],
-  403: ['https://jabba.dev/problems/forbidden', 'Forbidden'],
-  409: ['https://jabba.dev/problems/conflict', 'Conflict'],
-  413: ['https://jabba.dev/problems/payload-too-large', 'Content Too Large'],
+  401: ['/problems/unauthenticated', 'Unauthorized'],
+  403: ['/problems/forbidden', 'Forbidden'],
+  409: ['/problems/conflict', 'Conflict'],
+  413: ['/problems/payload-too-large', 'Content Too Large'],
   415: ['about:blank', 'Unsupported Media Type'],
-  422: ['https://jabba.dev/problems/unprocessable-entity', 'Unprocessable Content'],
+  422: ['/problems/unprocessable-entity', 'Unprocessable Content'],
 };
 const inputError = (path: string, message: string) => ({ inputErrors: [{ path, message }] });
 

@@ -41,8 +41,8 @@ const sql = async <R>(text: string, values: unknown[] = [], target = api): Promi
   (await target.em().getConnection().execute(text, values)) as R[];
 
 const problemKinds: Record<number, [string, string]> = {
-  413: ['https://jabba.dev/problems/payload-too-large', 'Content Too Large'],
-  422: ['https://jabba.dev/problems/unprocessable-entity', 'Unprocessable Content'],
+  413: ['/problems/payload-too-large', 'Content Too Large'],
+  422: ['/problems/unprocessable-entity', 'Unprocessable Content'],
 };
 
 /** The refusal's exact problem, naming `path`, with no job or task stored. */
@@ -96,7 +96,7 @@ describe('IMPORT_MAX_CONCURRENT', () => {
         status: 503,
         retryAfter: '5',
         body: {
-          type: 'https://jabba.dev/problems/busy', title: 'Service Unavailable', status: 503,
+          type: '/problems/busy', title: 'Service Unavailable', status: 503,
           detail: 'This api process is receiving 2 uploads already; try again in 5 seconds', requestId: expect.any(String),
         },
       });
@@ -225,7 +225,7 @@ describe('multipart bodies', () => {
       const response = await post(broken, { headers: { 'Content-Type': type } });
       expect({ status: response.status, body: await response.json() }).toEqual({
         status: 400,
-        body: { type: 'https://jabba.dev/problems/bad-request', title: 'Bad Request', status: 400, detail: 'The request body ended before it was complete', requestId: expect.any(String) },
+        body: { type: '/problems/bad-request', title: 'Bad Request', status: 400, detail: 'The request body ended before it was complete', requestId: expect.any(String) },
       });
     }
   });

@@ -80,7 +80,7 @@ describe('POST /v1/merge-candidates: Idempotency-Key', () => {
       for (const response of [await postCandidates(candidateCsv(1), key), await postRegistry(registryCsv('M-1'), key)]) {
         expect({ status: response.status, body: await response.json() }).toEqual({
           status: 422,
-          body: { type: 'https://jabba.dev/problems/unprocessable-entity', title: 'Unprocessable Content', status: 422, detail: 'Idempotency-Key must be 1 to 255 characters', requestId: expect.any(String) },
+          body: { type: '/problems/unprocessable-entity', title: 'Unprocessable Content', status: 422, detail: 'Idempotency-Key must be 1 to 255 characters', requestId: expect.any(String) },
         });
       }
     }
@@ -95,7 +95,7 @@ describe('POST /v1/merge-candidates: Idempotency-Key', () => {
     expect({ status: response.status, body: await response.json() }).toEqual({
       status: 409,
       body: {
-        type: 'https://jabba.dev/problems/conflict', title: 'Conflict', status: 409, requestId: expect.any(String),
+        type: '/problems/conflict', title: 'Conflict', status: 409, requestId: expect.any(String),
         detail: 'The idempotency key was already used for a job of another type (upload_device_definition_registry)',
       },
     });

@@ -121,6 +121,42 @@ describe('REST /v1/jobs', () => {
       }
     });
 
+    it('takes the Relay global id uploads answer with as well as the uuid, on every route', async () => {
+      const globalId = toGlobalId('DeviceRegistryJob', jobId);
+      const byUuid = (await (await get(`/v1/jobs/${jobId}`)).json()) as { id: string };
+      expect(byUuid.id).toBe(globalId);
+      const byGlobal = await get(`/v1/jobs/${encodeURIComponent(globalId)}`);
+      expect(byGlobal.status).toBe(200);
+      expect(await byGlobal.json()).toEqual(byUuid);
+      const report = await get(`/v1/jobs/${encodeURIComponent(globalId)}/errors.csv`);
+      expect(report.status).toBe(200);
+      expect(await report.text()).toBe(await (await get(`/v1/jobs/${jobId}/errors.csv`)).text());
+      // The write routes resolve it too: a running job to cancel, whose own global id is used.
+      const running = await registryJob(owner.client.id, false);
+      const cancelled = await post(`/v1/jobs/${encodeURIComponent(toGlobalId('DeviceRegistryJob', running))}/cancel`);
+      expect(cancelled.status).toBe(200);
+      expect(await cancelled.json()).toMatchObject({ databaseId: running, status: 'FAILED' });
+      const events = await get(`/v1/jobs/${encodeURIComponent(toGlobalId('DeviceRegistryJob', running))}/events`);
+      expect(events.status).toBe(200);
+      await events.body?.cancel();
+    });
+
+    it("is 404 for a global id of another type, of the job under another view, or of another client's job", async () => {
+      const cases: [string, Record<string, string>][] = [
+        [toGlobalId('Destination', jobId), owner.headers],
+        [toGlobalId('GenericJob', jobId), owner.headers],
+        [toGlobalId('DeviceRegistryJob', randomUUID()), owner.headers],
+        [toGlobalId('DeviceRegistryJob', jobId), stranger.headers],
+      ];
+      for (const [id, headers] of cases) {
+        const path = `/v1/jobs/${encodeURIComponent(id)}`;
+        await expectProblem(await get(path, headers), 404, `Job ${id} not found`);
+        await expectProblem(await get(`${path}/errors.csv`, headers), 404, `Job ${id} not found`);
+        await expectProblem(await post(`${path}/cancel`, headers), 404, `Job ${id} not found`);
+        await expectProblem(await post(`${path}/retry-failed`, headers), 404, `Job ${id} not found`);
+      }
+    });
+
     it('is 401 without a valid token, before looking at the id', async () => {
       const expired = await api.token({ clientId: owner.client.id, scopes: [readScope], ttl: -60 });
       for (const headers of [{}, bearer('garbage'), bearer(expired)]) {

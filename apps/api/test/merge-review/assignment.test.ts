@@ -13,7 +13,7 @@ import { testPrefix } from '#test/redis';
 import { waitFor } from '#test/wait-for';
 import { createApp, type App } from '../../src/app';
 import { isoMicros } from '../expect';
-import { createTestApi, type Caller, type GraphqlResult, type TestApi } from '../support';
+import { checkedApp, createTestApi, type Caller, type GraphqlResult, type TestApi } from '../support';
 import { startTestWorker, type TestWorker } from '#test/worker';
 
 const assignScope = 'merge_candidate:assign';
@@ -232,7 +232,7 @@ describe('assignMergeCandidate: a worker too slow to answer', () => {
     const parked = new Queue(queueNames.mergeAssignments, { connection: api.redis, prefix });
     const events = new QueueEvents(queueNames.mergeAssignments, { connection: api.redis, prefix });
     try {
-      const app = createApp({ ...api.deps, mergeAssignments: parked, mergeAssignmentEvents: events, config: { ...api.config, MERGE_ASSIGN_TIMEOUT_MS: 200 } });
+      const app = checkedApp(createApp({ ...api.deps, mergeAssignments: parked, mergeAssignmentEvents: events, config: { ...api.config, MERGE_ASSIGN_TIMEOUT_MS: 200 } }));
       const id = await candidate();
       const me = await reviewer();
       expectError(await graphqlOn(app, me.token), assignmentTimeoutMessage, { code: 'INTERNAL_SERVER_ERROR' });
@@ -247,7 +247,7 @@ describe('assignMergeCandidate: a worker too slow to answer', () => {
   it('lets a request a worker is running finish: the reviewer then finds it in mergeRequests', async () => {
     const id = await candidate();
     const me = await reviewer();
-    const app = createApp({ ...api.deps, config: { ...api.config, MERGE_ASSIGN_TIMEOUT_MS: 1_500 } });
+    const app = checkedApp(createApp({ ...api.deps, config: { ...api.config, MERGE_ASSIGN_TIMEOUT_MS: 1_500 } }));
     // Holding the reviewer's lock keeps the worker inside its transaction past the api's patience.
     await api.em().transactional(async (em) => {
       await em.execute(`select pg_advisory_xact_lock(hashtext('manual_merge_assignment'), hashtext(?))`, [me.userId]);

@@ -10,7 +10,7 @@ import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decideMergeRequest, publishDeactivationEvents, relayDeactivationEvents, requestStatuses, requestTransitions } from '@jabba/domain/merge-review';
 import { queueNames } from '@jabba/domain/engine';
-import { createTestApi, type Caller, type GraphqlResult, type TestApi } from '../support';
+import { checkedApp, createTestApi, type Caller, type GraphqlResult, type TestApi } from '../support';
 import { createApp, type App } from '../../src/app';
 import { toGlobalId } from '../../src/platform/global-ids';
 
@@ -298,7 +298,7 @@ describe('updateMergeRequest and the person-deactivation outbox', () => {
     const deadQueue = new Queue(queueNames.personDeactivation, { connection: refusing, prefix: api.prefix });
     deadQueue.on('error', () => undefined);
     try {
-      const body = await mergeThrough(createApp({ ...api.deps, personDeactivation: deadQueue }), reviewer, id);
+      const body = await mergeThrough(checkedApp(createApp({ ...api.deps, personDeactivation: deadQueue })), reviewer, id);
       expect(body.errors).toBeUndefined();
       expect(decided(body)).toMatchObject({ status: 'MERGE', manualMergeCandidate: { status: 'PROCESSED' } });
       expect(await unpublished()).toBe(1);

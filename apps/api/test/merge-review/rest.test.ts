@@ -247,12 +247,12 @@ describe('POST /v1/merge-candidates and the worker', () => {
 
 // Problem `type` and `title` by status: the contract clients switch on (apps/api/src/platform/error-tables.ts).
 const problemKinds: Record<number, [string, string]> = {
-  400: ['https://jabba.dev/problems/bad-request', 'Bad Request'],
-  401: ['https://jabba.dev/problems/unauthenticated', 'Unauthorized'],
-  403: ['https://jabba.dev/problems/forbidden', 'Forbidden'],
-  413: ['https://jabba.dev/problems/payload-too-large', 'Content Too Large'],
+  400: ['/problems/bad-request', 'Bad Request'],
+  401: ['/problems/unauthenticated', 'Unauthorized'],
+  403: ['/problems/forbidden', 'Forbidden'],
+  413: ['/problems/payload-too-large', 'Content Too Large'],
   415: ['about:blank', 'Unsupported Media Type'],
-  422: ['https://jabba.dev/problems/unprocessable-entity', 'Unprocessable Content'],
+  422: ['/problems/unprocessable-entity', 'Unprocessable Content'],
 };
 
 async function stored(target = api) {

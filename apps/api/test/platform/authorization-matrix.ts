@@ -53,6 +53,12 @@ export const publicRoutes: Record<string, string> = {
   'GET /graphql': 'the GraphQL transport: every field below checks its own caller',
   'POST /graphql': 'the GraphQL transport: every field below checks its own caller',
   'POST /v1/dev/sign-in': 'outside production only (not registered there): the development identity’s token, as `dev:setup` prints it',
+  'GET /openapi.json': 'the REST contract (OpenAPI 3.1): the same for everyone, no data',
+  'GET /docs': 'the interactive reference of that contract: no data',
+  'GET /docs/reference.js': 'the reference’s starter script',
+  'GET /docs/swagger-ui.css': 'the reference’s style, from swagger-ui-dist',
+  'GET /docs/swagger-ui-bundle.js': 'the reference’s script, from swagger-ui-dist',
+  'GET /problems/:code': 'what a problem type means, for people: no data',
   'GET /*': 'the console: its built static files and its pages\' index.html, the same for everyone; what they show comes from the APIs, which check the caller',
 };
 

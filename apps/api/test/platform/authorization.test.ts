@@ -100,7 +100,7 @@ describe('authorization matrix', () => {
   });
 
   it('answers the public routes without a token', async () => {
-    for (const path of ['/health', '/ready', '/graphql?query=%7B__typename%7D']) {
+    for (const path of ['/health', '/ready', '/graphql?query=%7B__typename%7D', '/openapi.json', '/docs', '/docs/reference.js', '/docs/swagger-ui.css', '/docs/swagger-ui-bundle.js', '/problems/not-found']) {
       expect((await api.app.request(path)).status, path).toBe(200);
     }
     const post = await api.app.request('/graphql', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{"query":"{ __typename }"}' });

@@ -15,7 +15,7 @@ afterAll(() => api.close());
 
 const limit = 16 * 1024 * 1024;
 const tooLarge = {
-  type: 'https://jabba.dev/problems/payload-too-large',
+  type: '/problems/payload-too-large',
   title: 'Content Too Large',
   status: 413,
   detail: `The JSON body is larger than the limit of ${limit} bytes`,

@@ -4,7 +4,7 @@ import type { MikroORM } from '@mikro-orm/postgresql';
 import { createOrm } from '@jabba/domain/platform';
 import { cloneDatabase } from '#test/postgres';
 import { createApp } from '../../src/app';
-import { createTestApi, type TestApi } from '../support';
+import { checkedApp, createTestApi, type TestApi } from '../support';
 
 // Port 1 (tcpmux) is closed on any machine we run on: connections are refused at once.
 const unreachableRedis = (options: { failFast: boolean }): Redis => {
@@ -48,7 +48,7 @@ describe('health and readiness', () => {
   it('GET /ready is 503 naming Redis when Redis refuses connections', async () => {
     const redis = unreachableRedis({ failFast: true });
     opened.redis.push(redis);
-    const app = createApp({ ...api.deps, redis });
+    const app = checkedApp(createApp({ ...api.deps, redis }));
 
     const response = await app.request('/ready');
 
@@ -56,7 +56,7 @@ describe('health and readiness', () => {
     expect(response.headers.get('content-type')).toBe('application/problem+json');
     const body = await response.json();
     expect(body).toMatchObject({
-      type: 'https://jabba.dev/problems/not-ready',
+      type: '/problems/not-ready',
       title: 'Service Unavailable',
       status: 503,
       detail: 'Not ready: redis failed.',
@@ -69,7 +69,7 @@ describe('health and readiness', () => {
     // maxRetriesPerRequest: null (what main uses) queues the PING forever while reconnecting.
     const redis = unreachableRedis({ failFast: false });
     opened.redis.push(redis);
-    const app = createApp({ ...api.deps, redis });
+    const app = checkedApp(createApp({ ...api.deps, redis }));
 
     const started = Date.now();
     const response = await app.request('/ready');
@@ -84,7 +84,7 @@ describe('health and readiness', () => {
     const orm = await createOrm({ databaseUrl: database.url, poolSize: 1, logger: () => undefined });
     opened.orms.push(orm);
     await database.drop();
-    const app = createApp({ ...api.deps, orm });
+    const app = checkedApp(createApp({ ...api.deps, orm }));
 
     const response = await app.request('/ready');
 

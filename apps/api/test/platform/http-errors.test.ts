@@ -30,7 +30,7 @@ describe('toProblem', () => {
       inputErrors: [{ path: '$.status', message: 'is invalid' }],
     });
     expect(toProblem(error, 'req-1')).toEqual({
-      type: 'https://jabba.dev/problems/validation-error',
+      type: '/problems/validation-error',
       title: 'Unprocessable Content',
       status: 422,
       detail: 'Input is invalid',
@@ -42,7 +42,7 @@ describe('toProblem', () => {
   it('carries missingAllowances and omits absent members', () => {
     const error = new DomainError('FORBIDDEN', 'nope', { missingAllowances: ['a:read'] });
     expect(toProblem(error)).toEqual({
-      type: 'https://jabba.dev/problems/forbidden',
+      type: '/problems/forbidden',
       title: 'Forbidden',
       status: 403,
       detail: 'nope',

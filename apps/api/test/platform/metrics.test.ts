@@ -109,7 +109,7 @@ describe('metrics with METRICS_TOKEN set', () => {
     for (const headers of [{}, { Authorization: 'Bearer not-the-metrics-token' }, { Authorization: metricsToken }] as Record<string, string>[]) {
       const refused = await fetch(`${http.base}/metrics`, { headers });
       expect(refused.status).toBe(401);
-      expect(await refused.json()).toMatchObject({ type: 'https://jabba.dev/problems/unauthenticated', status: 401, detail: 'Metrics need the bearer token set in METRICS_TOKEN' });
+      expect(await refused.json()).toMatchObject({ type: '/problems/unauthenticated', status: 401, detail: 'Metrics need the bearer token set in METRICS_TOKEN' });
     }
   });
 
@@ -142,7 +142,7 @@ describe('metrics without METRICS_TOKEN', () => {
     expect(local.status).toBe(200);
     expect(await local.text()).toContain('# TYPE jabba_api_http_request_duration_seconds histogram');
 
-    const forbidden = { type: 'https://jabba.dev/problems/forbidden', status: 403, detail: 'Metrics are served to this machine only unless METRICS_TOKEN is set' };
+    const forbidden = { type: '/problems/forbidden', status: 403, detail: 'Metrics are served to this machine only unless METRICS_TOKEN is set' };
     for (const headers of [{ 'X-Forwarded-For': '203.0.113.7' }, { Forwarded: 'for=203.0.113.7' }] as Record<string, string>[]) {
       const relayed = await fetch(`${http.base}/metrics`, { headers });
       expect(relayed.status).toBe(403);

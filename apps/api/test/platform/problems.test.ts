@@ -73,7 +73,7 @@ describe('request ids and problem responses', () => {
     expect(response.headers.get('content-type')).toBe(problemJson);
     expect(response.headers.get('x-request-id')).toBe('req-409');
     expect(await response.json()).toEqual({
-      type: 'https://jabba.dev/problems/conflict',
+      type: '/problems/conflict',
       title: 'Conflict',
       status: 409,
       detail: 'new request is already present',
@@ -111,7 +111,7 @@ describe('request ids and problem responses', () => {
       const response = await api.app.request('/test/guarded');
       expect(response.status).toBe(401);
       expect(await response.json()).toMatchObject({
-        type: 'https://jabba.dev/problems/unauthenticated',
+        type: '/problems/unauthenticated',
         title: 'Unauthorized',
         detail: 'Invalid access token',
       });
@@ -122,7 +122,7 @@ describe('request ids and problem responses', () => {
       const response = await api.app.request('/test/guarded', { headers });
       expect(response.status).toBe(403);
       expect(await response.json()).toMatchObject({
-        type: 'https://jabba.dev/problems/forbidden',
+        type: '/problems/forbidden',
         detail: 'Your scope does not allow to access this resource. Missing allowances: device_registry_job:read',
         missingAllowances: ['device_registry_job:read'],
       });

@@ -94,7 +94,7 @@ describe('slow uploads', () => {
       slow = clients.filter((client) => client !== refused);
       expect(refused.answered!.status).toBe(503);
       expect(refused.answered!.headers['retry-after']).toBe('5');
-      expect(JSON.parse(refused.answered!.body)).toMatchObject({ type: 'https://jabba.dev/problems/busy', status: 503 });
+      expect(JSON.parse(refused.answered!.body)).toMatchObject({ type: '/problems/busy', status: 503 });
 
       for (const url of ['/ready', `/v1/jobs/${randomUUID()}`, '/health']) {
         const { status, ms } = await timed(url);

@@ -11,7 +11,7 @@ import { exportJWK, generateKeyPair, type JWK, SignJWT, type CryptoKey } from 'j
 import { messages } from '@jabba/domain/identity';
 import { createApp } from '../../src/app';
 import { loadConfig } from '../../src/config';
-import { createTestApi, type Caller, type TestApi } from '../support';
+import { checkedApp, createTestApi, type Caller, type TestApi } from '../support';
 
 const now = (): number => Math.floor(Date.now() / 1000);
 
@@ -73,7 +73,7 @@ describe('access tokens', () => {
   const statusWith = async (token: string, app = api.app): Promise<number> =>
     (await app.request('/v1/destinations', { headers: { Authorization: `Bearer ${token}` } })).status;
 
-  const appWith = (env: Record<string, string>) => createApp({ ...api.deps, config: loadConfig({ NODE_ENV: 'test', DATABASE_URL: api.database.url, LOG_LEVEL: 'silent', ...env }) });
+  const appWith = (env: Record<string, string>) => checkedApp(createApp({ ...api.deps, config: loadConfig({ NODE_ENV: 'test', DATABASE_URL: api.database.url, LOG_LEVEL: 'silent', ...env }) }));
 
   it('tolerates 30 s of clock skew on exp and iat, and no more', async () => {
     expect(await statusWith(await ours())).toBe(200);

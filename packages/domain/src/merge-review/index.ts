@@ -3,6 +3,7 @@ export { assignmentTimeoutMessage, mergeAssignmentPayload, requestAssignment, ty
 export { assignMergeCandidate } from './assignment';
 export { mergeCandidateImportJob } from './candidate-import-job';
 export { candidateItems, submitCandidateCsv, submitCandidateJson } from './candidate-upload';
+export { candidateColumns, maxJsonCandidates } from './candidate-rules';
 export { decideMergeRequest } from './decisions';
 export { findMergeRequest, mergeRequestKeyOf, pageOpenMergeRequests, reviewerLoad, type ManualMergeCandidateRow, type MergeRequestKey, type MergeRequestOrder, type MergeRequestRow } from './merge-requests';
 export { publishDeactivationEvents, relayDeactivationEvents } from './outbox';
