@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { destinationEnvFields } from '@jabba/domain/destinations';
 import { jwtSecretField, withJwtSecretRule } from '@jabba/domain/identity';
 import { mergeReviewEnvFields } from '@jabba/domain/merge-review';
-import { baseEnvSchema, parseEnv } from '@jabba/domain/platform';
+import { baseEnvSchema, parseEnv, tracingEnvFields } from '@jabba/domain/platform';
 
 // The worker signs and verifies no token, but it runs beside the api on the same environment: it
 // refuses a production secret the api would refuse, so a bad deploy stops whole, not half.
@@ -30,6 +30,7 @@ const workerEnvSchema = withJwtSecretRule(baseEnvSchema.extend({
   JOB_RETENTION_EVERY_MS: z.coerce.number().int().min(1000).default(86_400_000),
   /** Tasks deleted per statement: each is its own short transaction, so locks are held briefly. */
   JOB_RETENTION_BATCH_SIZE: z.coerce.number().int().min(1).max(100_000).default(10_000),
+  ...tracingEnvFields('jabba-worker'),
 }));
 
 export type WorkerConfig = z.infer<typeof workerEnvSchema>;
