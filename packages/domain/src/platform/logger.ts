@@ -8,10 +8,11 @@ export type { Logger };
 
 /**
  * Human-readable lines for a terminal: time, level, `[api]` or `[worker]` and the message, then the
- * other fields. Synchronous, like pino's own stdout writes, so no line is lost when a process exits.
+ * other fields on the same line (an error's stack below it). Synchronous, like pino's own stdout
+ * writes, so no line is lost when a process exits.
  */
 const prettyStream = (): DestinationStream =>
-  PinoPretty({ sync: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname,process', messageFormat: '[{process}] {msg}' });
+  PinoPretty({ sync: true, singleLine: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname,process', messageFormat: '[{process}] {msg}' });
 
 /**
  * JSON logs on stdout (or `destination`, for tests that read them), or pretty ones; `base` names the
