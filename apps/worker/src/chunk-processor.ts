@@ -45,9 +45,10 @@ export const processTaskChunk = (deps: ChunkDeps) => async (message: Job): Promi
 export async function rescueTaskChunk(deps: ChunkDeps, message: Job, error: Error): Promise<void> {
   const parsed = taskChunkPayload.safeParse(message.data);
   if (!parsed.success) return;
-  const logger = deps.logger.child({ bullJobId: message.id, jobId: parsed.data.jobId });
+  const chunkLogger = deps.logger.child({ bullJobId: message.id, fromSeq: parsed.data.fromSeq });
   const start = process.hrtime.bigint();
-  const report = await runChunk(deps.orm.em, parsed.data, rescueExecutor(error), logger);
+  const report = await runChunk(deps.orm.em, parsed.data, rescueExecutor(error), chunkLogger);
+  const logger = chunkLogger.child({ jobId: parsed.data.jobId });
   deps.metrics.chunkDone(report, secondsSince(start));
   logger.error({ err: error, rescued: report.outcomes.RESCUED }, 'chunk gave up after its last attempt');
   logReport(logger, report);

@@ -116,6 +116,18 @@ describe('an upload traced from its request to its chunks', () => {
   });
 });
 
+describe('a request sent by a traced caller', () => {
+  it('joins the caller\'s trace through its traceparent header', async () => {
+    const callerTrace = '4bf92f3577b34da6a3ce929d0e0e4736';
+    const response = await api.app.request('/health', { headers: { traceparent: `00-${callerTrace}-00f067aa0ba902b7-01`, 'X-Request-Id': 'traced-caller' } });
+    expect(response.status).toBe(200);
+    const server = spans().find((s) => s.attributes['jabba.request_id'] === 'traced-caller');
+    expect(server?.name).toBe('GET /health');
+    expect(server?.spanContext().traceId).toBe(callerTrace);
+    expect(server?.parentSpanContext?.spanId).toBe('00f067aa0ba902b7');
+  });
+});
+
 describe('request ids on every line of a request', () => {
   it('carries the request id on the lines of GraphQL (yoga\'s own included) and of a refused request', async () => {
     const before = apiLines.length;

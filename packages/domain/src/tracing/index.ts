@@ -55,7 +55,7 @@ export function startTracing({ serviceName, endpoint, spanProcessor }: TracingOp
   // require-in-the-middle patches a module as it is required, and both may be loaded by now: the
   // config loads the ORM (and pg), and `import { Redis } from 'ioredis'` from ESM goes past it. Both
   // patch prototypes every client shares, so requiring them once more here traces every client,
-  // whenever it was made (verified by test/tracing.test.ts, which imports both before this runs).
+  // whenever it was made (apps/api/test/platform/traces-and-logs.test.ts imports both before this runs).
   const require = createRequire(import.meta.url);
   require('pg');
   require('ioredis');
