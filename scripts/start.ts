@@ -4,8 +4,9 @@
  * builds the console if its build is missing or stale (the api serves it at `/`), then runs the api
  * and one worker as child processes until Ctrl-C.
  *
- * The children's JSON log lines pass through on stdout untouched (each carries `"process":"api"` or
- * `"worker"`); what this script says for humans goes to stderr, so `npm start | pino-pretty` works.
+ * The children write their log lines to our stdout: human-readable when it is a terminal (each line
+ * says `[api]` or `[worker]`), JSON otherwise, so `npm start > log.json` or `npm start | jq` get
+ * JSON; LOG_FORMAT set by the caller wins. What this script says for humans goes to stderr.
  */
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -87,7 +88,8 @@ async function main(): Promise<number> {
   await buildConsoleIfStale();
 
   const children = [appCommand('api', 'apps/api/src/main.ts'), appCommand('worker', 'apps/worker/src/main.ts')];
-  const platform = supervise(children, { cwd: root, env: process.env, log });
+  const logFormat = env.LOG_FORMAT ?? (process.stdout.isTTY && env.NODE_ENV !== 'production' ? 'pretty' : 'json');
+  const platform = supervise(children, { cwd: root, env: { ...process.env, LOG_FORMAT: logFormat }, log });
 
   const ready = await waitUntilReady(`http://127.0.0.1:${env.PORT}/ready`, () => !platform.stopping());
   if (ready) printBanner(env);

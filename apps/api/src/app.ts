@@ -65,8 +65,10 @@ export function createApp(deps: ApiDeps): App {
   // One registry per app: tests build several apps in one process.
   const metrics = apiMetrics(deps, slots);
 
-  // Order matters: the request id exists before anything can log or fail, and the access log
-  // wraps the unit of work so its line carries the final status.
+  // Order matters: the request's span (when tracing) wraps everything, so every line logged carries
+  // its trace id; the request id exists before anything can log or fail, and the access log wraps
+  // the unit of work so its line carries the final status.
+  if (deps.traceRequests) app.use('*', deps.traceRequests);
   app.use('*', requestId(deps.logger));
   app.use('*', timeRequests(metrics));
   app.use('*', accessLog());

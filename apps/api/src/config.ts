@@ -8,7 +8,7 @@ import { z } from 'zod';
 import { destinationEnvFields } from '@jabba/domain/destinations';
 import { defaultTokenRules, developmentJwtSecret, jwtSecretField, jwtSecretOf, type TokenRules, withJwtSecretRule } from '@jabba/domain/identity';
 import { mergeReviewEnvFields } from '@jabba/domain/merge-review';
-import { baseEnvSchema, parseEnv } from '@jabba/domain/platform';
+import { baseEnvSchema, parseEnv, tracingEnvFields } from '@jabba/domain/platform';
 import { webhookEnvFields } from '@jabba/domain/webhooks';
 
 /** Where `npm run build:console` writes the console (apps/console/dist), wherever the api is started from. */
@@ -96,6 +96,7 @@ const apiEnvSchema = withJwtSecretRule(baseEnvSchema
     METRICS_TOKEN: z.string().min(32, 'must be at least 32 characters').optional(),
     /** The built console the api serves at `/`; a relative path is taken from the working directory. */
     CONSOLE_DIST_DIR: z.string().min(1).default(defaultConsoleDistDir).transform((dir) => (isAbsolute(dir) ? dir : resolve(dir))),
+    ...tracingEnvFields('jabba-api'),
   }))
   .refine((env) => httpTimeouts(env).requestTimeout >= httpTimeouts(env).headersTimeout, {
     path: ['HTTP_REQUEST_TIMEOUT_MS'],

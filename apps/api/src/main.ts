@@ -24,7 +24,12 @@ const closeServer = (server: ServerType): Promise<void> =>
 
 async function main(): Promise<void> {
   const config = configOrExit('api', loadConfig);
-  const logger = createLogger(config.LOG_LEVEL, 'api');
+  // Before anything connects, so the first query is traced; unset, no OpenTelemetry code is loaded.
+  const tracing = config.OTEL_EXPORTER_OTLP_ENDPOINT === undefined
+    ? null
+    : (await import('@jabba/domain/tracing')).startTracing({ serviceName: config.OTEL_SERVICE_NAME, endpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT });
+  const traceRequests = tracing ? (await import('./platform/request-tracing')).traceRequests() : undefined;
+  const logger = createLogger(config.LOG_LEVEL, 'api', config.LOG_FORMAT);
   if (config.usingDevelopmentSecret) {
     logger.warn('AUTH_JWT_SECRET is the public development secret (unset or set to it): anyone can forge tokens');
   }
@@ -36,15 +41,17 @@ async function main(): Promise<void> {
   // Without a listener ioredis prints every reconnect failure as an "Unhandled error event".
   redis.on('error', (error) => logger.warn({ err: error }, 'redis connection error'));
 
-  const tasksQueue = new Queue(queueNames.tasks, { connection: redis, prefix: config.QUEUE_PREFIX });
-  const personDeactivation = new Queue(queueNames.personDeactivation, { connection: redis, prefix: config.QUEUE_PREFIX });
-  const mergeAssignments = new Queue(queueNames.mergeAssignments, { connection: redis, prefix: config.QUEUE_PREFIX });
+  // With tracing, a message carries the trace it was added in, and the worker's span joins it.
+  const queueOptions = { connection: redis, prefix: config.QUEUE_PREFIX, ...(tracing ? { telemetry: tracing.bullmq } : {}) };
+  const tasksQueue = new Queue(queueNames.tasks, queueOptions);
+  const personDeactivation = new Queue(queueNames.personDeactivation, queueOptions);
+  const mergeAssignments = new Queue(queueNames.mergeAssignments, queueOptions);
   // QueueEvents blocks on Redis: BullMQ gives it a duplicate of `redis` of its own, which it closes.
   const mergeAssignmentEvents = new QueueEvents(queueNames.mergeAssignments, { connection: redis, prefix: config.QUEUE_PREFIX });
   mergeAssignmentEvents.on('error', (error) => logger.warn({ err: error }, 'merge assignment events error'));
-  const maintenanceQueue = new Queue(queueNames.maintenance, { connection: redis, prefix: config.QUEUE_PREFIX });
+  const maintenanceQueue = new Queue(queueNames.maintenance, queueOptions);
   const jobEvents = jobEventHub({ orm, logger, maxStreams: config.SSE_MAX_STREAMS });
-  const app = createApp({ config, orm, redis, tasksQueue, personDeactivation, mergeAssignments, mergeAssignmentEvents, maintenanceQueue, jobEvents, logger });
+  const app = createApp({ config, orm, redis, tasksQueue, personDeactivation, mergeAssignments, mergeAssignmentEvents, maintenanceQueue, jobEvents, logger, ...(traceRequests ? { traceRequests } : {}) });
   const server = serve({ fetch: app.fetch, port: config.PORT, serverOptions: config.http }, (info) => {
     logger.info({ port: info.port }, `api listening on http://127.0.0.1:${info.port}`);
   });
@@ -68,6 +75,8 @@ async function main(): Promise<void> {
       { name: 'merge assignment queue', run: () => Promise.all([mergeAssignmentEvents.close(), mergeAssignments.close()]) },
       { name: 'postgres', run: () => orm.close() },
       { name: 'redis', run: () => redis.quit() },
+      // Last: the spans of the steps above are exported too.
+      ...(tracing ? [{ name: 'tracing', run: () => tracing.stop() }] : []),
     ],
   });
 }

@@ -12,13 +12,14 @@ import { randomUUID } from 'node:crypto';
 import { inject } from 'vitest';
 import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
 import type { Redis } from 'ioredis';
-import { Queue, QueueEvents } from 'bullmq';
+import { Queue, QueueEvents, type Telemetry } from 'bullmq';
+import type { MiddlewareHandler } from 'hono';
 import { queueNames } from '@jabba/domain/engine';
 import { addUserRole, type Client, type ClientStatus, type ClientType, requireActiveClient, signAccessToken, upsertClient } from '@jabba/domain/identity';
 import { createLogger, createOrm, type Logger } from '@jabba/domain/platform';
 import { cloneDatabase, type TestDatabase } from '#test/postgres';
 import { connectRedis, redisUrl, testPrefix } from '#test/redis';
-import { createApp, type ApiDeps, type App } from '../src/app';
+import { createApp, type ApiDeps, type App, type AppEnv } from '../src/app';
 import { registerJobTypeAccess } from '../src/jobs/access';
 import { loadConfig, type ApiConfig } from '../src/config';
 import { apiOrmConfig } from '../src/platform/database';
@@ -95,6 +96,9 @@ export interface TestApiOptions {
   logger?: Logger;
   /** The job event hub's clock: tests that count its reads drive it themselves. */
   schedule?: Schedule;
+  /** Tracing, as main wires it when OTEL_EXPORTER_OTLP_ENDPOINT is set: BullMQ's hooks and the request span. */
+  telemetry?: Telemetry;
+  traceRequests?: MiddlewareHandler<AppEnv>;
 }
 
 export async function createTestApi(options: TestApiOptions = {}): Promise<TestApi> {
@@ -109,15 +113,17 @@ export async function createTestApi(options: TestApiOptions = {}): Promise<TestA
   const orm = await createOrm(apiOrmConfig(config, () => undefined));
   const redis = connectRedis();
   const prefix = testPrefix();
-  const tasksQueue = new Queue(queueNames.tasks, { connection: redis, prefix });
-  const personDeactivation = new Queue(queueNames.personDeactivation, { connection: redis, prefix });
-  const mergeAssignments = new Queue(queueNames.mergeAssignments, { connection: redis, prefix });
+  const traced = options.telemetry ? { telemetry: options.telemetry } : {};
+  const tasksQueue = new Queue(queueNames.tasks, { connection: redis, prefix, ...traced });
+  const personDeactivation = new Queue(queueNames.personDeactivation, { connection: redis, prefix, ...traced });
+  const mergeAssignments = new Queue(queueNames.mergeAssignments, { connection: redis, prefix, ...traced });
   const mergeAssignmentEvents = new QueueEvents(queueNames.mergeAssignments, { connection: redis, prefix });
-  const maintenanceQueue = new Queue(queueNames.maintenance, { connection: redis, prefix });
+  const maintenanceQueue = new Queue(queueNames.maintenance, { connection: redis, prefix, ...traced });
   const logger = options.logger ?? createLogger(config.LOG_LEVEL, 'api-test');
   const jobEvents = jobEventHub({ orm, logger, maxStreams: config.SSE_MAX_STREAMS, ...(options.schedule ? { schedule: options.schedule } : {}) });
   const deps: ApiDeps = {
     config, orm, redis, tasksQueue, personDeactivation, mergeAssignments, mergeAssignmentEvents, maintenanceQueue, jobEvents, logger,
+    ...(options.traceRequests ? { traceRequests: options.traceRequests } : {}),
   };
   // Every REST answer a test sees must be as /openapi.json documents it (contract.ts).
   const app = checkedApp(createApp(deps));

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { destinationEnvFields } from '@jabba/domain/destinations';
 import { jwtSecretField, withJwtSecretRule } from '@jabba/domain/identity';
 import { mergeReviewEnvFields } from '@jabba/domain/merge-review';
-import { baseEnvSchema, parseEnv } from '@jabba/domain/platform';
+import { baseEnvSchema, parseEnv, tracingEnvFields } from '@jabba/domain/platform';
 import { webhookEnvFields } from '@jabba/domain/webhooks';
 
 // The worker signs and verifies no token, but it runs beside the api on the same environment: it
@@ -42,6 +42,7 @@ const workerEnvSchema = withJwtSecretRule(baseEnvSchema.extend({
   WEBHOOK_RELAY_EVERY_MS: z.coerce.number().int().min(10).default(1000),
   /** Deliveries this worker sends at once; each waits on a receiver, not on Postgres. */
   WEBHOOK_CONCURRENCY: z.coerce.number().int().min(1).max(100).default(10),
+  ...tracingEnvFields('jabba-worker'),
 }));
 
 export type WorkerConfig = z.infer<typeof workerEnvSchema>;

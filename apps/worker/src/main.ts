@@ -8,7 +8,11 @@ import { startWorker, workerSettingsOf, type CloseOutcome, type RunningWorker } 
 
 
 const config = configOrExit('worker', loadConfig);
-const logger = createLogger(config.LOG_LEVEL, 'worker');
+// Before anything connects, so the first query is traced; unset, no OpenTelemetry code is loaded.
+const tracing = config.OTEL_EXPORTER_OTLP_ENDPOINT === undefined
+  ? null
+  : (await import('@jabba/domain/tracing')).startTracing({ serviceName: config.OTEL_SERVICE_NAME, endpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT });
+const logger = createLogger(config.LOG_LEVEL, 'worker', config.LOG_FORMAT);
 // Chunks and merge assignments each run up to WORKER_CONCURRENCY transactions at once, one
 // connection each; two more for the reconciler and the sweep.
 const orm = await createOrm({ databaseUrl: config.DATABASE_URL, poolSize: 2 * config.WORKER_CONCURRENCY + 2 });
@@ -51,11 +55,13 @@ installShutdown({
     // wait for it, while exiting drops it and rolls the chunk back, which is the point.
     { name: 'close postgres', run: () => (outcome === 'finished' ? orm.close() : Promise.resolve()) },
     { name: 'close redis', run: () => connection.quit() },
+    // Last: the spans of the chunks that just finished are exported too.
+    ...(tracing ? [{ name: 'flush traces', run: () => tracing.stop() }] : []),
   ],
 });
 
 // Assigned in the same tick as the handlers above, so no signal can find it unset.
-const starting: Promise<RunningWorker | null> = startWorker({ ...workerSettingsOf(config), orm, connection, logger, handlers: createHandlers(config, now), now, metrics }).catch((error: unknown) => {
+const starting: Promise<RunningWorker | null> = startWorker({ ...workerSettingsOf(config), orm, connection, logger, handlers: createHandlers(config, now), now, metrics, ...(tracing ? { telemetry: tracing.bullmq } : {}) }).catch((error: unknown) => {
   logger.fatal({ err: error }, 'the worker could not start');
   process.exit(1);
 });

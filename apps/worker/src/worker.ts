@@ -4,10 +4,10 @@
  * start. Started with autorun off, run only once everything is wired; `close()` stops fetching,
  * lets running chunks finish within a deadline, else hands them back.
  */
-import { Queue, Worker, type Job } from 'bullmq';
+import { Queue, Worker, type Job, type Telemetry } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { MikroORM } from '@mikro-orm/postgresql';
-import { type HandlerRegistry, queueNames, reconcileJobName, type RetentionResult } from '@jabba/domain/engine';
+import { type HandlerRegistry, queueNames, reconcileJobName, type RetentionResult, taskChunkPayload } from '@jabba/domain/engine';
 import type { MergeRules } from '@jabba/domain/merge-review';
 import type { Logger } from '@jabba/domain/platform';
 import type { WorkerConfig } from './config';
@@ -72,6 +72,8 @@ export interface WorkerDeps extends WorkerSettings {
   now: () => Date;
   /** Where the worker counts its chunks and reconciler runs; a registry of its own when not given. */
   metrics?: WorkerMetrics;
+  /** BullMQ's OpenTelemetry hooks, while tracing is on: a chunk's span joins the trace that enqueued it. */
+  telemetry?: Telemetry;
 }
 
 /** 'handed-back': chunks were still running at the deadline; their connections must not be awaited. */
@@ -101,9 +103,10 @@ const timeout = (ms: number): Promise<'timeout'> => new Promise((resolve) => set
 
 export async function startWorker(deps: WorkerDeps): Promise<RunningWorker> {
   const { connection, prefix, logger } = deps;
-  const tasksQueue = new Queue(queueNames.tasks, { connection, prefix });
-  const maintenanceQueue = new Queue(queueNames.maintenance, { connection, prefix });
-  const personDeactivation = new Queue(queueNames.personDeactivation, { connection, prefix });
+  const traced = deps.telemetry ? { telemetry: deps.telemetry } : {};
+  const tasksQueue = new Queue(queueNames.tasks, { connection, prefix, ...traced });
+  const maintenanceQueue = new Queue(queueNames.maintenance, { connection, prefix, ...traced });
+  const personDeactivation = new Queue(queueNames.personDeactivation, { connection, prefix, ...traced });
   const metrics = deps.metrics ?? workerMetrics(deps.orm);
   const chunkDeps = { orm: deps.orm, tasksQueue, handlers: deps.handlers, logger, metrics };
   const rescues = new Set<Promise<void>>();
@@ -114,12 +117,12 @@ export async function startWorker(deps: WorkerDeps): Promise<RunningWorker> {
   // redelivers a dead worker's chunk within about two lock durations of its death, not minutes later.
   const lockDuration = deps.lockDurationMs;
   const tasksWorker = new Worker(queueNames.tasks, withFailurePolicy(processTaskChunk(chunkDeps)), {
-    connection, prefix, autorun: false, concurrency: deps.concurrency, lockDuration, stalledInterval: lockDuration,
+    connection, prefix, autorun: false, concurrency: deps.concurrency, lockDuration, stalledInterval: lockDuration, ...traced,
   });
   tasksWorker.on('failed', (message: Job | undefined, error: Error) => {
     if (!message) return;
     const lastAttempt = message.attemptsMade >= (message.opts.attempts ?? 1) || error.name === 'UnrecoverableError';
-    logger.warn({ err: error, bullJobId: message.id, attempt: message.attemptsMade, lastAttempt }, 'chunk failed');
+    logger.warn({ err: error, bullJobId: message.id, jobId: taskChunkPayload.safeParse(message.data).data?.jobId, attempt: message.attemptsMade, lastAttempt }, 'chunk failed');
     if (!lastAttempt) return;
     const rescue = rescueTaskChunk(chunkDeps, message, error)
       .catch((err: unknown) => logger.error({ err, bullJobId: message.id }, 'could not rescue chunk; the reconciler will offer it again'))
@@ -146,13 +149,13 @@ export async function startWorker(deps: WorkerDeps): Promise<RunningWorker> {
     if (message.name === sweepJobName) return sweepNow();
     if (message.name === retentionJobName) return retentionNow();
     throw new Error(`unknown maintenance job ${message.name}`);
-  }), { connection, prefix, autorun: false, concurrency: 1 });
+  }), { connection, prefix, autorun: false, concurrency: 1, ...traced });
   maintenanceWorker.on('error', (error) => logger.error({ err: error }, 'maintenance worker error'));
 
   // An assignment is one short transaction; the api waits on it, so it does not queue behind chunks.
   const assignmentWorker = new Worker(queueNames.mergeAssignments, withFailurePolicy(processMergeAssignment({
     orm: deps.orm, logger, rules: deps.mergeRules,
-  })), { connection, prefix, autorun: false, concurrency: deps.concurrency });
+  })), { connection, prefix, autorun: false, concurrency: deps.concurrency, ...traced });
   assignmentWorker.on('error', (error) => logger.error({ err: error }, 'merge assignment worker error'));
 
   // Every worker upserts the same scheduler ids, so N workers still reconcile (and sweep) once per

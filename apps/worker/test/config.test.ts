@@ -39,3 +39,24 @@ describe('the worker\'s loadConfig: webhooks', () => {
     );
   });
 });
+
+describe('the worker\'s loadConfig: tracing and log format', () => {
+  it('leaves tracing off and logs JSON unless told, and names its service jabba-worker', () => {
+    const defaults = loadConfig({});
+    expect(defaults).toMatchObject({ OTEL_SERVICE_NAME: 'jabba-worker' });
+    expect(defaults.OTEL_EXPORTER_OTLP_ENDPOINT).toBeUndefined();
+    expect(defaults.LOG_FORMAT).toBeUndefined();
+    expect(loadConfig({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318', OTEL_SERVICE_NAME: 'jabba-worker-eu', LOG_FORMAT: 'pretty' }))
+      .toMatchObject({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318', OTEL_SERVICE_NAME: 'jabba-worker-eu', LOG_FORMAT: 'pretty' });
+  });
+
+  it('refuses an endpoint that is not an http(s) URL and a format it does not know', () => {
+    let problems: string[] = [];
+    try {
+      loadConfig({ OTEL_EXPORTER_OTLP_ENDPOINT: 'grpc://collector:4317', LOG_FORMAT: 'xml' });
+    } catch (error) {
+      problems = (error as ConfigError).problems;
+    }
+    expect(problems).toEqual(['LOG_FORMAT: Invalid option: expected one of "json"|"pretty"', 'OTEL_EXPORTER_OTLP_ENDPOINT: must be an http(s) URL']);
+  });
+});

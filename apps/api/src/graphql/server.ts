@@ -5,6 +5,7 @@
 import { createYoga } from 'graphql-yoga';
 import type { Logger } from '@jabba/domain/platform';
 import type { ApiDeps } from '../platform/deps';
+import { currentRequestLogger } from '../platform/request-scope';
 import { useErrorModel } from './error-model';
 import { queryLimitPlugins } from './limits';
 import type { GraphqlModule, GraphqlServerContext } from './module';
@@ -15,13 +16,14 @@ export type GraphqlServer = ReturnType<typeof createGraphqlServer>;
 type Level = 'debug' | 'info' | 'warn' | 'error';
 
 /**
- * yoga logs through pino, so its lines carry the process name like every other line; an Error
- * among its arguments goes under `err`, where pino's serializer keeps message and stack.
+ * yoga logs through pino, so its lines carry the process name like every other line, and within a
+ * request that request's id; an Error among its arguments goes under `err`, where pino's serializer
+ * keeps message and stack.
  */
 const yogaLogger = (logger: Logger): Record<Level, (...args: unknown[]) => void> => {
   const at = (level: Level) => (...args: unknown[]) => {
     const err = args.find((a) => a instanceof Error);
-    logger[level]({ err, args: args.filter((a) => a !== err) }, 'yoga');
+    (currentRequestLogger() ?? logger)[level]({ err, args: args.filter((a) => a !== err) }, 'yoga');
   };
   return { debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') };
 };

@@ -4,11 +4,13 @@
  */
 import type { MikroORM } from '@mikro-orm/postgresql';
 import type { Queue, QueueEvents } from 'bullmq';
+import type { MiddlewareHandler } from 'hono';
 import type { Redis } from 'ioredis';
 import type { JobRow } from '@jabba/domain/engine';
 import type { Logger } from '@jabba/domain/platform';
 import type { ApiConfig } from '../config';
 import type { PollHub } from './poll-hub';
+import type { AppEnv } from './request-scope';
 
 export interface ApiDeps {
   config: ApiConfig;
@@ -26,4 +28,6 @@ export interface ApiDeps {
   /** The process's one poller per watched job, behind every `/v1/jobs/{id}/events` stream; main closes it first on shutdown. */
   jobEvents: PollHub<JobRow>;
   logger: Logger;
+  /** The server span of each request (platform/request-tracing.ts), only while tracing is on. */
+  traceRequests?: MiddlewareHandler<AppEnv>;
 }

@@ -2,6 +2,7 @@
  * Per-request scope: a request id on every response, a logger that carries it, an access log line,
  * and one unit of work (`em.fork()` + RequestContext) that routes and GraphQL resolvers share.
  */
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import type { MiddlewareHandler } from 'hono';
@@ -30,6 +31,14 @@ const acceptableRequestId = /^[A-Za-z0-9._-]{1,128}$/;
 export const pickRequestId = (incoming: string | undefined): string =>
   incoming !== undefined && acceptableRequestId.test(incoming) ? incoming : randomUUID();
 
+const requestLoggers = new AsyncLocalStorage<Logger>();
+
+/**
+ * The logger of the request being handled, for code that was handed the process's logger when it was
+ * built (yoga's own logging is configured once per server, not per request).
+ */
+export const currentRequestLogger = (): Logger | undefined => requestLoggers.getStore();
+
 /**
  * Must be the first middleware: everything after it, the error handler and the not-found handler
  * included, can rely on `requestId` and `logger`.
@@ -38,8 +47,9 @@ export function requestId(baseLogger: Logger): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     const id = pickRequestId(c.req.header(requestIdHeader));
     c.set('requestId', id);
-    c.set('logger', baseLogger.child({ requestId: id }));
-    await next();
+    const logger = baseLogger.child({ requestId: id });
+    c.set('logger', logger);
+    await requestLoggers.run(logger, next);
     // Errors thrown further down were already turned into c.res by app.onError, so this covers
     // problem responses, 404s and GraphQL responses alike.
     c.header(requestIdHeader, id);

@@ -41,6 +41,15 @@ describe('loadConfig', () => {
     expect(loadConfig({ PORT: '' }).PORT).toBe(3000);
   });
 
+  it('traces nothing unless OTEL_EXPORTER_OTLP_ENDPOINT is set, as service jabba-api by default', () => {
+    const config = loadConfig({});
+    expect(config.OTEL_EXPORTER_OTLP_ENDPOINT).toBeUndefined();
+    expect(config.OTEL_SERVICE_NAME).toBe('jabba-api');
+    expect(loadConfig({ OTEL_EXPORTER_OTLP_ENDPOINT: 'https://otel.example.org', OTEL_SERVICE_NAME: 'api-eu' }))
+      .toMatchObject({ OTEL_EXPORTER_OTLP_ENDPOINT: 'https://otel.example.org', OTEL_SERVICE_NAME: 'api-eu' });
+    expect(problemsOf({ OTEL_EXPORTER_OTLP_ENDPOINT: 'collector:4318' })).toEqual(['OTEL_EXPORTER_OTLP_ENDPOINT: must be an http(s) URL']);
+  });
+
   it('requires AUTH_JWT_SECRET in production', () => {
     expect(problemsOf({ NODE_ENV: 'production' })).toEqual(['AUTH_JWT_SECRET: required when NODE_ENV=production']);
     expect(loadConfig({ NODE_ENV: 'production', AUTH_JWT_SECRET: secret }).usingDevelopmentSecret).toBe(false);

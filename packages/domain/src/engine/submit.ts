@@ -6,16 +6,24 @@
  */
 import type { Queue } from 'bullmq';
 import type { EntityManager } from '@mikro-orm/postgresql';
+import { inSpan } from '../platform';
 import type { JobTypeDefinition } from './catalog';
 import { enqueueChunks } from './enqueue';
 import { createJob, type NewJob } from './job-create';
 import { retryFailedTasks, type JobRecord, type JobWrite } from './job-writes';
 
-/** Any job, typed or not (tests and benchmarks make up their own types). */
-export async function submitJob<T>(em: EntityManager, queue: Queue, input: NewJob<T>): Promise<JobWrite> {
-  const written = await createJob(em, input);
-  await enqueueChunks(queue, written.chunks);
-  return written;
+/**
+ * Any job, typed or not (tests and benchmarks make up their own types). With tracing on, one span
+ * covers both steps, so the chunks' BullMQ messages carry its context and every chunk that runs
+ * the job joins the trace of the request that created it.
+ */
+export function submitJob<T>(em: EntityManager, queue: Queue, input: NewJob<T>): Promise<JobWrite> {
+  return inSpan('jabba.job.create', { 'jabba.job.type': input.type }, async (span) => {
+    const written = await createJob(em, input);
+    span?.setAttributes({ 'jabba.job.id': written.job.id, 'jabba.job.created': written.created, 'jabba.job.chunks': written.chunks.length });
+    await enqueueChunks(queue, written.chunks);
+    return written;
+  });
 }
 
 export interface NewTask<TaskMeta, Input> {
@@ -69,8 +77,10 @@ export function submit<JobMeta, TaskMeta, Input extends string | null>(
   });
 }
 
-export async function retryJob(em: EntityManager, queue: Queue, jobId: string): Promise<JobRecord> {
-  const { job, chunks } = await retryFailedTasks(em, jobId);
-  await enqueueChunks(queue, chunks);
-  return job;
+export function retryJob(em: EntityManager, queue: Queue, jobId: string): Promise<JobRecord> {
+  return inSpan('jabba.job.retry', { 'jabba.job.id': jobId }, async () => {
+    const { job, chunks } = await retryFailedTasks(em, jobId);
+    await enqueueChunks(queue, chunks);
+    return job;
+  });
 }

@@ -5,6 +5,9 @@
 import { z } from 'zod';
 
 export const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+/** `json`: one JSON object a line, for collectors; `pretty`: coloured lines for a developer's terminal. */
+export const logFormats = ['json', 'pretty'] as const;
+export type LogFormat = (typeof logFormats)[number];
 
 export const baseEnvSchema = z.object({
   NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
@@ -12,7 +15,18 @@ export const baseEnvSchema = z.object({
   REDIS_URL: z.url({ protocol: /^rediss?$/ }).default('redis://127.0.0.1:6379'),
   QUEUE_PREFIX: z.string().regex(/^[A-Za-z0-9_-]+$/, 'letters, digits, _ and - only').default('jabba'),
   LOG_LEVEL: z.enum(logLevels).default('info'),
+  // Unset means JSON (see createLogger); `npm start` sets pretty when its stdout is a terminal.
+  LOG_FORMAT: z.enum(logFormats).optional(),
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().positive().default(25_000),
+});
+
+/**
+ * OpenTelemetry tracing, by the variables' standard names: off unless an OTLP endpoint is set (the
+ * collector's base URL, e.g. http://127.0.0.1:4318; spans go to its /v1/traces as protobuf).
+ */
+export const tracingEnvFields = (defaultServiceName: string) => ({
+  OTEL_EXPORTER_OTLP_ENDPOINT: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional(),
+  OTEL_SERVICE_NAME: z.string().min(1).max(200).default(defaultServiceName),
 });
 
 export class ConfigError extends Error {
