@@ -9,7 +9,8 @@
  *   'curl -s http://127.0.0.1:3000/v1/things -H "authorization: Bearer $TOKEN"': run((out) => expect(out.stdout).toContain('"things"')),
  *   'docker compose up': listedAt('apps/api/test/platform/monitoring.test.ts reads the compose file'),
  * A run block gets a newcomer's second terminal: `http://127.0.0.1:3000` in its text is this
- * platform's address, JABBA_API_URL points there, TOKEN and JABBA_TOKEN hold the development token
+ * platform's address, `https://hooks.example.com/jabba` a webhook receiver of this test's on
+ * 127.0.0.1 (the api allows it), JABBA_API_URL points there, TOKEN and JABBA_TOKEN hold the development token
  * (what `dev:setup` prints), JOB the uuid of an ended upload of examples/devices.csv (10 lines
  * processed, 6 and 10 failed), and its working directory is a copy of the repository whose
  * `examples/` (and a `devices.csv`) it may write to. It runs in bash, not stopped by a failing
@@ -24,7 +25,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { serve, type ServerType } from '@hono/node-server';
 import type { AddressInfo } from 'node:net';
-import type { Server } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { developmentJwtSecret, jwtSecretOf, verifyAccessToken } from '@jabba/domain/identity';
@@ -37,6 +38,7 @@ import { createTestApi, type TestApi } from './support';
 
 const root = fileURLToPath(new URL('../../..', import.meta.url));
 const readmeAddress = 'http://127.0.0.1:3000';
+const readmeHook = 'https://hooks.example.com/jabba';
 
 interface Output { code: number | null; stdout: string; stderr: string }
 type Entry = { kind: 'run'; check: (out: Output) => void; after?: string } | { kind: 'listed'; where: string };
@@ -72,6 +74,15 @@ const blocks: Record<string, Entry> = {
   "curl -s -X POST 'http://127.0.0.1:3000/v1/device-registry-jobs?registerType=MEDICAL_DEVICE&reasonDescription=Quarterly%20update' \\": run((out) => {
     expect(JSON.parse(out.stdout)).toEqual({ id: expect.any(String) as unknown, databaseId: expect.stringMatching(/^[0-9a-f-]{36}$/) as unknown, status: 'PENDING' });
   }),
+  'curl -s http://127.0.0.1:3000/v1/webhooks -H "authorization: Bearer $TOKEN" -H \'content-type: application/json\' \\': run((out) => {
+    expect(JSON.parse(out.stdout)).toMatchObject({ url: env.README_HOOK, events: ['job.ended'], disabledAt: null, secret: expect.stringMatching(/^whsec_/) as unknown });
+  }),
+  "curl -s http://127.0.0.1:3000/openapi.json | jq '.paths | keys'": run((out) => {
+    const [paths, job] = out.stdout.split(/(?<=\])\n/);
+    expect(JSON.parse(paths ?? '')).toEqual(expect.arrayContaining(['/v1/jobs/{id}', '/v1/webhooks', '/v1/device-registry-jobs']));
+    expect(JSON.parse(job ?? '')).toMatchObject({ databaseId: env.JOB, status: 'FAILED', progress: { total: 12, processed: 10, failed: 2 } });
+  }),
+  'docker run --rm -e COLLECTOR_OTLP_ENABLED=true -p 16686:16686 -p 4318:4318 jaegertracing/all-in-one   # UI on http://127.0.0.1:16686': listedAt('no Docker engine runs the suite; apps/api/test/platform/traces-and-logs.test.ts starts tracing as OTEL_EXPORTER_OTLP_ENDPOINT does, with an in-memory exporter, and checks the upload-to-chunk trace'),
   'AUTH_JWKS_URL=https://idp.example.org/realms/nhs/protocol/openid-connect/certs \\': listedAt('apps/api/test/platform/tokens.test.ts: AUTH_JWKS_URL with RS256/ES256 keys and rotation, AUTH_JWT_ISSUER and AUTH_JWT_AUDIENCE'),
   'npm start                      # api + one worker': listedAt('apps/worker/test/worker-process.test.ts and test/worker-kill.test.ts run apps/worker/src/main.ts (`npm run start:worker`) as processes, WORKER_CONCURRENCY included; test/supervisor.test.ts runs npm start\'s supervisor'),
   // Both compose blocks start with the same line; no Docker engine runs the suite.
@@ -126,12 +137,15 @@ const ranBlocks = new Map<string, Output>();
 let api: TestApi;
 let worker: TestWorker;
 let server: ServerType;
+let receiver: Server;
 let dir: string;
 let env: Record<string, string>;
 
 beforeAll(async () => {
   blocksOfReadme = await shBlocks();
-  api = await createTestApi();
+  receiver = createServer((request, response) => { request.resume(); response.writeHead(204).end(); });
+  await new Promise<void>((resolve) => { receiver.listen(0, '127.0.0.1', resolve); });
+  api = await createTestApi({ env: { WEBHOOK_ALLOW_PRIVATE: 'true' } });
   worker = await startTestWorker(api);
   server = serve({ fetch: api.app.fetch, port: 0, hostname: '127.0.0.1' });
   await new Promise<void>((resolve) => { server.once('listening', () => resolve()); });
@@ -149,7 +163,7 @@ beforeAll(async () => {
   dir = await workingCopy();
   env = {
     DATABASE_URL: api.database.url, NODE_ENV: 'development', LOG_LEVEL: 'silent', JABBA_API_URL: base, TOKEN: token, JABBA_TOKEN: token, JOB: databaseId,
-    README_BASE: base,
+    README_BASE: base, README_HOOK: `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/jabba`,
   };
 }, 30_000);
 
@@ -157,6 +171,8 @@ afterAll(async () => {
   await new Promise<void>((resolve) => { server.close(() => resolve()); (server as Server).closeAllConnections(); });
   await worker.close();
   await api.close();
+  receiver.closeAllConnections();
+  await new Promise<void>((resolve) => { receiver.close(() => resolve()); });
   await rm(dir, { recursive: true, force: true });
 });
 
@@ -186,7 +202,7 @@ describe('README.md', () => {
     // Side by side with the blocks: each is mostly a CLI process starting.
     composeRun ??= composeEnvRun();
     const outputs = await Promise.all(runnable.map(({ block, entry }) =>
-      bash(`${block.text.replaceAll(readmeAddress, env.README_BASE!)}\n${entry.after ?? ''}`, dir, env)));
+      bash(`${block.text.replaceAll(readmeAddress, env.README_BASE!).replaceAll(readmeHook, env.README_HOOK!)}\n${entry.after ?? ''}`, dir, env)));
     runnable.forEach(({ block, entry }, i) => {
       const out = outputs[i]!;
       ranBlocks.set(block.first, out);

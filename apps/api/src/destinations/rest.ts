@@ -11,7 +11,7 @@ import { creationKeyCodec, creationKeyOf, maxPageSize, pageWindow, toConnection 
 import { isUuid, normalizeDateTime } from '@jabba/domain/platform';
 import { caseEventSchema, caseReplySchema, destinationPath, destinationSchema, destinationView, submissionSchema } from './view';
 import { jsonBody, validated } from '../platform/json-body';
-import { createRoute, documented, jsonRequest, jsonResponse, needsToken, openApiRoutes, problems, type OpenApiRoutes, z } from '../platform/openapi';
+import { createRoute, documented, jsonRequest, jsonResponse, needsToken, openApiRoutes, pathParam, problems, type OpenApiRoutes, z } from '../platform/openapi';
 
 
 // zod's own messages name types ("expected string, received undefined"); ours say what to send.
@@ -66,13 +66,9 @@ async function authorizeCase(ctx: RequestContext, raw: string): Promise<string> 
   return raw.toLowerCase();
 }
 
-/** A path id: its handler turns a malformed one into the 404 of a missing object. */
-export const pathId = (name: string, what: string) =>
-  z.object({ [name]: z.string().openapi({ param: { name, in: 'path' }, description: what, example: '0b6f4a8e-2c1d-4e7f-9a3b-5c6d7e8f9a0b' }) });
-
 const tags = ['Destinations'];
-const destinationId = pathId('destinationId', 'The destination\'s uuid');
-const caseId = pathId('caseId', 'The case\'s uuid (from the submission that opened it)');
+const destinationId = pathParam('destinationId', 'The destination\'s uuid');
+const caseId = pathParam('caseId', 'The case\'s uuid (from the submission that opened it)');
 
 const create = createRoute({
   method: 'post', path: '/v1/destinations', tags, security: needsToken, summary: 'Create a destination',

@@ -14,9 +14,9 @@ import type { ApiDeps } from '../platform/deps';
 import { acceptedJob, acceptedJobSchema, jobPath } from '../jobs/job-view';
 import { jsonBody } from '../platform/json-body';
 import type { RequestContext } from '../platform/request-context';
-import { pathDestinationId, pathId } from './rest';
+import { pathDestinationId } from './rest';
 import { destinationSchema, destinationView } from './view';
-import { createRoute, documented, jsonRequest, jsonResponse, needsToken, openApiRoutes, problems, type OpenApiRoutes, z } from '../platform/openapi';
+import { createRoute, documented, jsonRequest, jsonResponse, needsToken, openApiRoutes, pathParam, problems, type OpenApiRoutes, z } from '../platform/openapi';
 
 const statusMessage = { error: `must be one of ${destinationStatuses.filter((s) => s !== 'created').join(', ')}` };
 const jsonObject = { error: 'must be a JSON object' };
@@ -74,7 +74,7 @@ const tags = ['Destinations'];
 const patch = createRoute({
   method: 'patch', path: '/v1/destinations/{destinationId}', tags, security: needsToken, summary: 'Change a destination\'s status',
   description: 'Applied by a worker under the destination\'s lock: 200 once applied, or 202 with the job if it has not ended within DESTINATION_PATCH_WAIT_MS.',
-  request: { params: pathId('destinationId', 'The destination\'s uuid'), ...jsonRequest(patchBody) },
+  request: { params: pathParam('destinationId', 'The destination\'s uuid'), ...jsonRequest(patchBody) },
   responses: {
     200: jsonResponse(destinationSchema, 'Changed'),
     202: jsonResponse(acceptedJobSchema, 'Still running: follow the job', { Location: 'The job' }),

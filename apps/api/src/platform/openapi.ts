@@ -76,6 +76,10 @@ export const problems = (...statuses: number[]): RouteConfig['responses'] =>
     { description: problemMeaning[status] ?? reasonPhrase(status), content: { 'application/problem+json': { schema: problemSchema } } },
   ]));
 
+/** A path id: its handler turns a malformed one into the 404 of a missing object. */
+export const pathParam = (name: string, what: string) =>
+  z.object({ [name]: z.string().openapi({ param: { name, in: 'path' }, description: what, example: '0b6f4a8e-2c1d-4e7f-9a3b-5c6d7e8f9a0b' }) });
+
 /** A JSON success response. */
 export const jsonResponse = (schema: z.ZodType, description: string, headers?: Record<string, string>) => ({
   description,

@@ -1,11 +1,9 @@
 /**
  * Webhook endpoints over REST (issue 13): register (the signing secret is answered once), list,
  * delete, rotate the secret, and read an endpoint's deliveries. Every endpoint belongs to the
- * caller's client; another client's is not found. The request and response schemas are named
- * exports, one pair per route, ready for an OpenAPI route table.
+ * caller's client; another client's is not found. Each route is documented in /openapi.json with
+ * the schemas its handler validates and answers with.
  */
-import { Hono } from 'hono';
-import { z } from 'zod';
 import {
   checkEndpointUrl, createEndpoint, deleteEndpoint, deliveryStatuses, findEndpoint, listEndpoints, manageWebhooks, maxWebhookUrlLength,
   pageDeliveries, readWebhooks, rotateSecret, webhookEventTypes, webhookNotFound, type DeliveryRow, type EndpointRow,
@@ -15,7 +13,7 @@ import type { ApiDeps } from '../platform/deps';
 import { jsonBody, validated } from '../platform/json-body';
 import { creationKeyCodec, creationKeyOf, maxPageSize, pageWindow, toConnection } from '../platform/pages';
 import type { RequestContext } from '../platform/request-context';
-import type { AppEnv } from '../platform/request-scope';
+import { createRoute, documented, jsonRequest, jsonResponse, needsToken, openApiRoutes, pathParam, problems, type OpenApiRoutes, z } from '../platform/openapi';
 
 const urlMessage = `must be an absolute http or https URL of at most ${maxWebhookUrlLength} characters, without user or password`;
 
@@ -40,7 +38,7 @@ export const createWebhookRequest = z.object({
     .min(1, eventsMessage).max(10, eventsMessage),
 }, { error: 'must be a JSON object' });
 
-export const webhookEndpointResponse = z.object({
+export const webhookEndpointResponse = z.strictObject({
   id: z.uuid(),
   url: z.string(),
   events: z.array(z.enum(webhookEventTypes)),
@@ -49,16 +47,16 @@ export const webhookEndpointResponse = z.object({
   disabledReason: z.string().nullable(),
   createdAt: z.string(),
   updatedAt: z.string(),
-  links: z.object({ self: z.string(), deliveries: z.string(), rotateSecret: z.string() }),
+  links: z.strictObject({ self: z.string(), deliveries: z.string(), rotateSecret: z.string() }),
 });
 export type WebhookEndpointView = z.infer<typeof webhookEndpointResponse>;
 
 /** Registration's answer: the endpoint and its secret, which no later answer shows again. */
 export const createWebhookResponse = webhookEndpointResponse.extend({ secret: z.string().startsWith('whsec_') });
 
-export const listWebhooksResponse = z.object({ items: z.array(webhookEndpointResponse) });
+export const listWebhooksResponse = z.strictObject({ items: z.array(webhookEndpointResponse) });
 
-export const rotateSecretResponse = z.object({
+export const rotateSecretResponse = z.strictObject({
   id: z.uuid(),
   secret: z.string().startsWith('whsec_'),
   /** Until then deliveries are signed with the new secret and the replaced one. */
@@ -71,7 +69,7 @@ export const listDeliveriesRequest = z.object({
   after: z.string().max(1000).optional(),
 });
 
-export const deliveryResponse = z.object({
+export const deliveryResponse = z.strictObject({
   id: z.uuid(),
   /** The `webhook-id` header: the same on every attempt, and for every endpoint the event went to. */
   eventId: z.uuid(),
@@ -87,7 +85,7 @@ export const deliveryResponse = z.object({
   payload: z.record(z.string(), z.unknown()),
 });
 
-export const listDeliveriesResponse = z.object({ items: z.array(deliveryResponse), nextCursor: z.string().nullable() });
+export const listDeliveriesResponse = z.strictObject({ items: z.array(deliveryResponse), nextCursor: z.string().nullable() });
 
 const webhookPath = (id: string): string => `/v1/webhooks/${id}`;
 
@@ -125,11 +123,44 @@ const pathId = (raw: string): string => {
 
 const callerClient = async (ctx: RequestContext, checks: typeof readWebhooks): Promise<string> => (await ctx.authorize(checks)).client.id;
 
-export function webhookRoutes(deps: ApiDeps): Hono<AppEnv> {
-  const routes = new Hono<AppEnv>();
+const tags = ['Webhooks'];
+const webhookId = pathParam('webhookId', 'The endpoint\'s uuid');
+
+const register = createRoute({
+  method: 'post', path: '/v1/webhooks', tags, security: needsToken, summary: 'Register an endpoint; its signing secret is answered once',
+  request: jsonRequest(createWebhookRequest),
+  responses: { 201: jsonResponse(createWebhookResponse, 'Registered', { Location: 'The endpoint' }), ...problems(400, 401, 403, 409, 413, 422, 503) },
+});
+
+const list = createRoute({
+  method: 'get', path: '/v1/webhooks', tags, security: needsToken, summary: 'The caller\'s client\'s endpoints (no secrets)',
+  responses: { 200: jsonResponse(listWebhooksResponse, 'Every endpoint'), ...problems(401, 403, 503) },
+});
+
+const remove = createRoute({
+  method: 'delete', path: '/v1/webhooks/{webhookId}', tags, security: needsToken, summary: 'Delete an endpoint and its deliveries',
+  request: { params: webhookId },
+  responses: { 204: { description: 'Deleted' }, ...problems(401, 403, 404, 503) },
+});
+
+const rotate = createRoute({
+  method: 'post', path: '/v1/webhooks/{webhookId}/rotate-secret', tags, security: needsToken,
+  summary: 'A new signing secret, answered once; the replaced one also signs for 24 hours',
+  request: { params: webhookId },
+  responses: { 200: jsonResponse(rotateSecretResponse, 'Rotated'), ...problems(401, 403, 404, 503) },
+});
+
+const deliveries = createRoute({
+  method: 'get', path: '/v1/webhooks/{webhookId}/deliveries', tags, security: needsToken, summary: 'An endpoint\'s deliveries, newest first',
+  request: { params: webhookId, query: listDeliveriesRequest },
+  responses: { 200: jsonResponse(listDeliveriesResponse, 'A page'), ...problems(401, 403, 404, 422, 503) },
+});
+
+export function webhookRoutes(deps: ApiDeps): OpenApiRoutes {
+  const routes = openApiRoutes();
   const allowPrivate = deps.config.WEBHOOK_ALLOW_PRIVATE;
 
-  routes.post('/v1/webhooks', async (c) => {
+  documented(routes, register, async (c) => {
     const ctx = c.var.requestContext;
     const clientId = await callerClient(ctx, manageWebhooks);
     const { url, events } = await jsonBody(c, createWebhookRequest);
@@ -140,31 +171,31 @@ export function webhookRoutes(deps: ApiDeps): Hono<AppEnv> {
     return c.json(createWebhookResponse.parse({ ...endpointView(endpoint), secret: endpoint.secret }), 201);
   });
 
-  routes.get('/v1/webhooks', async (c) => {
+  documented(routes, list, async (c) => {
     const ctx = c.var.requestContext;
     const clientId = await callerClient(ctx, readWebhooks);
     return c.json({ items: (await listEndpoints(ctx.em, clientId)).map(endpointView) });
   });
 
-  routes.delete('/v1/webhooks/:webhookId', async (c) => {
+  documented(routes, remove, async (c) => {
     const ctx = c.var.requestContext;
     const clientId = await callerClient(ctx, manageWebhooks);
-    await deleteEndpoint(ctx.em, clientId, pathId(c.req.param('webhookId')));
+    await deleteEndpoint(ctx.em, clientId, pathId(c.req.param('webhookId')!));
     return c.body(null, 204);
   });
 
-  routes.post('/v1/webhooks/:webhookId/rotate-secret', async (c) => {
+  documented(routes, rotate, async (c) => {
     const ctx = c.var.requestContext;
     const clientId = await callerClient(ctx, manageWebhooks);
-    const endpoint = await rotateSecret(ctx.em, clientId, pathId(c.req.param('webhookId')), new Date());
+    const endpoint = await rotateSecret(ctx.em, clientId, pathId(c.req.param('webhookId')!), new Date());
     c.header('Cache-Control', 'no-store');
     return c.json({ id: endpoint.id, secret: endpoint.secret, previousSecretValidUntil: endpoint.previousSecretUntil! });
   });
 
-  routes.get('/v1/webhooks/:webhookId/deliveries', async (c) => {
+  documented(routes, deliveries, async (c) => {
     const ctx = c.var.requestContext;
     const clientId = await callerClient(ctx, readWebhooks);
-    const endpoint = await findEndpoint(ctx.em, clientId, pathId(c.req.param('webhookId')));
+    const endpoint = await findEndpoint(ctx.em, clientId, pathId(c.req.param('webhookId')!));
     const query = validated(listDeliveriesRequest, c.req.query());
     const window = pageWindow({ first: query.first ?? null, after: query.after ?? null }, creationKeyCodec);
     const page = await pageDeliveries(ctx.em, { endpointId: endpoint.id, after: window.after, limit: window.limit });
