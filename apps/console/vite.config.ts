@@ -7,7 +7,7 @@ import react from '@vitejs/plugin-react';
 import { defineConfig } from 'vite';
 
 const api = process.env['JABBA_API_URL'] ?? 'http://127.0.0.1:3000';
-const apiPaths = ['/graphql', '/v1', '/health', '/ready'];
+const apiPaths = ['/graphql', '/v1', '/health', '/ready', '/metrics', '/openapi.json', '/docs', '/problems'];
 
 export default defineConfig({
   plugins: [react()],

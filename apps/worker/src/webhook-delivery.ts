@@ -5,7 +5,7 @@
  * brings back the deliveries a Redis loss took. A failed attempt is thrown back to BullMQ, which
  * waits its exponential backoff before the next.
  */
-import { Queue, Worker, type Job } from 'bullmq';
+import { Queue, Worker, type Job, type Telemetry } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import type { Logger } from '@jabba/domain/platform';
@@ -31,6 +31,8 @@ export interface WebhookDeps {
   metrics: WorkerMetrics;
   now: () => Date;
   settings: WebhookSettings;
+  /** While tracing is on, an attempt's span joins the trace of the relay pass that queued it. */
+  telemetry?: Telemetry;
 }
 
 export interface WebhookDelivery {
@@ -45,7 +47,8 @@ export interface WebhookDelivery {
 
 export function webhookDelivery(deps: WebhookDeps): WebhookDelivery {
   const { connection, prefix, logger, settings } = deps;
-  const queue = new Queue(webhookDeliveriesQueue, { connection, prefix });
+  const traced = deps.telemetry ? { telemetry: deps.telemetry } : {};
+  const queue = new Queue(webhookDeliveriesQueue, { connection, prefix, ...traced });
   const deliveryDeps = { now: deps.now, timeoutMs: settings.timeoutMs, allowPrivate: settings.allowPrivate, maxAttempts: settings.retry.maxAttempts };
   const worker = new Worker(webhookDeliveriesQueue, withFailurePolicy(async (message: Job) => {
     const { deliveryId } = webhookDeliveryPayload.parse(message.data);
@@ -54,7 +57,7 @@ export function webhookDelivery(deps: WebhookDeps): WebhookDelivery {
     if (outcome === 'retry') throw new Error(`webhook delivery ${deliveryId} failed: ${error ?? 'unknown'}`);
     if (outcome === 'failed' || outcome === 'gone') logger.warn({ deliveryId, outcome, error }, 'webhook delivery gave up');
     return outcome;
-  }), { connection, prefix, autorun: false, concurrency: settings.concurrency });
+  }), { connection, prefix, autorun: false, concurrency: settings.concurrency, ...traced });
   worker.on('failed', (message: Job | undefined, error: Error) => {
     logger.info({ bullJobId: message?.id, attempt: message?.attemptsMade, err: error }, 'webhook attempt failed; retrying after backoff');
   });

@@ -110,7 +110,7 @@ export async function startWorker(deps: WorkerDeps): Promise<RunningWorker> {
   const metrics = deps.metrics ?? workerMetrics(deps.orm);
   const chunkDeps = { orm: deps.orm, tasksQueue, handlers: deps.handlers, logger, metrics };
   const rescues = new Set<Promise<void>>();
-  const webhooks = webhookDelivery({ orm: deps.orm, connection, prefix, logger, metrics, now: deps.now, settings: deps.webhooks });
+  const webhooks = webhookDelivery({ orm: deps.orm, connection, prefix, logger, metrics, now: deps.now, settings: deps.webhooks, ...traced });
 
   // The stalled checker marks active chunks on one pass and moves those still without a lock on the
   // next, and runs once per `stalledInterval` across all workers: checking as often as the lock lasts
