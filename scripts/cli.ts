@@ -28,8 +28,9 @@ Api commands (over HTTP only; each takes [--api URL] [--token TOKEN]):
       records it writes FILE's name + .errors.csv beside it and prints the first few.
   wait JOB_ID
       Follows the job until it ends and prints the summary.
-  errors JOB_ID [--raw]
-      Prints the job's errors.csv (--raw: the records byte for byte as uploaded).
+  errors JOB_ID [--raw | --records]
+      Prints the job's errors.csv (--raw: the records byte for byte as uploaded; --records: only
+      the failed records under the upload's header, byte for byte, to fix and upload again).
   Exit codes: 0 the job PROCESSED, 2 the job FAILED (or bad usage), 1 refused by the api
   (its problem on stderr) or unreachable.
 
@@ -160,8 +161,9 @@ const commands: Record<string, Command> = {
     return api().then((c) => c.wait(target, args));
   },
   errors: (argv) => {
-    const { values: v, positionals: [id] } = parseApiCommand(argv, ['JOB_ID'], { raw: { type: 'boolean' } });
-    const args = { job: check(jobId, 'JOB_ID', id), raw: v.raw ?? false };
+    const { values: v, positionals: [id] } = parseApiCommand(argv, ['JOB_ID'], { raw: { type: 'boolean' }, records: { type: 'boolean' } });
+    if (v.raw && v.records) throw new UsageError('errors takes --raw or --records, not both');
+    const args = { job: check(jobId, 'JOB_ID', id), form: v.records ? 'records' as const : v.raw ? 'raw' as const : 'safe' as const };
     const target = apiTarget(v);
     return api().then((c) => c.errors(target, args));
   },

@@ -80,8 +80,8 @@ export class ApiClient {
   }
 
   /** The failed records as `GET /v1/jobs/{id}/errors.csv` streams them. */
-  async errorsCsv(id: string, raw = false): Promise<Readable> {
-    const response = await this.request(`/v1/jobs/${encodeURIComponent(id)}/errors.csv${raw ? '?raw=true' : ''}`);
+  async errorsCsv(id: string, form: 'safe' | 'raw' | 'records' = 'safe'): Promise<Readable> {
+    const response = await this.request(`/v1/jobs/${encodeURIComponent(id)}/errors.csv${form === 'safe' ? '' : `?${form}=true`}`);
     if (!response.body) throw new Error('the api sent no errors.csv body');
     return Readable.fromWeb(response.body as WebReadableStream<Uint8Array>);
   }

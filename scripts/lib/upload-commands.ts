@@ -60,8 +60,8 @@ export async function wait(target: ApiTarget, args: { job: string }): Promise<nu
   return exitCodeOf(job);
 }
 
-export async function errors(target: ApiTarget, args: { job: string; raw: boolean }): Promise<number> {
+export async function errors(target: ApiTarget, args: { job: string; form: 'safe' | 'raw' | 'records' }): Promise<number> {
   const client = new ApiClient(target.api, target.token);
-  await pipeline(await client.errorsCsv(args.job, args.raw), process.stdout);
+  await pipeline(await client.errorsCsv(args.job, args.form), process.stdout);
   return 0;
 }

@@ -19,6 +19,7 @@
  * exports. All run blocks run side by side on the one platform.
  */
 import { execFile } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { cp, mkdtemp, readdir, readFile, rm, symlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -56,6 +57,15 @@ const blocks: Record<string, Entry> = {
     expect(out.stdout).toMatch(/^Job [0-9a-f-]{36} FAILED in \d+s\n {2}12 lines: 10 processed, 2 failed\nFailed records written to examples\/devices\.errors\.csv:\n/);
     expect(out.stdout.trimEnd().split('\n').slice(3)).toEqual(examplesFailedLines);
   }),
+  'npm run -s jabba -- errors "$JOB" --records > examples/fix.csv': run((out) => {
+    const [summary, lines, ...fixed] = out.stdout.trimEnd().split(/\r?\n/);
+    expect(summary).toMatch(/^Job [0-9a-f-]{36} PROCESSED in \d+s$/);
+    expect(lines).toBe('  2 lines: 2 processed, 0 failed');
+    // The uploaded file's header and its lines 6 and 10, as fixed.
+    expect(fixed).toEqual([
+      examplesCsv[0], examplesCsv[5]!.replace(',ten,', ',10,'), examplesCsv[9]!.replace(',XX,', ',GB,'),
+    ]);
+  }, { after: 'cat examples/fix.csv' }),
   'export TOKEN=$(npm run -s jabba -- dev:setup)': run((out) => {
     const [summary, lines, response] = out.stdout.trimEnd().split('\n');
     expect(summary).toMatch(/^Job [0-9a-f-]{36} FAILED in \d+s$/);
@@ -88,6 +98,9 @@ const blocks: Record<string, Entry> = {
   // Both compose blocks start with the same line; no Docker engine runs the suite.
   "test -f .env || printf 'AUTH_JWT_SECRET=%s\\nMETRICS_TOKEN=%s\\n' \"$(openssl rand -hex 32)\" \"$(openssl rand -hex 32)\" > .env": listedAt('its first line runs in "the compose .env" below; apps/api/test/platform/monitoring.test.ts reads the compose file; the host commands are the quick start\'s'),
 };
+
+// examples/devices.csv by line, the header first.
+const examplesCsv = readFileSync(path.join(root, 'examples', 'devices.csv'), 'utf8').split(/\r?\n/);
 
 interface Block { line: number; first: string; text: string }
 

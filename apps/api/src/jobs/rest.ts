@@ -60,22 +60,30 @@ const noStore = (c: Context<AppEnv>): void => c.header('Cache-Control', 'no-stor
 const reportColumns = ['csv_data_line', 'error_code', 'error_message'];
 
 /**
- * With the upload's header the report is that file's records with three columns in front, so
- * dropping those columns gives a file to fix and upload again. A job without one (a type that does
- * not come from a CSV) gets the three columns alone: its input is not a CSV record.
+ * What a report holds: `safe` (the default) and `raw` give the records with the three columns in
+ * front, `safe` with every cell a spreadsheet would run as a formula neutralised, `raw` byte for
+ * byte; `records` gives the failed records alone under the upload's header, byte for byte: the
+ * file to fix and upload again, nothing to drop first.
  */
-const reportHeader = (csvHeader: string | null): string =>
-  (csvHeader === null ? csvLine(reportColumns) : `${csvLine(reportColumns)},${csvHeader}`) + csvLineEnd;
+export type ReportForm = 'safe' | 'raw' | 'records';
 
 /**
- * `raw`: the records exactly as uploaded, for fixing and uploading again. Otherwise every cell that
- * a spreadsheet would run as a formula is neutralised, so opening the report runs nothing.
+ * With the upload's header the report is that file's records with three columns in front. A job
+ * without one (a type that does not come from a CSV) gets the three columns alone: its input is not
+ * a CSV record.
  */
-function reportLine(task: TaskErrorLine, withInput: boolean, raw: boolean): string {
-  const message = task.message ?? '';
-  const front = csvLine([task.csvDataLine === null ? '' : String(task.csvDataLine), task.code ?? '', raw ? message : inertCell(message)]);
+function reportHeader(csvHeader: string | null, form: ReportForm): string {
+  if (form === 'records') return `${csvHeader ?? ''}${csvLineEnd}`;
+  return (csvHeader === null ? csvLine(reportColumns) : `${csvLine(reportColumns)},${csvHeader}`) + csvLineEnd;
+}
+
+function reportLine(task: TaskErrorLine, withInput: boolean, form: ReportForm): string {
   // The input is already a CSV record for the header's columns, quotes and line breaks included.
   const input = task.input ?? '';
+  if (form === 'records') return input + csvLineEnd;
+  const raw = form === 'raw';
+  const message = task.message ?? '';
+  const front = csvLine([task.csvDataLine === null ? '' : String(task.csvDataLine), task.code ?? '', raw ? message : inertCell(message)]);
   return (withInput ? `${front},${raw ? input : inertRecord(input)}` : front) + csvLineEnd;
 }
 
@@ -87,9 +95,9 @@ const flushAt = 1 << 16;
  * A pull stream: the next batch is read only when the client has taken the previous text, so
  * memory stays flat however many tasks failed, and a client that goes away stops the reads.
  */
-function errorReport(lines: AsyncGenerator<TaskErrorLine>, csvHeader: string | null, raw: boolean, logger: Logger): ReadableStream<Uint8Array> {
+function errorReport(lines: AsyncGenerator<TaskErrorLine>, csvHeader: string | null, form: ReportForm, logger: Logger): ReadableStream<Uint8Array> {
   const encoder = new TextEncoder();
-  let header: string | null = reportHeader(csvHeader);
+  let header: string | null = reportHeader(csvHeader, form);
   return new ReadableStream<Uint8Array>({
     async pull(controller) {
       let text = header ?? '';
@@ -102,7 +110,7 @@ function errorReport(lines: AsyncGenerator<TaskErrorLine>, csvHeader: string | n
             controller.close();
             return;
           }
-          text += reportLine(next.value, csvHeader !== null, raw);
+          text += reportLine(next.value, csvHeader !== null, form);
         }
       } catch (error) {
         // The 200 and part of the file are already out; all that is left is to cut the response
@@ -147,9 +155,15 @@ const errorsCsv = createRoute({
   method: 'get', path: '/v1/jobs/{id}/errors.csv', tags, security: needsToken, summary: 'The failed records as a CSV to fix and upload again',
   request: {
     params: jobId,
-    query: z.object({ raw: z.enum(['true', 'false']).optional().openapi({ description: '`true`: the records byte for byte; otherwise cells a spreadsheet would run as formulas are neutralised' }) }),
+    query: z.object({
+      raw: z.enum(['true', 'false']).optional().openapi({ description: '`true`: the records byte for byte; otherwise cells a spreadsheet would run as formulas are neutralised' }),
+      records: z.enum(['true', 'false']).optional().openapi({ description: '`true`: only the failed records under the upload\'s header, byte for byte, to fix and upload again (422 for a job that did not come from a CSV)' }),
+    }),
   },
-  responses: { 200: { description: '`csv_data_line,error_code,error_message` then the upload\'s own columns', content: { 'text/csv': { schema: z.string() } } }, ...readProblems },
+  responses: {
+    200: { description: '`csv_data_line,error_code,error_message` then the upload\'s own columns; with `records=true` the upload\'s columns alone', content: { 'text/csv': { schema: z.string() } } },
+    ...readProblems, ...problems(422),
+  },
 });
 
 const writeProblems = problems(401, 403, 404, 409, 503);
@@ -192,12 +206,15 @@ export function jobRoutes(deps: ApiDeps): OpenApiRoutes {
   documented(routes, errorsCsv, async (c) => {
     const ctx = c.var.requestContext;
     const job = await callerJob(ctx, c.req.param('id')!, 'read');
+    const form: ReportForm = c.req.query('records') === 'true' ? 'records' : c.req.query('raw') === 'true' ? 'raw' : 'safe';
+    const csvHeader = csvHeaderOf(job);
+    if (form === 'records' && csvHeader === null) {
+      throw new DomainError('UNPROCESSABLE_ENTITY', `Job ${job.id} did not come from a CSV upload: it has no records to give`);
+    }
     noStore(c);
     c.header('Content-Type', 'text/csv; charset=utf-8');
-    c.header('Content-Disposition', `attachment; filename="${job.id}-errors.csv"`);
-    // `?raw=true`: the records byte for byte, to fix and upload again; see README.
-    const raw = c.req.query('raw') === 'true';
-    return c.body(errorReport(taskErrors(ctx.em, job.id), csvHeaderOf(job), raw, c.var.logger));
+    c.header('Content-Disposition', `attachment; filename="${job.id}-${form === 'records' ? 'failed-records' : 'errors'}.csv"`);
+    return c.body(errorReport(taskErrors(ctx.em, job.id), csvHeader, form, c.var.logger));
   });
 
   documented(routes, cancel, async (c) => {

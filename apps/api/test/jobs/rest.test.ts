@@ -216,6 +216,13 @@ describe('REST /v1/jobs', () => {
       ]);
     });
 
+    it('with ?records=true is the original upload minus its good lines as it is, header included: nothing to drop', async () => {
+      const response = await get(`/v1/jobs/${jobId}/errors.csv?records=true`);
+      expect(response.headers.get('content-disposition')).toBe(`attachment; filename="${jobId}-failed-records.csv"`);
+      const bad = records.filter((r) => r.outcome.status !== 'PROCESSED');
+      expect(await response.text()).toBe([csvHeader, ...bad.map((r) => r.input)].map((line) => `${line}\r\n`).join(''));
+    });
+
     it('streams a report longer than one keyset batch, every task once and in order', async () => {
       const total = 3000;
       // 2,000 FAILED and 500 RESCUED interleaved with 500 PROCESSED: the two statuses merge on seq.
@@ -330,6 +337,7 @@ describe('REST /v1/jobs', () => {
       });
       const report = await get(`/v1/jobs/${id}/errors.csv`, plain.headers);
       expect(await report.text()).toBe('csv_data_line,error_code,error_message\r\n9,VALIDATION_ERROR,"no ""good"""\r\n');
+      await expectProblem(await get(`/v1/jobs/${id}/errors.csv?records=true`, plain.headers), 422, `Job ${id} did not come from a CSV upload: it has no records to give`);
       await expectProblem(await get(`/v1/jobs/${id}`, owner.headers), 404, `Job ${id} not found`);
       const pendingId = await makeJob({ clientId: plain.client.id, type: 'test_generic', meta: null, tasks: [{ input: 'y' }] });
       const cancelled = await post(`/v1/jobs/${pendingId}/cancel`, plain.headers);
