@@ -51,6 +51,7 @@ function printBanner(env: ScriptEnv): void {
   const base = `http://127.0.0.1:${env.PORT}`;
   say();
   say(`Jabba is running: ${base}  (GraphQL at ${base}/graphql, readiness at ${base}/ready)`);
+  say(`The REST contract: ${base}/openapi.json, its reference at ${base}/docs. Metrics: ${base}/metrics and the worker's http://127.0.0.1:${env.WORKER_METRICS_PORT}/metrics`);
   say(`The console is at that address: open ${base} in a browser and sign in (outside production, one button does it).`);
   say();
   say('Get a development token (creates a development NHS client and user, idempotent):');
@@ -89,7 +90,7 @@ async function main(): Promise<number> {
 
   const children = [appCommand('api', 'apps/api/src/main.ts'), appCommand('worker', 'apps/worker/src/main.ts')];
   const logFormat = env.LOG_FORMAT ?? (process.stdout.isTTY && env.NODE_ENV !== 'production' ? 'pretty' : 'json');
-  const platform = supervise(children, { cwd: root, env: { ...process.env, LOG_FORMAT: logFormat }, log });
+  const platform = supervise(children, { cwd: root, env: { ...process.env, LOG_FORMAT: logFormat, WORKER_METRICS_PORT: String(env.WORKER_METRICS_PORT) }, log });
 
   const ready = await waitUntilReady(`http://127.0.0.1:${env.PORT}/ready`, () => !platform.stopping());
   if (ready) printBanner(env);

@@ -9,6 +9,8 @@ import { jwtSecretField, jwtSecretOf, jwtSecretProblem } from '@jabba/domain/ide
 
 export const scriptEnvSchema = baseEnvSchema.extend({
   PORT: z.coerce.number().int().min(1).max(65_535).default(3000),
+  // npm start gives its worker a metrics port, so /metrics answers on both apps out of the box.
+  WORKER_METRICS_PORT: z.coerce.number().int().min(1).max(65_535).default(9464),
   // The api's own rule, so a secret the api would refuse is refused here first.
   AUTH_JWT_SECRET: jwtSecretField,
 });

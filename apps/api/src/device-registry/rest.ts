@@ -5,9 +5,9 @@
  */
 import { checkFields, deviceRegistryWrite, submitDeviceRegistryUpload } from '@jabba/domain/device-registry';
 import type { ApiDeps } from '../platform/deps';
-import { acceptedJob, acceptedJobSchema, jobPath } from '../jobs/job-view';
+import { acceptedJob, jobPath, uploadResponses } from '../jobs/job-view';
 import { uploadRequest } from '../platform/upload-docs';
-import { createRoute, documented, jsonResponse, needsToken, openApiRoutes, problems, type OpenApiRoutes, z } from '../platform/openapi';
+import { createRoute, documented, needsToken, openApiRoutes, type OpenApiRoutes, z } from '../platform/openapi';
 import { refuseDeclaredSize } from '../platform/json-body';
 import { importLimits, uploadBody } from '../platform/upload-body';
 import type { UploadSlots } from '../platform/upload-slots';
@@ -23,11 +23,7 @@ const upload = createRoute({
     query: z.object({ registerType: registerType.optional(), reasonDescription: reasonDescription.optional() }),
     ...uploadRequest({ registerType, reasonDescription }),
   },
-  responses: {
-    202: jsonResponse(acceptedJobSchema, 'Accepted: the job runs', { Location: 'The job' }),
-    200: jsonResponse(acceptedJobSchema, 'The job this Idempotency-Key made before', { Location: 'The job' }),
-    ...problems(400, 401, 403, 409, 413, 415, 422, 503),
-  },
+  responses: uploadResponses,
 });
 
 export function deviceRegistryRoutes(deps: ApiDeps, slots: UploadSlots): OpenApiRoutes {

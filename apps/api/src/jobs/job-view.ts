@@ -5,7 +5,7 @@
 import { type JobProgress, type JobRow, jobStatuses, jobStrategies, progressOf } from '@jabba/domain/engine';
 import { accessOfJob } from './access';
 import { toGlobalId } from '../platform/global-ids';
-import { z } from '../platform/openapi';
+import { jsonResponse, problems, z } from '../platform/openapi';
 
 export const jobPath = (jobId: string): string => `/v1/jobs/${jobId}`;
 
@@ -24,6 +24,13 @@ const idFields = {
 };
 
 export const acceptedJobSchema = z.strictObject(idFields).openapi('AcceptedJob', { description: 'A job just created or changed: follow it at `Location` (`/v1/jobs/{databaseId}`).' });
+
+/** What an upload answers: a new job (202), the job its Idempotency-Key made before (200), or why not. */
+export const uploadResponses = {
+  202: jsonResponse(acceptedJobSchema, 'Accepted: the job runs', { Location: 'The job' }),
+  200: jsonResponse(acceptedJobSchema, 'The job this Idempotency-Key made before', { Location: 'The job' }),
+  ...problems(400, 401, 403, 409, 413, 415, 422, 503),
+};
 
 /** A job's Relay id: that of the GraphQL type that renders it, so REST and GraphQL ids agree. */
 const globalJobId = (job: { id: string; type: string }): string => toGlobalId(accessOfJob(job.type).graphqlType, job.id);

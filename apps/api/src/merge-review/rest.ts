@@ -9,9 +9,9 @@ import { HTTPException } from 'hono/http-exception';
 import type { JobWrite } from '@jabba/domain/engine';
 import { candidateColumns, candidateItems, importCandidates, maxJsonCandidates, submitCandidateCsv, submitCandidateJson } from '@jabba/domain/merge-review';
 import type { ApiDeps } from '../platform/deps';
-import { acceptedJob, acceptedJobSchema, jobPath } from '../jobs/job-view';
+import { acceptedJob, jobPath, uploadResponses } from '../jobs/job-view';
 import { idempotencyKeyDoc } from '../platform/upload-docs';
-import { createRoute, documented, jsonResponse, needsToken, openApiRoutes, problems, type OpenApiRoutes, z } from '../platform/openapi';
+import { createRoute, documented, needsToken, openApiRoutes, type OpenApiRoutes, z } from '../platform/openapi';
 import { readJson, refuseDeclaredSize } from '../platform/json-body';
 import { importLimits, uploadBody } from '../platform/upload-body';
 import type { UploadSlots } from '../platform/upload-slots';
@@ -51,11 +51,7 @@ const upload = createRoute({
       },
     },
   },
-  responses: {
-    202: jsonResponse(acceptedJobSchema, 'Accepted: the job runs', { Location: 'The job' }),
-    200: jsonResponse(acceptedJobSchema, 'The job this Idempotency-Key made before', { Location: 'The job' }),
-    ...problems(400, 401, 403, 409, 413, 415, 422, 503),
-  },
+  responses: uploadResponses,
 });
 
 export function mergeCandidateRoutes(deps: ApiDeps, slots: UploadSlots): OpenApiRoutes {
