@@ -31,6 +31,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { developmentJwtSecret, jwtSecretOf, verifyAccessToken } from '@jabba/domain/identity';
 import { ensureDevelopmentIdentity, signDevelopmentToken } from '@jabba/domain/development-identity';
+import { deviceColumns, dictionaryNames } from '@jabba/domain/device-registry';
 import { findJob } from '@jabba/domain/engine';
 import { waitFor } from '#test/wait-for';
 import { startTestWorker, type TestWorker } from '#test/worker';
@@ -263,5 +264,33 @@ describe('the compose .env', () => {
     expect(picked).toBe(secret);
     const { token } = await signDevelopmentToken(picked, 60);
     expect(await verifyAccessToken(secret, token)).toMatchObject({ clientId: '11111111-1111-4111-8111-111111111111' });
+  });
+});
+
+describe('the README\'s columns and dictionaries', () => {
+  const section = async (): Promise<string> => (await readFile(path.join(root, 'README.md'), 'utf8')).split('### Columns and dictionaries\n')[1]?.split('\n### ')[0] ?? '';
+
+  it('lists every column a registry file may have, in order, mandatory as the import checks it, with its bound and dictionary', async () => {
+    const rows = [...(await section()).matchAll(/^\| `([\w.]+)` \| (?:(yes) )?\| (.+) \|$/gm)].map(([, name, mandatory, value]) => ({ name: name!, mandatory: mandatory === 'yes', value: value! }));
+    expect(rows.map((r) => r.name)).toEqual(Object.keys(deviceColumns));
+    for (const row of rows) {
+      const { mandatory, rule } = deviceColumns[row.name as keyof typeof deviceColumns];
+      expect(row.mandatory, row.name).toBe(mandatory);
+      if (rule.kind === 'text' && 'dictionary' in rule) expect(row.value, row.name).toBe(`a \`${rule.dictionary}\` code`);
+      else if (rule.kind === 'text') expect(row.value, row.name).toBe(`text, at most ${rule.maxLength} characters`);
+      else if (rule.kind === 'list') expect(row.value, row.name).toMatch(new RegExp(`^\`${rule.group}\` list, each value at most ${rule.maxLength} characters`));
+      else expect(row.value, row.name).toMatch({ positiveInteger: /^a whole number from 1 to 2147483647$/, boolean: /^`true` or `false`/, uuid: /uuid/ }[rule.kind]);
+    }
+  });
+
+  it('names every active code of the small dictionaries, and the number of countries', async () => {
+    const rows = new Map([...(await section()).matchAll(/^\| `(\w+)` \| ([^|]+) \|$/gm)].map(([, name, codes]) => [name!, codes!]));
+    expect([...rows.keys()].sort()).toEqual([...dictionaryNames].sort());
+    const stored = await api.em().getConnection().execute<{ name: string; code: string }[]>('select name, code from dictionaries where is_active');
+    for (const name of dictionaryNames) {
+      const codes = stored.filter((r) => r.name === name).map((r) => r.code);
+      if (name === 'COUNTRY') expect(rows.get(name)).toContain(`the ${codes.length} ISO 3166-1 alpha-2 codes`);
+      else expect([...rows.get(name)!.matchAll(/`([^`]+)`/g)].map(([, code]) => code).sort()).toEqual(codes.sort());
+    }
   });
 });

@@ -2,3 +2,4 @@
 export { deviceRegistryJob } from './job';
 export { deviceRegistryRead, deviceRegistryScopes, deviceRegistryWrite } from './policy';
 export { checkFields, submitDeviceRegistryUpload } from './upload';
+export { deviceColumns, dictionaryNames } from './column-rules';
