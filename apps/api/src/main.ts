@@ -6,6 +6,7 @@ import { Queue, QueueEvents } from 'bullmq';
 import { Redis } from 'ioredis';
 import { configOrExit, createLogger, createOrm, installShutdown } from '@jabba/domain/platform';
 import { queueNames } from '@jabba/domain/engine';
+import { webhookDeliveriesQueue } from '@jabba/domain/webhooks';
 import { createApp } from './app';
 import { loadConfig } from './config';
 import { apiOrmConfig } from './platform/database';
@@ -50,8 +51,9 @@ async function main(): Promise<void> {
   const mergeAssignmentEvents = new QueueEvents(queueNames.mergeAssignments, { connection: redis, prefix: config.QUEUE_PREFIX });
   mergeAssignmentEvents.on('error', (error) => logger.warn({ err: error }, 'merge assignment events error'));
   const maintenanceQueue = new Queue(queueNames.maintenance, queueOptions);
+  const webhookDeliveries = new Queue(webhookDeliveriesQueue, queueOptions);
   const jobEvents = jobEventHub({ orm, logger, maxStreams: config.SSE_MAX_STREAMS });
-  const app = createApp({ config, orm, redis, tasksQueue, personDeactivation, mergeAssignments, mergeAssignmentEvents, maintenanceQueue, jobEvents, logger, ...(traceRequests ? { traceRequests } : {}) });
+  const app = createApp({ config, orm, redis, tasksQueue, personDeactivation, mergeAssignments, mergeAssignmentEvents, maintenanceQueue, webhookDeliveries, jobEvents, logger, ...(traceRequests ? { traceRequests } : {}) });
   const server = serve({ fetch: app.fetch, port: config.PORT, serverOptions: config.http }, (info) => {
     logger.info({ port: info.port }, `api listening on http://127.0.0.1:${info.port}`);
   });
@@ -71,6 +73,7 @@ async function main(): Promise<void> {
       { name: 'http server', run: () => closeServer(server) },
       { name: 'task queue', run: () => tasksQueue.close() },
       { name: 'maintenance queue', run: () => maintenanceQueue.close() },
+      { name: 'webhook queue', run: () => webhookDeliveries.close() },
       { name: 'person-deactivation queue', run: () => personDeactivation.close() },
       { name: 'merge assignment queue', run: () => Promise.all([mergeAssignmentEvents.close(), mergeAssignments.close()]) },
       { name: 'postgres', run: () => orm.close() },

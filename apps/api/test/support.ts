@@ -15,6 +15,7 @@ import type { Redis } from 'ioredis';
 import { Queue, QueueEvents, type Telemetry } from 'bullmq';
 import type { MiddlewareHandler } from 'hono';
 import { queueNames } from '@jabba/domain/engine';
+import { webhookDeliveriesQueue } from '@jabba/domain/webhooks';
 import { addUserRole, type Client, type ClientStatus, type ClientType, requireActiveClient, signAccessToken, upsertClient } from '@jabba/domain/identity';
 import { createLogger, createOrm, type Logger } from '@jabba/domain/platform';
 import { cloneDatabase, type TestDatabase } from '#test/postgres';
@@ -119,10 +120,11 @@ export async function createTestApi(options: TestApiOptions = {}): Promise<TestA
   const mergeAssignments = new Queue(queueNames.mergeAssignments, { connection: redis, prefix, ...traced });
   const mergeAssignmentEvents = new QueueEvents(queueNames.mergeAssignments, { connection: redis, prefix });
   const maintenanceQueue = new Queue(queueNames.maintenance, { connection: redis, prefix, ...traced });
+  const webhookDeliveries = new Queue(webhookDeliveriesQueue, { connection: redis, prefix });
   const logger = options.logger ?? createLogger(config.LOG_LEVEL, 'api-test');
   const jobEvents = jobEventHub({ orm, logger, maxStreams: config.SSE_MAX_STREAMS, ...(options.schedule ? { schedule: options.schedule } : {}) });
   const deps: ApiDeps = {
-    config, orm, redis, tasksQueue, personDeactivation, mergeAssignments, mergeAssignmentEvents, maintenanceQueue, jobEvents, logger,
+    config, orm, redis, tasksQueue, personDeactivation, mergeAssignments, mergeAssignmentEvents, maintenanceQueue, webhookDeliveries, jobEvents, logger,
     ...(options.traceRequests ? { traceRequests: options.traceRequests } : {}),
   };
   // Every REST answer a test sees must be as /openapi.json documents it (contract.ts).
@@ -161,6 +163,7 @@ export async function createTestApi(options: TestApiOptions = {}): Promise<TestA
       jobEvents.close();
       await tasksQueue.close();
       await maintenanceQueue.close();
+      await webhookDeliveries.close();
       await personDeactivation.close();
       await mergeAssignmentEvents.close();
       await mergeAssignments.close();

@@ -14,7 +14,7 @@ import type { UploadSlots } from '../platform/upload-slots';
  * (whose jobs operators count), the limits, and the
  * app's upload slots (an upload through GraphQL takes one like any other).
  */
-export type GraphqlDeps = Pick<ApiDeps, 'tasksQueue' | 'personDeactivation' | 'mergeAssignments' | 'mergeAssignmentEvents' | 'maintenanceQueue' | 'config'> & {
+export type GraphqlDeps = Pick<ApiDeps, 'tasksQueue' | 'personDeactivation' | 'mergeAssignments' | 'mergeAssignmentEvents' | 'maintenanceQueue' | 'webhookDeliveries' | 'config'> & {
   uploadSlots: UploadSlots;
 };
 
@@ -29,6 +29,7 @@ export const graphqlContext = (request: RequestContext, deps: GraphqlDeps): Grap
   mergeAssignments: deps.mergeAssignments,
   mergeAssignmentEvents: deps.mergeAssignmentEvents,
   maintenanceQueue: deps.maintenanceQueue,
+  webhookDeliveries: deps.webhookDeliveries,
   config: deps.config,
   uploadSlots: deps.uploadSlots,
 });

@@ -58,7 +58,7 @@ async function queueStatus(queue: Queue) {
 
 async function queues(_: unknown, _args: unknown, ctx: GraphqlContext) {
   await ctx.authorize(readQueues);
-  const all = [ctx.tasksQueue, ctx.maintenanceQueue, ctx.mergeAssignments, ctx.personDeactivation];
+  const all = [ctx.tasksQueue, ctx.maintenanceQueue, ctx.mergeAssignments, ctx.personDeactivation, ctx.webhookDeliveries];
   const [statuses, run] = await Promise.all([Promise.all(all.map(queueStatus)), findMaintenanceRun(ctx.em, maintenanceRunNames.reconcile)]);
   const reenqueued = run?.lastResult.reenqueued;
   return {

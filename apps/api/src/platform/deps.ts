@@ -25,6 +25,8 @@ export interface ApiDeps {
   mergeAssignmentEvents: QueueEvents;
   /** The workers' housekeeping queue (the reconciler's runs): the api only counts its jobs. */
   maintenanceQueue: Queue;
+  /** Webhook deliveries (the workers relay and send them): the api only counts its jobs. */
+  webhookDeliveries: Queue;
   /** The process's one poller per watched job, behind every `/v1/jobs/{id}/events` stream; main closes it first on shutdown. */
   jobEvents: PollHub<JobRow>;
   logger: Logger;

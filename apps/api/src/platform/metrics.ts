@@ -40,7 +40,7 @@ function cached<T>(ttlMs: number, load: () => Promise<T>): () => Promise<T> {
   };
 }
 
-export function apiMetrics(deps: Pick<ApiDeps, 'orm' | 'tasksQueue' | 'maintenanceQueue' | 'mergeAssignments' | 'personDeactivation'>, slots: UploadSlots): ApiMetrics {
+export function apiMetrics(deps: Pick<ApiDeps, 'orm' | 'tasksQueue' | 'maintenanceQueue' | 'mergeAssignments' | 'personDeactivation' | 'webhookDeliveries'>, slots: UploadSlots): ApiMetrics {
   const registry = new Registry();
   const httpDuration = new Histogram({
     name: 'jabba_api_http_request_duration_seconds',
@@ -56,7 +56,7 @@ export function apiMetrics(deps: Pick<ApiDeps, 'orm' | 'tasksQueue' | 'maintenan
   pool('jabba_api_db_pool_idle', 'Postgres connections idle in the pool', (s) => s.idle);
   pool('jabba_api_db_pool_waiting', 'Callers waiting for a Postgres connection', (s) => s.waiting);
 
-  const queues: Queue[] = [deps.tasksQueue, deps.maintenanceQueue, deps.mergeAssignments, deps.personDeactivation];
+  const queues: Queue[] = [deps.tasksQueue, deps.maintenanceQueue, deps.mergeAssignments, deps.personDeactivation, deps.webhookDeliveries];
   const depths = cached(queueDepthCacheMs, () => Promise.all(queues.map(async (q) => ({ queue: q.name, counts: await q.getJobCounts(...queueStates) }))));
   new Gauge({
     name: 'jabba_queue_jobs', help: `BullMQ messages by queue and state (cached ${queueDepthCacheMs / 1000} s)`, labelNames: ['queue', 'state'] as const, registers: [registry],

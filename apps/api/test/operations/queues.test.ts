@@ -21,7 +21,7 @@ describe('queues', () => {
     expect(before.body).toEqual({
       data: {
         queues: {
-          queues: ['jabba-tasks', 'jabba-maintenance', 'merge-assignments', 'person-deactivation'].map((name) => ({ name, ...empty })),
+          queues: ['jabba-tasks', 'jabba-maintenance', 'merge-assignments', 'person-deactivation', 'webhook-deliveries'].map((name) => ({ name, ...empty })),
           reconciler: { lastRunAt: null, lastReenqueued: null },
         },
       },
