@@ -32,7 +32,7 @@ export default tseslint.config(
   },
   {
     // The config modules are the only readers of process.env.
-    files: ['apps/*/src/config.ts', 'apps/console/vite.config.ts', 'scripts/**', 'bench/**', 'test/**', '**/test/**', 'vitest.config.ts'],
+    files: ['apps/*/src/config.ts', 'apps/console/vite.config.ts', 'scripts/**', 'bench/**', 'test/**', '**/test/**', 'vitest.config.ts', 'vitest.faults.config.ts'],
     rules: { 'no-restricted-properties': 'off' },
   },
 );

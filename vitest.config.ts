@@ -14,6 +14,8 @@ export default defineConfig({
   },
   test: {
     include: ['packages/*/test/**/*.test.ts', 'apps/*/test/**/*.test.ts', 'test/**/*.test.ts'],
+    // The fault suite has its own config and run (vitest.faults.config.ts, `npm run test:faults`).
+    exclude: ['test/faults/**', '**/node_modules/**'],
     globalSetup: ['test/support/global-setup.ts'],
     // Most tests wait on Postgres, Redis or child processes: two files at a time on the 2-core machines
     // (vitest's default there is one) took the suite from 281 s to 213 s.

@@ -7,7 +7,9 @@ import { randomUUID } from 'node:crypto';
 import { inject } from 'vitest';
 import { developmentJwtSecret, signAccessToken, upsertClient } from '@jabba/domain/identity';
 import { createOrm, type Orm } from '@jabba/domain/platform';
+import { migrateDatabase } from '../../scripts/lib/database';
 import { cloneDatabase, type TestDatabase } from './postgres';
+import type { PrivatePostgres } from './private-services';
 import { startApp, type AppProcess } from './process';
 import { redisUrl, testPrefix } from './redis';
 import { waitFor } from './wait-for';
@@ -46,14 +48,30 @@ export interface Platform {
 
 const startTimeout = 15_000;
 
-export async function createPlatform({ poolSize }: { poolSize: number }): Promise<Platform> {
-  const db = await cloneDatabase(inject('templateDatabase'));
+/**
+ * Private services (test/support/private-services.ts) for a test that breaks them: a `jabba`
+ * database migrated on that Postgres, and that Redis. Otherwise a clone of the shared template.
+ */
+export interface PlatformServices {
+  postgres: PrivatePostgres;
+  redisUrl: string;
+}
+
+async function migratedDatabase(postgres: PrivatePostgres): Promise<TestDatabase> {
+  const url = postgres.databaseUrl('jabba');
+  await migrateDatabase(url);
+  return { name: 'jabba', url, drop: async () => undefined };
+}
+
+export async function createPlatform({ poolSize, services }: { poolSize: number; services?: PlatformServices }): Promise<Platform> {
+  const db = services ? await migratedDatabase(services.postgres) : await cloneDatabase(inject('templateDatabase'));
+  const redis = services?.redisUrl ?? redisUrl;
   const orm = await createOrm({ databaseUrl: db.url, poolSize, logger: () => undefined });
   const prefix = testPrefix();
   const processes: AppProcess[] = [];
 
   const launch = (entry: 'apps/api/src/main.ts' | 'apps/worker/src/main.ts', env: Record<string, string>): AppProcess => {
-    const app = startApp(entry, { DATABASE_URL: db.url, REDIS_URL: redisUrl, QUEUE_PREFIX: prefix, LOG_LEVEL: 'info', ...env });
+    const app = startApp(entry, { DATABASE_URL: db.url, REDIS_URL: redis, QUEUE_PREFIX: prefix, LOG_LEVEL: 'info', ...env });
     processes.push(app);
     return app;
   };
