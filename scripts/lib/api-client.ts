@@ -9,6 +9,9 @@ import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createParser } from 'eventsource-parser';
 
+/** `GET /v1/jobs/{id}/errors.csv`'s forms: the default, `?raw=true` and `?records=true`. */
+export type ErrorsForm = 'safe' | 'raw' | 'records';
+
 /** The fields of `GET /v1/jobs/{id}` the commands read. */
 export interface JobSnapshot {
   databaseId: string;
@@ -79,8 +82,8 @@ export class ApiClient {
     return (await (await this.request(`/v1/jobs/${encodeURIComponent(id)}`)).json()) as JobSnapshot;
   }
 
-  /** The failed records as `GET /v1/jobs/{id}/errors.csv` streams them. */
-  async errorsCsv(id: string, form: 'safe' | 'raw' | 'records' = 'safe'): Promise<Readable> {
+  /** The failed records as `GET /v1/jobs/{id}/errors.csv` streams them, in one of its forms. */
+  async errorsCsv(id: string, form: ErrorsForm = 'safe'): Promise<Readable> {
     const response = await this.request(`/v1/jobs/${encodeURIComponent(id)}/errors.csv${form === 'safe' ? '' : `?${form}=true`}`);
     if (!response.body) throw new Error('the api sent no errors.csv body');
     return Readable.fromWeb(response.body as WebReadableStream<Uint8Array>);

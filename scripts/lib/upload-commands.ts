@@ -5,7 +5,7 @@
 import { createWriteStream } from 'node:fs';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
-import { ApiClient, type JobSnapshot } from './api-client';
+import { ApiClient, type ErrorsForm, type JobSnapshot } from './api-client';
 import { firstErrors } from './errors-csv-head';
 import { duration, ProgressBars } from './progress-bars';
 
@@ -60,7 +60,7 @@ export async function wait(target: ApiTarget, args: { job: string }): Promise<nu
   return exitCodeOf(job);
 }
 
-export async function errors(target: ApiTarget, args: { job: string; form: 'safe' | 'raw' | 'records' }): Promise<number> {
+export async function errors(target: ApiTarget, args: { job: string; form: ErrorsForm }): Promise<number> {
   const client = new ApiClient(target.api, target.token);
   await pipeline(await client.errorsCsv(args.job, args.form), process.stdout);
   return 0;

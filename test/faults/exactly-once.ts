@@ -41,10 +41,8 @@ export async function expectExactlyOnce(sql: Sql, jobId: string, { records, badL
   expect(job, `job ${jobId}`).toMatchObject({
     status: badLines.length + rescuedLines.length > 0 ? 'FAILED' : 'PROCESSED', ended: true,
   });
-  const counters = numbers({ ...job, status: undefined, ended: undefined });
-  delete counters.status;
-  delete counters.ended;
-  expect(counters, 'the job\'s counters').toEqual({
+  const { status: _status, ended: _ended, ...counters } = job!;
+  expect(numbers(counters), 'the job\'s counters').toEqual({
     tasks_total: records, tasks_new: 0, tasks_pending: 0, tasks_processed: processed,
     tasks_failed: badLines.length, tasks_rescued: rescuedLines.length, tasks_aborted: 0,
   });

@@ -65,7 +65,7 @@ const reportColumns = ['csv_data_line', 'error_code', 'error_message'];
  * byte; `records` gives the failed records alone under the upload's header, byte for byte: the
  * file to fix and upload again, nothing to drop first.
  */
-export type ReportForm = 'safe' | 'raw' | 'records';
+type ReportForm = 'safe' | 'raw' | 'records';
 
 /**
  * With the upload's header the report is that file's records with three columns in front. A job
