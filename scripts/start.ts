@@ -2,7 +2,8 @@
  * `npm start`: the whole platform on one development machine. Makes sure Postgres and Redis answer
  * (starting them from the machine's own binaries when it can), creates and migrates the database,
  * builds the console if its build is missing or stale (the api serves it at `/`), then runs the api
- * and one worker as child processes until Ctrl-C.
+ * and one worker as child processes until Ctrl-C. One that crashes is restarted with a backoff
+ * (scripts/lib/restart-backoff.ts) and a log line, while the other keeps running.
  *
  * The children write their log lines to our stdout: human-readable when it is a terminal (each line
  * says `[api]` or `[worker]`), JSON otherwise, so `npm start > log.json` or `npm start | jq` get
@@ -13,6 +14,7 @@ import { fileURLToPath } from 'node:url';
 import { ensureConsoleBuilt } from './lib/console-build';
 import { migrateDatabase } from './lib/database';
 import { exampleRequest, readScriptEnv, type ScriptEnv } from './lib/script-config';
+import { defaultRestartPolicy } from './lib/restart-backoff';
 import { ensureServices } from './lib/services';
 import { supervise, type ChildSpec } from './lib/supervisor';
 
@@ -63,7 +65,7 @@ function printBanner(env: ScriptEnv): void {
   say('Then:');
   for (const line of exampleRequest(env.PORT)) say(`  ${line}`);
   say();
-  say('Ctrl-C stops the api and the worker.');
+  say('Ctrl-C stops the api and the worker; either one that crashes is restarted (1 s, doubling to 30 s).');
   say();
 }
 
@@ -90,7 +92,12 @@ async function main(): Promise<number> {
 
   const children = [appCommand('api', 'apps/api/src/main.ts'), appCommand('worker', 'apps/worker/src/main.ts')];
   const logFormat = env.LOG_FORMAT ?? (process.stdout.isTTY && env.NODE_ENV !== 'production' ? 'pretty' : 'json');
-  const platform = supervise(children, { cwd: root, env: { ...process.env, LOG_FORMAT: logFormat, WORKER_METRICS_PORT: String(env.WORKER_METRICS_PORT) }, log });
+  const platform = supervise(children, {
+    cwd: root,
+    env: { ...process.env, LOG_FORMAT: logFormat, WORKER_METRICS_PORT: String(env.WORKER_METRICS_PORT) },
+    log,
+    restart: defaultRestartPolicy,
+  });
 
   const ready = await waitUntilReady(`http://127.0.0.1:${env.PORT}/ready`, () => !platform.stopping());
   if (ready) printBanner(env);

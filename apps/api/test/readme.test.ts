@@ -53,7 +53,7 @@ const examplesFailedLines = [
 ];
 
 const blocks: Record<string, Entry> = {
-  'npm ci && npm start': listedAt('.ci/run runs `npm ci` and `npm test`; `npm start` is scripts/start.ts, whose supervisor test/supervisor.test.ts runs and whose service check and migrations test/scripts.test.ts run'),
+  'npm ci && npm start': listedAt('.ci/run runs `npm ci` and `npm test`; `npm start` is scripts/start.ts, whose supervisor test/supervisor.test.ts runs, whose service check and migrations test/scripts.test.ts run, and which test/npm-start.test.ts runs whole (a worker SIGKILLed and restarted, then Ctrl-C)'),
   'export JABBA_TOKEN=$(npm run -s jabba -- dev:setup)': run((out) => {
     expect(out.stdout).toMatch(/^Job [0-9a-f-]{36} FAILED in \d+s\n {2}12 lines: 10 processed, 2 failed\nFailed records written to examples\/devices\.errors\.csv:\n/);
     expect(out.stdout.trimEnd().split('\n').slice(3)).toEqual(examplesFailedLines);
