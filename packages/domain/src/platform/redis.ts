@@ -35,11 +35,13 @@ export function connectRedis(env: RedisEnv, onError: (error: Error) => void): Re
   const connection = env.REDIS_CLUSTER_NODES
     ? new Cluster(env.REDIS_CLUSTER_NODES, {
       redisOptions: { maxRetriesPerRequest: null },
-      // While a master fails over (cluster-node-timeout plus an election, seconds) its slots answer
-      // nothing or CLUSTERDOWN: a command is retried every 500 ms, 16 times, before it fails, and
-      // BullMQ's loops and the reconciler retry what failed.
-      retryDelayOnFailover: 500,
-      retryDelayOnClusterDown: 500,
+      // While a master fails over, its slots answer nothing or CLUSTERDOWN, and nodes that have not
+      // heard of the new master yet redirect to the old one. Each retry waits, and ioredis gives up
+      // after 16 (about 5 s; 1.6 s by default), so a quick failover passes without an error; past
+      // that a command fails, and BullMQ's loops and the reconciler retry what failed.
+      retryDelayOnFailover: 300,
+      retryDelayOnClusterDown: 300,
+      retryDelayOnMoved: 100,
     })
     : new Redis(env.REDIS_URL, { maxRetriesPerRequest: null });
   // Without a listener ioredis prints every reconnect failure as an "Unhandled error event".
