@@ -36,6 +36,8 @@ export interface Platform {
   /** Every process started so far, in start order. */
   processes: AppProcess[];
   sql<R>(text: string, values?: unknown[]): Promise<R[]>;
+  /** Starts an api on a free port and waits until it listens; `start` starts the first, this any more (same database and prefix). */
+  startApi(env?: Record<string, string>): Promise<{ baseUrl: string; api: AppProcess }>;
   /** Starts the api, then the named workers side by side (each name is its PGAPPNAME). */
   start<const Names extends readonly string[]>(options: { workers: Names; workerEnv?: Record<string, string>; apiEnv?: Record<string, string> }): Promise<RunningPlatform<{ [K in keyof Names]: AppProcess }>>;
   /** Starts one worker process and waits until it runs; `name` is its PGAPPNAME. */
@@ -64,7 +66,8 @@ async function migratedDatabase(postgres: PrivatePostgres): Promise<TestDatabase
   return { name: 'jabba', url, drop: async () => undefined };
 }
 
-export async function createPlatform({ poolSize, services }: { poolSize: number; services?: PlatformServices }): Promise<Platform> {
+/** `env`: given to every process this platform starts, e.g. REDIS_CLUSTER_NODES. */
+export async function createPlatform({ poolSize, services, env: platformEnv = {} }: { poolSize: number; services?: PlatformServices; env?: Record<string, string> }): Promise<Platform> {
   const db = services ? await migratedDatabase(services.postgres) : await cloneDatabase(inject('templateDatabase'));
   const redis = services?.redisUrl ?? redisUrl;
   const orm = await createOrm({ databaseUrl: db.url, poolSize, logger: () => undefined });
@@ -72,7 +75,7 @@ export async function createPlatform({ poolSize, services }: { poolSize: number;
   const processes: AppProcess[] = [];
 
   const launch = (entry: 'apps/api/src/main.ts' | 'apps/worker/src/main.ts', env: Record<string, string>): AppProcess => {
-    const app = startApp(entry, { DATABASE_URL: db.url, REDIS_URL: redis, QUEUE_PREFIX: prefix, LOG_LEVEL: 'info', ...env });
+    const app = startApp(entry, { DATABASE_URL: db.url, REDIS_URL: redis, QUEUE_PREFIX: prefix, LOG_LEVEL: 'info', ...platformEnv, ...env });
     processes.push(app);
     return app;
   };
@@ -83,6 +86,12 @@ export async function createPlatform({ poolSize, services }: { poolSize: number;
     return worker;
   };
 
+  const startApi = async (env: Record<string, string> = {}): Promise<{ baseUrl: string; api: AppProcess }> => {
+    const api = launch('apps/api/src/main.ts', { ...env, PORT: '0' });
+    const port = await waitFor(() => /api listening on http:\/\/127\.0\.0\.1:(\d+)/.exec(api.output())?.[1], { timeout: startTimeout, what: 'api to listen' });
+    return { baseUrl: `http://127.0.0.1:${port}`, api };
+  };
+
   return {
     db,
     orm,
@@ -90,11 +99,11 @@ export async function createPlatform({ poolSize, services }: { poolSize: number;
     processes,
     sql: async <R>(text: string, values: unknown[] = []) => (await orm.em.fork().getConnection().execute(text, values)) as R[],
     async start({ workers, workerEnv = {}, apiEnv = {} }) {
-      const api = launch('apps/api/src/main.ts', { ...apiEnv, PORT: '0' });
-      const port = await waitFor(() => /api listening on http:\/\/127\.0\.0\.1:(\d+)/.exec(api.output())?.[1], { timeout: startTimeout, what: 'api to listen' });
+      const { baseUrl, api } = await startApi(apiEnv);
       const started = await Promise.all(workers.map((name) => startWorker(name, workerEnv)));
-      return { baseUrl: `http://127.0.0.1:${port}`, api, workers: started as { [K in keyof typeof workers]: AppProcess } };
+      return { baseUrl, api, workers: started as { [K in keyof typeof workers]: AppProcess } };
     },
+    startApi,
     startWorker,
     async nhsClient(name) {
       const client = await upsertClient(orm.em.fork(), { id: randomUUID(), name, type: 'NHS', status: 'ACTIVE' });

@@ -3,8 +3,7 @@
  */
 import { serve, type ServerType } from '@hono/node-server';
 import { Queue, QueueEvents } from 'bullmq';
-import { Redis } from 'ioredis';
-import { configOrExit, createLogger, createOrm, installShutdown } from '@jabba/domain/platform';
+import { configOrExit, connectRedis, createLogger, createOrm, installShutdown, queuePrefixOf } from '@jabba/domain/platform';
 import { queueNames } from '@jabba/domain/engine';
 import { webhookDeliveriesQueue } from '@jabba/domain/webhooks';
 import { createApp } from './app';
@@ -36,19 +35,17 @@ async function main(): Promise<void> {
   }
 
   const orm = await createOrm(apiOrmConfig(config, (message) => logger.info({ component: 'orm' }, message)));
-  // maxRetriesPerRequest: null queues commands while Redis reconnects instead of failing them after
-  // 20 retries; BullMQ requires it, and /ready bounds its PING with a timeout of its own.
-  const redis = new Redis(config.REDIS_URL, { maxRetriesPerRequest: null });
-  // Without a listener ioredis prints every reconnect failure as an "Unhandled error event".
-  redis.on('error', (error) => logger.warn({ err: error }, 'redis connection error'));
+  // A single Redis or a cluster (REDIS_CLUSTER_NODES); /ready bounds its PING with a timeout of its own.
+  const redis = connectRedis(config, (error) => logger.warn({ err: error }, 'redis connection error'));
+  const prefix = queuePrefixOf(config);
 
   // With tracing, a message carries the trace it was added in, and the worker's span joins it.
-  const queueOptions = { connection: redis, prefix: config.QUEUE_PREFIX, ...(tracing ? { telemetry: tracing.bullmq } : {}) };
+  const queueOptions = { connection: redis, prefix, ...(tracing ? { telemetry: tracing.bullmq } : {}) };
   const tasksQueue = new Queue(queueNames.tasks, queueOptions);
   const personDeactivation = new Queue(queueNames.personDeactivation, queueOptions);
   const mergeAssignments = new Queue(queueNames.mergeAssignments, queueOptions);
   // QueueEvents blocks on Redis: BullMQ gives it a duplicate of `redis` of its own, which it closes.
-  const mergeAssignmentEvents = new QueueEvents(queueNames.mergeAssignments, { connection: redis, prefix: config.QUEUE_PREFIX });
+  const mergeAssignmentEvents = new QueueEvents(queueNames.mergeAssignments, { connection: redis, prefix });
   mergeAssignmentEvents.on('error', (error) => logger.warn({ err: error }, 'merge assignment events error'));
   const maintenanceQueue = new Queue(queueNames.maintenance, queueOptions);
   const webhookDeliveries = new Queue(webhookDeliveriesQueue, queueOptions);

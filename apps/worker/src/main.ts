@@ -1,5 +1,4 @@
-import { Redis } from 'ioredis';
-import { configOrExit, createLogger, createOrm, installShutdown } from '@jabba/domain/platform';
+import { configOrExit, connectRedis, createLogger, createOrm, installShutdown } from '@jabba/domain/platform';
 import { loadConfig } from './config';
 import { workerMetrics } from './metrics';
 import { startMetricsServer, type MetricsServer } from './metrics-server';
@@ -22,8 +21,8 @@ if (pending.length > 0) {
   await orm.close(true);
   process.exit(1);
 }
-// BullMQ workers block on Redis: they need maxRetriesPerRequest null. We own it, so we close it.
-const connection = new Redis(config.REDIS_URL, { maxRetriesPerRequest: null });
+// A single Redis or a cluster (REDIS_CLUSTER_NODES), as BullMQ's blocking workers need it. We own it, so we close it.
+const connection = connectRedis(config, (error) => logger.warn({ err: error }, 'redis connection error'));
 const now = () => new Date();
 const metrics = workerMetrics(orm);
 // Up before the worker starts, so an orchestrator sees the process alive (and not yet ready) during start.

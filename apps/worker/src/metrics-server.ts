@@ -7,14 +7,13 @@
 import { createServer, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { MikroORM } from '@mikro-orm/postgresql';
-import type { Redis } from 'ioredis';
-import { sqlOf } from '@jabba/domain/platform';
+import { sqlOf, type RedisConnection } from '@jabba/domain/platform';
 import type { WorkerMetrics } from './metrics';
 
 export interface MetricsServerDeps {
   metrics: WorkerMetrics;
   orm: MikroORM;
-  redis: Redis;
+  redis: RedisConnection;
   host: string;
   /** 0 lets the OS pick a free port (tests); `port` of the result is the one bound. */
   port: number;

@@ -6,9 +6,8 @@
  * waits its exponential backoff before the next.
  */
 import { Queue, Worker, type Job, type Telemetry } from 'bullmq';
-import type { Redis } from 'ioredis';
 import type { MikroORM } from '@mikro-orm/postgresql';
-import type { Logger } from '@jabba/domain/platform';
+import type { Logger, RedisConnection } from '@jabba/domain/platform';
 import {
   attemptDelivery, relayNewDeliveries, republishPendingDeliveries, webhookDeliveriesQueue, webhookDeliveryPayload, type RetryPolicy,
 } from '@jabba/domain/webhooks';
@@ -25,7 +24,7 @@ export interface WebhookSettings {
 
 export interface WebhookDeps {
   orm: MikroORM;
-  connection: Redis;
+  connection: RedisConnection;
   prefix: string;
   logger: Logger;
   metrics: WorkerMetrics;

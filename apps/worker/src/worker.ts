@@ -5,11 +5,10 @@
  * lets running chunks finish within a deadline, else hands them back.
  */
 import { Queue, Worker, type Job, type Telemetry } from 'bullmq';
-import type { Redis } from 'ioredis';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import { type HandlerRegistry, queueNames, reconcileJobName, type RetentionResult, taskChunkPayload } from '@jabba/domain/engine';
 import type { MergeRules } from '@jabba/domain/merge-review';
-import type { Logger } from '@jabba/domain/platform';
+import { queuePrefixOf, type Logger, type RedisConnection } from '@jabba/domain/platform';
 import type { WorkerConfig } from './config';
 import { withFailurePolicy } from './failure-policy';
 import { sweepDestinations } from '@jabba/domain/destinations';
@@ -43,7 +42,7 @@ export interface WorkerSettings {
 }
 
 export const workerSettingsOf = (config: WorkerConfig): WorkerSettings => ({
-  prefix: config.QUEUE_PREFIX,
+  prefix: queuePrefixOf(config),
   concurrency: config.WORKER_CONCURRENCY,
   reconcileEveryMs: config.RECONCILE_EVERY_MS,
   lockDurationMs: config.WORKER_LOCK_DURATION_MS,
@@ -65,7 +64,7 @@ export const workerSettingsOf = (config: WorkerConfig): WorkerSettings => ({
 export interface WorkerDeps extends WorkerSettings {
   orm: MikroORM;
   /** Owned by the caller: BullMQ does not close connections it is given. */
-  connection: Redis;
+  connection: RedisConnection;
   logger: Logger;
   handlers: HandlerRegistry;
   /** The sweep's clock; tests pass their own instead of waiting. */

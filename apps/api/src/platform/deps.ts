@@ -5,9 +5,8 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
 import type { Queue, QueueEvents } from 'bullmq';
 import type { MiddlewareHandler } from 'hono';
-import type { Redis } from 'ioredis';
 import type { JobRow } from '@jabba/domain/engine';
-import type { Logger } from '@jabba/domain/platform';
+import type { Logger, RedisConnection } from '@jabba/domain/platform';
 import type { ApiConfig } from '../config';
 import type { PollHub } from './poll-hub';
 import type { AppEnv } from './request-scope';
@@ -15,7 +14,7 @@ import type { AppEnv } from './request-scope';
 export interface ApiDeps {
   config: ApiConfig;
   orm: MikroORM;
-  redis: Redis;
+  redis: RedisConnection;
   /** The engine's task queue: jobs the api creates or retries are handed to it after commit. */
   tasksQueue: Queue;
   /** Person-deactivation events of settled MERGE decisions, published right after their commit. */

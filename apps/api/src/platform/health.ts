@@ -4,15 +4,14 @@
  * the process killed) while one of them is away.
  */
 import type { MikroORM } from '@mikro-orm/postgresql';
-import type { Redis } from 'ioredis';
-import { sqlOf } from '@jabba/domain/platform';
+import { sqlOf, type RedisConnection } from '@jabba/domain/platform';
 import { problemTypeBase, reasonPhrase } from './error-tables';
 import { problemResponse } from './problems';
 import { createRoute, documented, jsonResponse, openApiRoutes, problems, type OpenApiRoutes, z } from './openapi';
 
 export interface ReadinessDeps {
   orm: MikroORM;
-  redis: Redis;
+  redis: RedisConnection;
 }
 
 export type CheckResult = 'ok' | 'failed' | 'timeout';

@@ -9,11 +9,38 @@ export const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 's
 export const logFormats = ['json', 'pretty'] as const;
 export type LogFormat = (typeof logFormats)[number];
 
+export interface RedisNode {
+  host: string;
+  port: number;
+}
+
+// A hostname, an IPv4 address, or an IPv6 one in brackets (as in a URL), then a port.
+const nodePattern = /^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]+):(\d{1,5})$/;
+
+/** REDIS_CLUSTER_NODES: `host:port,host:port`; a few masters are enough, ioredis learns the rest from them. */
+export const redisClusterNodesField = z.string()
+  .transform((text, ctx): RedisNode[] => {
+    const nodes: RedisNode[] = [];
+    for (const entry of text.split(',').map((e) => e.trim()).filter((e) => e !== '')) {
+      const match = nodePattern.exec(entry);
+      const port = Number(match?.[2]);
+      if (!match || port < 1 || port > 65_535) {
+        ctx.addIssue({ code: 'custom', message: `"${entry}" is not host:port` });
+        return z.NEVER;
+      }
+      nodes.push({ host: match[1]!.replace(/^\[(.*)\]$/, '$1'), port });
+    }
+    if (nodes.length === 0) ctx.addIssue({ code: 'custom', message: 'must list at least one host:port' });
+    return nodes;
+  });
+
 export const baseEnvSchema = z.object({
   NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
   DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/ }).default('postgresql://postgres@127.0.0.1:5432/jabba'),
   REDIS_URL: z.url({ protocol: /^rediss?$/ }).default('redis://127.0.0.1:6379'),
   QUEUE_PREFIX: z.string().regex(/^[A-Za-z0-9_-]+$/, 'letters, digits, _ and - only').default('jabba'),
+  /** Set: BullMQ runs on this Redis Cluster (REDIS_URL unused) under the prefix `{QUEUE_PREFIX}` (platform/redis.ts). */
+  REDIS_CLUSTER_NODES: redisClusterNodesField.optional(),
   LOG_LEVEL: z.enum(logLevels).default('info'),
   // Unset means JSON (see createLogger); `npm start` sets pretty when its stdout is a terminal.
   LOG_FORMAT: z.enum(logFormats).optional(),

@@ -1,5 +1,5 @@
 /** The platform every module builds on: errors, env, logging, shutdown, the ORM and the one SQL handle, keyset pages, formats. */
-export { baseEnvSchema, ConfigError, configOrExit, parseEnv, tracingEnvFields, type LogFormat } from './config';
+export { baseEnvSchema, ConfigError, configOrExit, parseEnv, tracingEnvFields, type LogFormat, type RedisNode } from './config';
 export { copyRow } from './copy';
 export { DomainError, errorCodes, isDomainError, payloadTooLarge, type ErrorCode, type InputError } from './errors';
 export { creationOrder, keyComparison, keysetPage, param, type CreationKey, type KeysetPage, type KeysetQuery, type Raw } from './keyset';
@@ -7,6 +7,7 @@ export { keysetPagesByParent, type ParentKeysetQuery } from './keyset-by-parent'
 export { createLogger, type Logger } from './logger';
 export { createOrm, migrate, type Orm, type OrmConfig } from './orm';
 export { poolStats, type PoolStats } from './pool-stats';
+export { connectRedis, queuePrefixOf, type RedisConnection, type RedisEnv } from './redis';
 export { installShutdown } from './shutdown';
 export { inSpan, installTracing, type InstalledTracing } from './tracing';
 export { inTransaction, isoMicros, jsonb, sqlOf, type Sql, type TxSql } from './sql';
