@@ -1,6 +1,7 @@
 /**
  * Chunks share their worker process, up to WORKER_CONCURRENCY at once, except a suspect: a chunk
- * that was started before and never finished (Postgres counts its attempts). It may be the one that
+ * that was started before and never finished (Postgres counts its attempts), or a piece of a chunk
+ * split after too many (engine/chunk-attempts.ts). It may be the one that
  * kills the process, so it runs alone: it waits for the chunks running beside it, and chunks that
  * arrive after it wait for it. If it then kills the process, it takes no innocent chunk with it,
  * whose attempts would be counted too. Admission is first come, first served, so a suspect is not

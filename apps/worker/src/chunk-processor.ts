@@ -35,15 +35,17 @@ const noOutcomes = { PROCESSED: 0, FAILED: 0, RESCUED: 0 };
  * split (engine/chunk-attempts.ts); when one task is left, that task ends RESCUED.
  */
 async function splitChunk(deps: ChunkDeps, payload: TaskChunkPayload, attempts: number, logger: Logger): Promise<ChunkReport> {
-  const cause = new Error(`tasks ${payload.fromSeq}-${payload.toSeq} of job ${payload.jobId} were started ${attempts - 1} times and never finished: `
+  const started = attempts - 1;
+  const cause = new Error(`tasks ${payload.fromSeq}-${payload.toSeq} of job ${payload.jobId} never finished in ${started} attempt${started === 1 ? '' : 's'}: `
     + 'each time the worker died or the chunk failed');
   const { pieces, rescued } = await narrowChunk(deps.orm.em, payload, cause, logger);
   const jobLogger = logger.child({ jobId: payload.jobId });
   if (rescued) {
-    jobLogger.error({ toSeq: payload.toSeq, attempts: attempts - 1, rescued: rescued.outcomes.RESCUED }, 'chunk gave up after its last attempt: its last task RESCUED');
+    jobLogger.error({ toSeq: payload.toSeq, attempts: started, rescued: rescued.outcomes.RESCUED }, 'chunk gave up after its last attempt: its last task RESCUED');
     return rescued;
   }
-  jobLogger.warn({ toSeq: payload.toSeq, attempts: attempts - 1, pieces: pieces.map((p) => `${p.fromSeq}-${p.toSeq}`) }, 'chunk split after too many attempts');
+  // Offered again (by the reconciler) once its pieces ran, a range may have nothing left to split.
+  if (pieces.length > 0) jobLogger.warn({ toSeq: payload.toSeq, attempts: started, pieces: pieces.map((p) => `${p.fromSeq}-${p.toSeq}`) }, 'chunk split after too many attempts');
   return { ran: 0, outcomes: { ...noOutcomes }, jobEndedNow: false, followUps: pieces };
 }
 
@@ -58,10 +60,11 @@ export const processTaskChunk = (deps: ChunkDeps) => async (message: Job): Promi
   return inSpan('jabba.chunk', attributes, async (span) => {
     // runChunk binds the job id to its own lines: bound here as well, it would appear twice in each.
     const chunkLogger = deps.logger.child({ bullJobId: message.id, fromSeq: payload.fromSeq });
-    // Started before and never finished: it may be what kills workers, so it runs alone (a range
-    // past its limit is only split, which kills nothing).
+    // Started before and never finished, or a piece of a chunk that was: it may be what kills
+    // workers, so it runs alone (a range past its limit is only split, which kills nothing).
     const before = await chunkAttempts(deps.orm.em, payload);
-    return deps.gate.run(before > 0 && before < deps.maxAttempts, async () => {
+    const suspect = (payload.piece === true || before > 0) && before < deps.maxAttempts;
+    return deps.gate.run(suspect, async () => {
       // Committed before the chunk runs: if the process dies while it runs, the attempt counted.
       const attempts = await countChunkAttempt(deps.orm.em, payload);
       const start = process.hrtime.bigint();

@@ -5,7 +5,7 @@
  * the reconciler does not reset the count; and a real deadlock is retried, not RESCUED.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { handlerRegistry } from '@jabba/domain/engine';
+import { handlerExecutor, handlerRegistry, narrowChunk, runChunk } from '@jabba/domain/engine';
 import { deleteKeysWithPrefix } from '#test/redis';
 import { createEffectsTable, createEngine, type Engine } from '../harness';
 import { scriptHandlers, tasks, testJobType } from '../handlers';
@@ -40,7 +40,7 @@ describe('a chunk past CHUNK_MAX_ATTEMPTS', () => {
     // 1-4 failed twice, then its halves ran: 1-2 succeeded, 3-4 failed twice and was split again.
     expect(splits(job.id)).toEqual([['1-2', '3-4'], ['3-3', '4-4']]);
     const rescued = (await engine.tasks(job.id))[2]!.error;
-    expect(engine.exceptionOf(rescued)).toBe(`tasks 3-3 of job ${job.id} were started 2 times and never finished: each time the worker died or the chunk failed`);
+    expect(engine.exceptionOf(rescued)).toBe(`tasks 3-3 of job ${job.id} never finished in 2 attempts: each time the worker died or the chunk failed`);
     // The writes of the runs that failed were rolled back: one effect per PROCESSED task.
     expect(await effects(job.id)).toEqual([1, 2, 4, 5, 6, 7, 8]);
     // The counts go with the job's end.
@@ -69,6 +69,25 @@ describe('a chunk past CHUNK_MAX_ATTEMPTS', () => {
     // The re-added chunk was its third start: split, not run again.
     expect(splits(job.id)).toEqual([['1-2', '3-4']]);
     expect(await effects(job.id)).toEqual([1, 2, 3, 4]);
+  });
+});
+
+describe('narrowing a range past its attempts', () => {
+  it('rescues a task only once it used up attempts of its own, alone', async () => {
+    const job = await engine.submit({ type: 'script', strategy: 'CONCURRENT', chunkSize: 4, tasks: tasks('ok', 'ok', 'ok', 'ok') });
+    const chunk = { jobId: job.id, epoch: 0, fromSeq: 1, toSeq: 4 };
+    const cause = new Error('started too often');
+    // Its pieces ran tasks 1-3: the chunk's one task left gets a piece of its own, not a verdict.
+    await runChunk(engine.orm.em, { ...chunk, toSeq: 3, piece: true }, handlerExecutor(scriptHandlers()), engine.logger);
+    expect(await narrowChunk(engine.orm.em, chunk, cause, engine.logger)).toEqual({ pieces: [{ ...chunk, fromSeq: 4, piece: true }] });
+    expect(await statuses(job.id)).toEqual(['PROCESSED', 'PROCESSED', 'PROCESSED', 'PENDING']);
+    // That piece past its own attempts: the task ends RESCUED, and with it the job.
+    const { pieces, rescued } = await narrowChunk(engine.orm.em, { ...chunk, fromSeq: 4, piece: true }, cause, engine.logger);
+    expect(pieces).toEqual([]);
+    expect(rescued).toMatchObject({ ran: 1, outcomes: { RESCUED: 1 }, jobEndedNow: true });
+    expect(engine.exceptionOf((await engine.tasks(job.id))[3]!.error)).toBe('started too often');
+    // A job that has ended has nothing left to narrow.
+    expect(await narrowChunk(engine.orm.em, chunk, cause, engine.logger)).toEqual({ pieces: [] });
   });
 });
 

@@ -4,9 +4,9 @@
  * counts in Redis, and starts again whenever the reconciler re-adds a chunk; so the engine counts in
  * Postgres. Each start of a range commits one more attempt before the range runs. Past the limit the
  * range is not run again but split: its PENDING tasks in halves, each half a piece with a count of
- * its own, until the piece that still fails is one task, which ends RESCUED (a generic message and
- * an error id, as every RESCUED task). A SEQUENTIALLY job's pieces run in order: the next piece is
- * queued once the one before it is done (chunk-runner.ts).
+ * its own, until the piece that still fails is one task, which past its own attempts ends RESCUED
+ * (a generic message and an error id, as every RESCUED task). A SEQUENTIALLY job's pieces run in
+ * order: the next piece is queued once the one before it is done (chunk-runner.ts).
  */
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { sqlOf, type Logger } from '../platform';
@@ -64,7 +64,7 @@ interface PendingRange {
 
 /**
  * `p` was started more often than allowed: its PENDING tasks are split in halves (a SEQUENTIALLY
- * job queues only the first), or, when one task is left, that task ends RESCUED by `cause`.
+ * job queues only the first), or, when `p` is that one task, it ends RESCUED by `cause`.
  */
 export async function narrowChunk(em: EntityManager, p: TaskChunkPayload, cause: Error, logger: Logger): Promise<Narrowed> {
   const [range] = await sqlOf(em).query<PendingRange>(
@@ -75,9 +75,11 @@ export async function narrowChunk(em: EntityManager, p: TaskChunkPayload, cause:
     keyOf(p),
   );
   if (!range || range.from === null || range.to === null) return { pieces: [] };
+  // A task is RESCUED only once it failed its own attempts, alone: a wider range with one task left
+  // (the others done by its pieces) hands that task to a piece of its own, which counts afresh.
   if (range.from === range.to) {
-    const last: TaskChunkPayload = { jobId: p.jobId, epoch: p.epoch, fromSeq: range.from, toSeq: range.from, piece: true };
-    return { pieces: [], rescued: await runChunk(em, last, rescueExecutor(cause), logger) };
+    if (p.fromSeq !== p.toSeq) return { pieces: [{ jobId: p.jobId, epoch: p.epoch, fromSeq: range.from, toSeq: range.from, piece: true }] };
+    return { pieces: [], rescued: await runChunk(em, p, rescueExecutor(cause), logger) };
   }
   const [first, second] = halves(p, range.from, range.to);
   return { pieces: range.strategy === 'SEQUENTIALLY' ? [first] : [first, second] };
