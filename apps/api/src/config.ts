@@ -71,6 +71,8 @@ const apiEnvSchema = withJwtSecretRule(baseEnvSchema
     IMPORT_MAX_RECORDS: z.coerce.number().int().positive().default(5_000_000),
     /** Longest record of a CSV upload, in bytes; also bounds what one record can hold in memory. */
     IMPORT_MAX_RECORD_BYTES: z.coerce.number().int().positive().default(64 * 1024),
+    /** Tasks per queue message of a CSV import's job (one transaction each); unset: the job type's own (1000). */
+    IMPORT_CHUNK_SIZE: z.coerce.number().int().min(1).max(100_000).optional(),
     /** Postgres ends a statement of the api that runs longer (0: never); an upload's COPY gets more. */
     DATABASE_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(0).default(30_000),
     /** Postgres ends a transaction of the api left idle longer (0: never), freeing its connection. */

@@ -5,9 +5,17 @@ import { mergeReviewEnvFields } from '@jabba/domain/merge-review';
 import { baseEnvSchema, parseEnv, tracingEnvFields } from '@jabba/domain/platform';
 import { webhookEnvFields } from '@jabba/domain/webhooks';
 
+/** A test hook is refused outside tests, so no deploy can carry one by mistake. */
+function withTestHookRule<S extends z.ZodType<{ NODE_ENV: string; WORKER_TEST_CRASH_ON_MODEL?: string | undefined }>>(schema: S) {
+  return schema.refine((env) => env.WORKER_TEST_CRASH_ON_MODEL === undefined || env.NODE_ENV === 'test', {
+    path: ['WORKER_TEST_CRASH_ON_MODEL'],
+    error: 'is a test hook: it is accepted only with NODE_ENV=test',
+  });
+}
+
 // The worker signs and verifies no token, but it runs beside the api on the same environment: it
 // refuses a production secret the api would refuse, so a bad deploy stops whole, not half.
-const workerEnvSchema = withJwtSecretRule(baseEnvSchema.extend({
+const workerEnvSchema = withTestHookRule(withJwtSecretRule(baseEnvSchema.extend({
   AUTH_JWT_SECRET: jwtSecretField,
   /** Chunks processed at once by this process; each holds one Postgres connection while it runs. */
   WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
@@ -15,6 +23,10 @@ const workerEnvSchema = withJwtSecretRule(baseEnvSchema.extend({
   RECONCILE_EVERY_MS: z.coerce.number().int().min(1000).default(60_000),
   /** Lock on a running chunk, renewed while it runs: a dead worker's chunk is redelivered soon after it expires. */
   WORKER_LOCK_DURATION_MS: z.coerce.number().int().min(1000).default(30_000),
+  /** Starts of one range of tasks, counted in Postgres, before it is split in halves; a last task left past it ends RESCUED. */
+  CHUNK_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(3),
+  /** Tests only (NODE_ENV=test): the device registry handler kills its own process on a record with this model number. */
+  WORKER_TEST_CRASH_ON_MODEL: z.string().min(1).optional(),
   ...destinationEnvFields,
   ...mergeReviewEnvFields,
   /** Whole days a destination stays decommissioned (with every event token expired) before the sweep deletes it. */
@@ -43,7 +55,7 @@ const workerEnvSchema = withJwtSecretRule(baseEnvSchema.extend({
   /** Deliveries this worker sends at once; each waits on a receiver, not on Postgres. */
   WEBHOOK_CONCURRENCY: z.coerce.number().int().min(1).max(100).default(10),
   ...tracingEnvFields('jabba-worker'),
-}));
+})));
 
 export type WorkerConfig = z.infer<typeof workerEnvSchema>;
 

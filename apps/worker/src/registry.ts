@@ -7,6 +7,7 @@
 import { jobHandlers, type JobHandlerDeps } from '@jabba/domain/job-catalog';
 import type { HandlerRegistry } from '@jabba/domain/engine';
 import type { WorkerConfig } from './config';
+import { withTestCrash } from './test-hooks';
 
 export const handlerDepsOf = (config: WorkerConfig, now: () => Date): JobHandlerDeps => ({
   now,
@@ -14,4 +15,5 @@ export const handlerDepsOf = (config: WorkerConfig, now: () => Date): JobHandler
   deleteAfterDays: config.DESTINATION_DELETE_AFTER_DAYS,
 });
 
-export const createHandlers = (config: WorkerConfig, now: () => Date = () => new Date()): HandlerRegistry => jobHandlers(handlerDepsOf(config, now));
+export const createHandlers = (config: WorkerConfig, now: () => Date = () => new Date()): HandlerRegistry =>
+  withTestCrash(jobHandlers(handlerDepsOf(config, now)), config.WORKER_TEST_CRASH_ON_MODEL);

@@ -17,6 +17,7 @@ import { relayOutbox } from './outbox-relay';
 import { reconcile } from './reconcile';
 import { runRetention } from './retention';
 import { processTaskChunk, rescueTaskChunk } from './chunk-processor';
+import { ChunkGate } from './chunk-gate';
 import { workerMetrics, type WorkerMetrics } from './metrics';
 import { webhookDelivery, type WebhookSettings } from './webhook-delivery';
 
@@ -27,6 +28,8 @@ export interface WorkerSettings {
   reconcileEveryMs: number;
   /** Lock on a running chunk; a dead worker's chunk is redelivered after it. */
   lockDurationMs: number;
+  /** CHUNK_MAX_ATTEMPTS: starts of one range of tasks, counted in Postgres, before it is split. */
+  chunkMaxAttempts: number;
   /** How often the deletion sweep runs. */
   sweepEveryMs: number;
   deleteAfterDays: number;
@@ -46,6 +49,7 @@ export const workerSettingsOf = (config: WorkerConfig): WorkerSettings => ({
   concurrency: config.WORKER_CONCURRENCY,
   reconcileEveryMs: config.RECONCILE_EVERY_MS,
   lockDurationMs: config.WORKER_LOCK_DURATION_MS,
+  chunkMaxAttempts: config.CHUNK_MAX_ATTEMPTS,
   sweepEveryMs: config.DESTINATION_SWEEP_EVERY_MS,
   deleteAfterDays: config.DESTINATION_DELETE_AFTER_DAYS,
   retentionDays: config.JOB_RETENTION_DAYS === 'off' ? null : config.JOB_RETENTION_DAYS,
@@ -107,7 +111,7 @@ export async function startWorker(deps: WorkerDeps): Promise<RunningWorker> {
   const maintenanceQueue = new Queue(queueNames.maintenance, { connection, prefix, ...traced });
   const personDeactivation = new Queue(queueNames.personDeactivation, { connection, prefix, ...traced });
   const metrics = deps.metrics ?? workerMetrics(deps.orm);
-  const chunkDeps = { orm: deps.orm, tasksQueue, handlers: deps.handlers, logger, metrics };
+  const chunkDeps = { orm: deps.orm, tasksQueue, handlers: deps.handlers, logger, metrics, maxAttempts: deps.chunkMaxAttempts, gate: new ChunkGate() };
   const rescues = new Set<Promise<void>>();
   const webhooks = webhookDelivery({ orm: deps.orm, connection, prefix, logger, metrics, now: deps.now, settings: deps.webhooks, ...traced });
 
@@ -115,14 +119,22 @@ export async function startWorker(deps: WorkerDeps): Promise<RunningWorker> {
   // next, and runs once per `stalledInterval` across all workers: checking as often as the lock lasts
   // redelivers a dead worker's chunk within about two lock durations of its death, not minutes later.
   const lockDuration = deps.lockDurationMs;
+  // A chunk whose record kills its worker stalls again and again. BullMQ would fail it after
+  // `maxStalledCount` stalls, but Redis forgets that count (the reconciler re-adds the chunk afresh),
+  // so Postgres counts a chunk's starts instead (CHUNK_MAX_ATTEMPTS, engine/chunk-attempts.ts) and
+  // splits it: BullMQ must never fail a stalled chunk before that, so its limit is out of reach.
+  const maxStalledCount = 1_000_000;
   const tasksWorker = new Worker(queueNames.tasks, withFailurePolicy(processTaskChunk(chunkDeps)), {
-    connection, prefix, autorun: false, concurrency: deps.concurrency, lockDuration, stalledInterval: lockDuration, ...traced,
+    connection, prefix, autorun: false, concurrency: deps.concurrency, lockDuration, stalledInterval: lockDuration, maxStalledCount, ...traced,
   });
   tasksWorker.on('failed', (message: Job | undefined, error: Error) => {
     if (!message) return;
-    const lastAttempt = message.attemptsMade >= (message.opts.attempts ?? 1) || error.name === 'UnrecoverableError';
+    const unrecoverable = error.name === 'UnrecoverableError';
+    const lastAttempt = message.attemptsMade >= (message.opts.attempts ?? 1) || unrecoverable;
     logger.warn({ err: error, bullJobId: message.id, jobId: taskChunkPayload.safeParse(message.data).data?.jobId, attempt: message.attemptsMade, lastAttempt }, 'chunk failed');
-    if (!lastAttempt) return;
+    // Out of BullMQ's attempts, a chunk is left PENDING: the reconciler offers it again, and Postgres,
+    // which counted each of its starts, splits it once they pass CHUNK_MAX_ATTEMPTS.
+    if (!unrecoverable) return;
     const rescue = rescueTaskChunk(chunkDeps, message, error)
       .catch((err: unknown) => logger.error({ err, bullJobId: message.id }, 'could not rescue chunk; the reconciler will offer it again'))
       .finally(() => rescues.delete(rescue));

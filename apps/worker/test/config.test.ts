@@ -60,3 +60,25 @@ describe('the worker\'s loadConfig: tracing and log format', () => {
     expect(problems).toEqual(['LOG_FORMAT: Invalid option: expected one of "json"|"pretty"', 'OTEL_EXPORTER_OTLP_ENDPOINT: must be an http(s) URL']);
   });
 });
+
+describe('the worker\'s loadConfig: poison records (issue 14)', () => {
+  it('splits a chunk after 3 attempts by default, and takes 1 to 100', () => {
+    expect(loadConfig({}).CHUNK_MAX_ATTEMPTS).toBe(3);
+    expect(loadConfig({ CHUNK_MAX_ATTEMPTS: '1' }).CHUNK_MAX_ATTEMPTS).toBe(1);
+    for (const attempts of ['0', '101', 'many']) {
+      expect(() => loadConfig({ CHUNK_MAX_ATTEMPTS: attempts }), attempts).toThrow(
+        expect.objectContaining({ problems: [expect.stringMatching(/^CHUNK_MAX_ATTEMPTS: /)] }) as Error,
+      );
+    }
+  });
+
+  it('takes the crash hook only under NODE_ENV=test', () => {
+    expect(loadConfig({}).WORKER_TEST_CRASH_ON_MODEL).toBeUndefined();
+    expect(loadConfig({ NODE_ENV: 'test', WORKER_TEST_CRASH_ON_MODEL: 'P-1' }).WORKER_TEST_CRASH_ON_MODEL).toBe('P-1');
+    for (const NODE_ENV of ['development', 'production']) {
+      expect(() => loadConfig({ NODE_ENV, AUTH_JWT_SECRET: '0123456789abcdef0123456789abcdef-poison', WORKER_TEST_CRASH_ON_MODEL: 'P-1' }), NODE_ENV).toThrow(
+        expect.objectContaining({ problems: ['WORKER_TEST_CRASH_ON_MODEL: is a test hook: it is accepted only with NODE_ENV=test'] }) as Error,
+      );
+    }
+  });
+});

@@ -30,7 +30,7 @@ const scriptMeta = z.object({
 }).catchall(z.unknown()).nullable();
 
 /** A test job type: any job meta, script meta, any input; no caller may read or change it through an api. */
-const testJobType = (type: string, handler: TaskHandler<unknown, z.infer<typeof scriptMeta>, string | null>) => defineJobType({
+export const testJobType = (type: string, handler: TaskHandler<unknown, z.infer<typeof scriptMeta>, string | null>) => defineJobType({
   type, name: `test ${type}`, taskName: `test ${type} task`, strategy: 'SEQUENTIALLY', chunkSize: 1000,
   jobMeta: z.unknown(), taskMeta: scriptMeta, taskInput: z.string().nullable(),
   graphqlType: genericJobView, access: { read: [refuseEveryone()], write: [refuseEveryone()] },

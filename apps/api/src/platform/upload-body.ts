@@ -21,11 +21,12 @@ export interface UploadBody {
   path: string;
 }
 
-/** The bounds of a CSV upload, as the domain's `CsvUpload` takes them. */
+/** The bounds of a CSV upload, and the chunk size of the job it makes, as the domain's `CsvUpload` takes them. */
 export const importLimits = (config: ApiConfig) => ({
   maxBytes: config.IMPORT_MAX_BYTES,
   maxRecords: config.IMPORT_MAX_RECORDS,
   maxRecordBytes: config.IMPORT_MAX_RECORD_BYTES,
+  chunkSize: config.IMPORT_CHUNK_SIZE,
 });
 
 // A form's fields are short texts (the longest, reasonDescription, allows 2,000 characters).

@@ -104,6 +104,12 @@ describe('loadConfig', () => {
     for (const cap of ['0', '65']) expect(problemsOf({ IMPORT_MAX_CONCURRENT: cap })).toHaveLength(1);
   });
 
+  it('leaves an import\'s chunk size to its job type unless IMPORT_CHUNK_SIZE is set: issue 14', () => {
+    expect(loadConfig({}).IMPORT_CHUNK_SIZE).toBeUndefined();
+    expect(loadConfig({ IMPORT_CHUNK_SIZE: '4' }).IMPORT_CHUNK_SIZE).toBe(4);
+    for (const size of ['0', '100001', 'big']) expect(problemsOf({ IMPORT_CHUNK_SIZE: size })[0]).toMatch(/^IMPORT_CHUNK_SIZE: /);
+  });
+
   it('keeps idle connections 65 s, headers 1 s longer, and gives a request the time of the largest upload at 1 MiB/s', () => {
     expect(loadConfig({}).http).toEqual({ keepAliveTimeout: 65_000, headersTimeout: 66_000, requestTimeout: 1_024_000 });
     // Never below Node's own 5 minutes.

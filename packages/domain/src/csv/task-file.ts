@@ -21,6 +21,8 @@ export interface CsvUpload {
   maxRecordBytes: number;
   /** How errors name the CSV input in `inputErrors[].path`, e.g. `$.csvData` (GraphQL) or `$.file`. */
   csvPath: string;
+  /** Tasks per queue message of the job it makes (IMPORT_CHUNK_SIZE); the job type's own when unset. */
+  chunkSize?: number | undefined;
 }
 
 /** What is wrong with the header's column names; empty when the import accepts them. */

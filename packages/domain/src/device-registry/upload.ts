@@ -55,6 +55,7 @@ export async function submitDeviceRegistryUpload(em: EntityManager, queue: Queue
     clientId: upload.clientId,
     userId: upload.userId,
     idempotencyKey: upload.idempotencyKey ?? null,
+    chunkSize: upload.chunkSize,
     tasks: file.tasks(),
     meta: () => ({ ...checkFields(upload.fields()), csvHeader: file.csvHeader() }),
   });

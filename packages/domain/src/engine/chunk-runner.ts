@@ -11,7 +11,7 @@ import type { TaskChunkPayload } from './queues';
 import type { JobInfo, StoredTask } from './handler';
 import { inTransaction, type Logger, type Sql } from '../platform';
 import { applyCounters, mergeDeltas, type CounterDeltas } from './counters';
-import { abortTasks, loadJob, promoteNextChunk } from './job-writes';
+import { abortTasks, loadJob, nextPiece, promoteNextChunk } from './job-writes';
 import type { Executor, Final, Outcome } from './executor';
 
 type OutcomeRow = Outcome & { id: string };
@@ -81,7 +81,9 @@ export function runChunk(em: EntityManager, payload: TaskChunkPayload, execute: 
         // The first failure aborts every task not yet run, queued or waiting.
         deltas = mergeDeltas(deltas, await abortTasks(sql, job.id, abortableTaskStatuses));
       } else {
-        const { deltas: promoted, next } = await promoteNextChunk(sql, job);
+        // A piece of a split chunk leaves the rest of its chunk to run first, as the next piece.
+        const piece = payload.piece ? await nextPiece(sql, job, payload.toSeq) : undefined;
+        const { deltas: promoted, next } = piece ? { deltas: {}, next: piece } : await promoteNextChunk(sql, job);
         deltas = mergeDeltas(deltas, promoted);
         if (next) report.followUps.push(next);
       }
@@ -89,6 +91,8 @@ export function runChunk(em: EntityManager, payload: TaskChunkPayload, execute: 
     const progress = await applyCounters(sql, job.id, deltas);
     report.jobStatus = progress.status;
     report.jobEndedNow = progress.endedNow;
+    // The attempts of an ended job's chunks count for nothing more (a retry starts a new epoch).
+    if (progress.endedNow) await sql.query('delete from chunk_attempts where job_id = $1', [job.id]);
     return report;
   });
 }

@@ -1,5 +1,6 @@
 /** The job engine: the jabba tables, the job catalog contract, submitting, running and reading jobs. */
 export { assertJobAccess, authorizeJob, defineJobType, genericJobView, handlerRegistry, isPerJobCheck, perJobCheck, type HandlerDeps, type HandlerRegistry, type JobAccess, type JobCheck, type JobSubject } from './catalog';
+export { chunkAttempts, countChunkAttempt, halves, narrowChunk, type Narrowed } from './chunk-attempts';
 export { runChunk, type ChunkReport } from './chunk-runner';
 export { enqueueChunks } from './enqueue';
 export { handlerExecutor, rescueExecutor, type Executor, type Outcome } from './executor';
@@ -10,7 +11,7 @@ export { createJob, type NewJob, type TaskInput } from './job-create';
 export { cancelJob, type JobRecord, type JobWrite } from './job-writes';
 export { findMaintenanceRun, maintenanceRunNames, recordMaintenanceRun, type MaintenanceRun } from './maintenance-runs';
 export { operationsScopes, readQueues } from './operations-policy';
-export { queueNames, reconcileJobName, taskChunkJobName, taskChunkPayload } from './queues';
+export { queueNames, reconcileJobName, taskChunkJobId, taskChunkJobName, taskChunkPayload, type TaskChunkPayload } from './queues';
 export { chunksToReconcile } from './reconcile';
 export { deleteEndedJobs, type RetentionOptions, type RetentionResult } from './retention';
 export { domainErrorOf, jobStatuses, jobStrategies, progressOf, taskStatuses, type JobProgress, type JobStatus, type TaskStatus } from './status-rules';

@@ -119,3 +119,15 @@ export async function promoteNextChunk(sql: Sql, job: { id: string; epoch: numbe
   );
   return { deltas: { NEW: -promoted.length, PENDING: promoted.length }, next };
 }
+
+/**
+ * SEQUENTIALLY, after a piece of a split chunk (chunk-attempts.ts) is done: the rest of that chunk's
+ * PENDING tasks, as the next piece, which must run before the next chunk is promoted.
+ */
+export async function nextPiece(sql: Sql, job: { id: string; epoch: number }, afterSeq: number): Promise<TaskChunkPayload | undefined> {
+  const [rest] = await sql.query<{ from: number | null; to: number | null }>(
+    `select min(seq) as "from", max(seq) as "to" from tasks where job_id = $1 and status = 'PENDING' and seq > $2`, [job.id, afterSeq],
+  );
+  if (!rest || rest.from === null || rest.to === null) return undefined;
+  return { jobId: job.id, epoch: job.epoch, fromSeq: rest.from, toSeq: rest.to, piece: true };
+}

@@ -23,6 +23,12 @@ export const taskChunkPayload = z.object({
   /** Inclusive range of task positions (`tasks.seq`) this message covers. */
   fromSeq: z.number().int().positive(),
   toSeq: z.number().int().positive(),
+  /**
+   * A piece of a chunk split after too many attempts (chunk-attempts.ts): any range, not an aligned
+   * chunk. It has an id of its own, so that the chunk's message, still active while it splits, does
+   * not swallow it.
+   */
+  piece: z.literal(true).optional(),
 });
 export type TaskChunkPayload = z.infer<typeof taskChunkPayload>;
 
@@ -33,7 +39,8 @@ export const reconcileJobName = 'reconcile-unfinished-jobs';
  * Deterministic BullMQ job id: adding a chunk that is already queued or running is a no-op, which
  * is what lets the reconciler re-add everything Postgres says is unfinished.
  */
-export const taskChunkJobId = (p: TaskChunkPayload): string => `${p.jobId}.${p.epoch}.${p.fromSeq}`;
+export const taskChunkJobId = (p: TaskChunkPayload): string =>
+  (p.piece ? `${p.jobId}.${p.epoch}.${p.fromSeq}-${p.toSeq}` : `${p.jobId}.${p.epoch}.${p.fromSeq}`);
 
 export const taskChunkJobOptions: DefaultJobOptions = {
   attempts: 8,

@@ -41,6 +41,8 @@ export interface Submission<JobMeta, TaskMeta, Input> {
   clientId?: string | null;
   userId?: string | null;
   idempotencyKey?: string | null;
+  /** Tasks per queue message; the type's own `chunkSize` when unset. */
+  chunkSize?: number | undefined;
   /** Streamed into COPY; if the iterable throws, nothing is created (e.g. a bad upload's 422). */
   tasks: Iterable<NewTask<TaskMeta, Input>> | AsyncIterable<NewTask<TaskMeta, Input>>;
 }
@@ -62,7 +64,7 @@ export function submit<JobMeta, TaskMeta, Input extends string | null>(
     type: type.type,
     name: type.name,
     strategy: type.strategy,
-    chunkSize: type.chunkSize,
+    chunkSize: submission.chunkSize ?? type.chunkSize,
     clientId: submission.clientId ?? null,
     userId: submission.userId ?? null,
     idempotencyKey: submission.idempotencyKey ?? null,

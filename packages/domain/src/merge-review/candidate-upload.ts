@@ -36,6 +36,7 @@ export function submitCandidateCsv(em: EntityManager, queue: Queue, upload: CsvU
     clientId: upload.clientId,
     userId: upload.userId,
     idempotencyKey: upload.idempotencyKey ?? null,
+    chunkSize: upload.chunkSize,
     tasks: file.tasks(),
     meta: () => ({ source: 'csv' as const, csvHeader: file.csvHeader() }),
   });

@@ -13,6 +13,7 @@ import { Migration20261122000007_merge_review } from './Migration20261122000007_
 import { Migration20261122000008_service_catalog } from './Migration20261122000008_service_catalog';
 import { Migration20261122000009_operations } from './Migration20261122000009_operations';
 import { Migration20261205000001_webhooks } from './Migration20261205000001_webhooks';
+import { Migration20261205000002_chunk_attempts } from './Migration20261205000002_chunk_attempts';
 
 export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261122000001_identity_and_jobs', class: Migration20261122000001_identity_and_jobs },
@@ -25,4 +26,5 @@ export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261122000008_service_catalog', class: Migration20261122000008_service_catalog },
   { name: 'Migration20261122000009_operations', class: Migration20261122000009_operations },
   { name: 'Migration20261205000001_webhooks', class: Migration20261205000001_webhooks },
+  { name: 'Migration20261205000002_chunk_attempts', class: Migration20261205000002_chunk_attempts },
 ];

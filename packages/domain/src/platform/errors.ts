@@ -52,3 +52,26 @@ export const isDomainError = (error: unknown): error is DomainError => error ins
 /** One refusal for every size bound of an upload, whether announced or counted while streaming. */
 export const payloadTooLarge = (what: 'file' | 'JSON body', limit: number): DomainError =>
   new DomainError('PAYLOAD_TOO_LARGE', `The ${what} is larger than the limit of ${limit} bytes`);
+
+/**
+ * SQLSTATEs that say the statement lost a race with another transaction, not that its input is bad:
+ * the transaction is worth running again after a pause. A task that raises one is not RESCUED; its
+ * chunk fails and the queue retries it with backoff (the worker's failure policy).
+ */
+export const transientSqlStates = {
+  '40P01': 'deadlock_detected',
+  '40001': 'serialization_failure',
+} as const satisfies Record<string, string>;
+
+const maxCauseDepth = 5;
+
+/** A Postgres error (pg's, or MikroORM's wrapping of it), or one caused by it, with a transient SQLSTATE. */
+export function isTransientDatabaseError(error: unknown): boolean {
+  let current = error;
+  for (let depth = 0; depth <= maxCauseDepth && current instanceof Error; depth += 1) {
+    const code = (current as { code?: unknown }).code;
+    if (typeof code === 'string' && Object.hasOwn(transientSqlStates, code)) return true;
+    current = current.cause;
+  }
+  return false;
+}
