@@ -40,6 +40,8 @@ export interface Platform {
   start<const Names extends readonly string[]>(options: { workers: Names; workerEnv?: Record<string, string>; apiEnv?: Record<string, string> }): Promise<RunningPlatform<{ [K in keyof Names]: AppProcess }>>;
   /** Starts one worker process and waits until it runs; `name` is its PGAPPNAME. */
   startWorker(name: string, env?: Record<string, string>): Promise<AppProcess>;
+  /** Starts one api process (another, or one replacing a killed one) and waits until it listens. */
+  startApi(env?: Record<string, string>): Promise<{ api: AppProcess; baseUrl: string }>;
   /** An ACTIVE NHS client, inserted now. */
   nhsClient(name: string): Promise<PlatformClient>;
   /** Stops the processes still running (SIGTERM, waiting for their exit), then drops the database. */
@@ -83,6 +85,12 @@ export async function createPlatform({ poolSize, services }: { poolSize: number;
     return worker;
   };
 
+  const startApi = async (env: Record<string, string> = {}): Promise<{ api: AppProcess; baseUrl: string }> => {
+    const api = launch('apps/api/src/main.ts', { ...env, PORT: '0' });
+    const port = await waitFor(() => /api listening on http:\/\/127\.0\.0\.1:(\d+)/.exec(api.output())?.[1], { timeout: startTimeout, what: 'api to listen' });
+    return { api, baseUrl: `http://127.0.0.1:${port}` };
+  };
+
   return {
     db,
     orm,
@@ -90,12 +98,12 @@ export async function createPlatform({ poolSize, services }: { poolSize: number;
     processes,
     sql: async <R>(text: string, values: unknown[] = []) => (await orm.em.fork().getConnection().execute(text, values)) as R[],
     async start({ workers, workerEnv = {}, apiEnv = {} }) {
-      const api = launch('apps/api/src/main.ts', { ...apiEnv, PORT: '0' });
-      const port = await waitFor(() => /api listening on http:\/\/127\.0\.0\.1:(\d+)/.exec(api.output())?.[1], { timeout: startTimeout, what: 'api to listen' });
+      const { api, baseUrl } = await startApi(apiEnv);
       const started = await Promise.all(workers.map((name) => startWorker(name, workerEnv)));
-      return { baseUrl: `http://127.0.0.1:${port}`, api, workers: started as { [K in keyof typeof workers]: AppProcess } };
+      return { baseUrl, api, workers: started as { [K in keyof typeof workers]: AppProcess } };
     },
     startWorker,
+    startApi,
     async nhsClient(name) {
       const client = await upsertClient(orm.em.fork(), { id: randomUUID(), name, type: 'NHS', status: 'ACTIVE' });
       return {

@@ -115,9 +115,12 @@ export async function startWorker(deps: WorkerDeps): Promise<RunningWorker> {
   // The stalled checker marks active chunks on one pass and moves those still without a lock on the
   // next, and runs once per `stalledInterval` across all workers: checking as often as the lock lasts
   // redelivers a dead worker's chunk within about two lock durations of its death, not minutes later.
+  // BullMQ fails a chunk that stalled more than maxStalledCount times, and a failed chunk is
+  // RESCUED: its default (1) rescued a chunk whose worker a deploy and then the OOM killer took
+  // (issue 14, fault 1). Two stalls are bad luck, not yet a record that kills its worker.
   const lockDuration = deps.lockDurationMs;
   const tasksWorker = new Worker(queueNames.tasks, withFailurePolicy(processTaskChunk(chunkDeps)), {
-    connection, prefix, autorun: false, concurrency: deps.concurrency, lockDuration, stalledInterval: lockDuration, ...traced,
+    connection, prefix, autorun: false, concurrency: deps.concurrency, lockDuration, stalledInterval: lockDuration, maxStalledCount: 2, ...traced,
   });
   tasksWorker.on('failed', (message: Job | undefined, error: Error) => {
     if (!message) return;
@@ -142,7 +145,7 @@ export async function startWorker(deps: WorkerDeps): Promise<RunningWorker> {
     if (message.name === reconcileJobName) {
       const chunks = await reconcileNow();
       // The outboxes ride on the reconcile schedule: both re-offer what Postgres says is not yet sent.
-      await relayOutbox({ orm: deps.orm, personDeactivation, logger });
+      await relayOutbox({ orm: deps.orm, personDeactivation, redis: connection, logger });
       await webhooks.republish();
       return chunks;
     }
@@ -181,7 +184,7 @@ export async function startWorker(deps: WorkerDeps): Promise<RunningWorker> {
   }, deps.reconcileEveryMs);
   schedulerCheck.unref();
   await reconcileNow();
-  await relayOutbox({ orm: deps.orm, personDeactivation, logger });
+  await relayOutbox({ orm: deps.orm, personDeactivation, redis: connection, logger });
   await webhooks.republish();
   const running = [tasksWorker.run(), maintenanceWorker.run(), assignmentWorker.run()];
   webhooks.run();
