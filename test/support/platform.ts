@@ -36,7 +36,7 @@ export interface Platform {
   /** Every process started so far, in start order. */
   processes: AppProcess[];
   sql<R>(text: string, values?: unknown[]): Promise<R[]>;
-  /** Starts the api, then the named workers side by side (each name is its PGAPPNAME). */
+  /** Starts the api and the named workers side by side (each name is its PGAPPNAME). */
   start<const Names extends readonly string[]>(options: { workers: Names; workerEnv?: Record<string, string>; apiEnv?: Record<string, string> }): Promise<RunningPlatform<{ [K in keyof Names]: AppProcess }>>;
   /** Starts one worker process and waits until it runs; `name` is its PGAPPNAME. */
   startWorker(name: string, env?: Record<string, string>): Promise<AppProcess>;
@@ -98,8 +98,8 @@ export async function createPlatform({ poolSize, services }: { poolSize: number;
     processes,
     sql: async <R>(text: string, values: unknown[] = []) => (await orm.em.fork().getConnection().execute(text, values)) as R[],
     async start({ workers, workerEnv = {}, apiEnv = {} }) {
-      const { api, baseUrl } = await startApi(apiEnv);
-      const started = await Promise.all(workers.map((name) => startWorker(name, workerEnv)));
+      // Side by side: a start is mostly transpiling, and no process waits for another to be up.
+      const [{ api, baseUrl }, started] = await Promise.all([startApi(apiEnv), Promise.all(workers.map((name) => startWorker(name, workerEnv)))]);
       return { baseUrl, api, workers: started as { [K in keyof typeof workers]: AppProcess } };
     },
     startWorker,
