@@ -42,6 +42,8 @@ export interface Platform {
   start<const Names extends readonly string[]>(options: { workers: Names; workerEnv?: Record<string, string>; apiEnv?: Record<string, string> }): Promise<RunningPlatform<{ [K in keyof Names]: AppProcess }>>;
   /** Starts one worker process and waits until it runs; `name` is its PGAPPNAME. */
   startWorker(name: string, env?: Record<string, string>): Promise<AppProcess>;
+  /** Starts one api process (another, or one replacing a killed one) and waits until it listens. */
+  startApi(env?: Record<string, string>): Promise<{ api: AppProcess; baseUrl: string }>;
   /** An ACTIVE NHS client, inserted now. */
   nhsClient(name: string): Promise<PlatformClient>;
   /** Stops the processes still running (SIGTERM, waiting for their exit), then drops the database. */
@@ -99,8 +101,8 @@ export async function createPlatform({ poolSize, services, env: platformEnv = {}
     processes,
     sql: async <R>(text: string, values: unknown[] = []) => (await orm.em.fork().getConnection().execute(text, values)) as R[],
     async start({ workers, workerEnv = {}, apiEnv = {} }) {
-      const { baseUrl, api } = await startApi(apiEnv);
-      const started = await Promise.all(workers.map((name) => startWorker(name, workerEnv)));
+      // Side by side: a start is mostly transpiling, and no process waits for another to be up.
+      const [{ api, baseUrl }, started] = await Promise.all([startApi(apiEnv), Promise.all(workers.map((name) => startWorker(name, workerEnv)))]);
       return { baseUrl, api, workers: started as { [K in keyof typeof workers]: AppProcess } };
     },
     startApi,

@@ -153,7 +153,7 @@ export async function startWorker(deps: WorkerDeps): Promise<RunningWorker> {
     if (message.name === reconcileJobName) {
       const chunks = await reconcileNow();
       // The outboxes ride on the reconcile schedule: both re-offer what Postgres says is not yet sent.
-      await relayOutbox({ orm: deps.orm, personDeactivation, logger });
+      await relayOutbox({ orm: deps.orm, personDeactivation, redis: connection, logger });
       await webhooks.republish();
       return chunks;
     }
@@ -192,7 +192,7 @@ export async function startWorker(deps: WorkerDeps): Promise<RunningWorker> {
   }, deps.reconcileEveryMs);
   schedulerCheck.unref();
   await reconcileNow();
-  await relayOutbox({ orm: deps.orm, personDeactivation, logger });
+  await relayOutbox({ orm: deps.orm, personDeactivation, redis: connection, logger });
   await webhooks.republish();
   const running = [tasksWorker.run(), maintenanceWorker.run(), assignmentWorker.run()];
   webhooks.run();

@@ -6,6 +6,6 @@ export { candidateItems, submitCandidateCsv, submitCandidateJson } from './candi
 export { candidateColumns, maxJsonCandidates } from './candidate-rules';
 export { decideMergeRequest } from './decisions';
 export { findMergeRequest, mergeRequestKeyOf, pageOpenMergeRequests, reviewerLoad, type ManualMergeCandidateRow, type MergeRequestKey, type MergeRequestOrder, type MergeRequestRow } from './merge-requests';
-export { publishDeactivationEvents, relayDeactivationEvents } from './outbox';
+export { publishDeactivationEvents, relayDeactivationEvents, republishAfterRedisLoss, type MarkerRedis } from './outbox';
 export { assignCandidate, decideMergeRequests, importCandidates, mergeReviewScopes, readMergeRequests } from './policy';
 export { canAssignNew, candidateStatuses, mergeMessages, mergeReviewEnvFields, requestStatuses, requestTransitions, reviewerRole, type MergeRules, type RequestStatus } from './rules';

@@ -3,12 +3,14 @@
  * decision's own transaction, so the event exists if and only if the decision committed. Whoever
  * made the decision publishes it to the `person-deactivation` queue right after the commit; the
  * worker's relay publishes whatever a crash left unpublished. The BullMQ job id is the event id,
- * so the two publishing the same event leave one job on the queue.
+ * so the two publishing the same event leave one job on the queue. A Redis that lost its data has
+ * the recent events published again (`republishAfterRedisLoss`): delivery is at least once, and the
+ * person registry deduplicates by the event id.
  */
 import type { JobsOptions, Queue } from 'bullmq';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { z } from 'zod';
-import { inTransaction, type Raw, type Sql } from '../platform';
+import { inTransaction, sqlOf, type Raw, type Sql } from '../platform';
 
 /**
  * What the person registry receives; the names are the eHealth contract's. Any hex uuid (not only
@@ -22,6 +24,9 @@ export type PersonDeactivationPayload = z.infer<typeof personDeactivationPayload
 
 export const personDeactivationJobName = 'deactivate-person';
 
+/** A week: how long a completed event's job is kept, and how far back a lost Redis is refilled. */
+const keptSeconds = 7 * 86_400;
+
 /**
  * The job id is what de-duplicates a second publish, and only while the job is kept: completed jobs
  * stay a week, far longer than an event can wait between its first publish and `published_at`.
@@ -29,7 +34,7 @@ export const personDeactivationJobName = 'deactivate-person';
 const personDeactivationJobOptions: JobsOptions = {
   attempts: 8,
   backoff: { type: 'exponential', delay: 1000 },
-  removeOnComplete: { age: 7 * 86_400 },
+  removeOnComplete: { age: keptSeconds },
   removeOnFail: false,
 };
 
@@ -100,4 +105,45 @@ export async function relayDeactivationEvents(em: EntityManager, queue: Queue, b
     if (events.length > 0) await markPublished(sql, events);
     return events.length;
   });
+}
+
+/** The two commands the marker needs, as an ioredis client (or cluster) has them. */
+export interface MarkerRedis {
+  exists(key: string): Promise<number>;
+  set(key: string, value: string): Promise<unknown>;
+}
+
+/** Beside the queue's own keys, so it goes wherever they go: a FLUSHALL, or a new empty server. */
+const markerKey = (queue: Queue): string => queue.toKey('outbox-marker');
+
+/**
+ * Postgres says an event was published (`published_at`), but its job lives in Redis only: a Redis
+ * that lost its data (FLUSHALL, a restart without persistence, a new server) lost every event not
+ * yet consumed. The marker key says "this Redis holds what was published before me". When it is
+ * missing, every event of the last week (as long as a completed job is kept) and every one not yet
+ * marked is published again under its event id, and the number is answered; with the marker
+ * there, null. The marker is written first: a loss during the pass takes it again, and the next
+ * pass starts over. A republished event may already have been consumed: consumers deduplicate by
+ * the event id (the job id).
+ */
+export async function republishAfterRedisLoss(em: EntityManager, queue: Queue, redis: MarkerRedis, batch = 500): Promise<number | null> {
+  const key = markerKey(queue);
+  if ((await redis.exists(key)) === 1) return null;
+  await redis.set(key, new Date().toISOString());
+  const sql = sqlOf(em);
+  let total = 0;
+  // Keyset by id: the order does not matter, only that each event is read once.
+  for (let after = '00000000-0000-0000-0000-000000000000'; ;) {
+    const rows = await sql.query<Raw>(
+      `select ${eventColumns} from person_deactivation_events
+       where (published_at is null or published_at > now() - make_interval(secs => $1)) and id > $2
+       order by id limit $3`,
+      [keptSeconds, after, batch],
+    );
+    const events = rows.map(toEvent);
+    await addToQueue(queue, events);
+    total += events.length;
+    if (events.length < batch) return total;
+    after = events.at(-1)!.id;
+  }
 }
