@@ -36,9 +36,11 @@ async function main(): Promise<void> {
   }
 
   const orm = await createOrm(apiOrmConfig(config, (message) => logger.info({ component: 'orm' }, message)));
-  // maxRetriesPerRequest: null queues commands while Redis reconnects instead of failing them after
-  // 20 retries; BullMQ requires it, and /ready bounds its PING with a timeout of its own.
-  const redis = new Redis(config.REDIS_URL, { maxRetriesPerRequest: null });
+  // The api only adds messages (and PINGs for /ready): while Redis is away its commands fail at once
+  // instead of queueing until Redis is back, so a request is refused with 503 and never hangs
+  // (assertQueueAnswers), and one caught in flight by a dying Redis fails after one retry.
+  // ioredis reconnects by itself; nothing here needs a restart.
+  const redis = new Redis(config.REDIS_URL, { enableOfflineQueue: false, maxRetriesPerRequest: 1 });
   // Without a listener ioredis prints every reconnect failure as an "Unhandled error event".
   redis.on('error', (error) => logger.warn({ err: error }, 'redis connection error'));
 
@@ -47,11 +49,15 @@ async function main(): Promise<void> {
   const tasksQueue = new Queue(queueNames.tasks, queueOptions);
   const personDeactivation = new Queue(queueNames.personDeactivation, queueOptions);
   const mergeAssignments = new Queue(queueNames.mergeAssignments, queueOptions);
-  // QueueEvents blocks on Redis: BullMQ gives it a duplicate of `redis` of its own, which it closes.
-  const mergeAssignmentEvents = new QueueEvents(queueNames.mergeAssignments, { connection: redis, prefix: config.QUEUE_PREFIX });
+  // QueueEvents blocks on Redis, so it waits out an outage rather than failing fast: a connection it
+  // opens (with BullMQ's options for a blocking one) and closes itself.
+  const mergeAssignmentEvents = new QueueEvents(queueNames.mergeAssignments, { connection: { url: config.REDIS_URL }, prefix: config.QUEUE_PREFIX });
   mergeAssignmentEvents.on('error', (error) => logger.warn({ err: error }, 'merge assignment events error'));
   const maintenanceQueue = new Queue(queueNames.maintenance, queueOptions);
   const webhookDeliveries = new Queue(webhookDeliveriesQueue, queueOptions);
+  // Each queue re-emits the connection's errors, which its listener above logs once; without one
+  // here BullMQ prints every reconnect failure's stack to stderr.
+  for (const queue of [tasksQueue, personDeactivation, mergeAssignments, maintenanceQueue, webhookDeliveries]) queue.on('error', () => undefined);
   const jobEvents = jobEventHub({ orm, logger, maxStreams: config.SSE_MAX_STREAMS });
   const app = createApp({ config, orm, redis, tasksQueue, personDeactivation, mergeAssignments, mergeAssignmentEvents, maintenanceQueue, webhookDeliveries, jobEvents, logger, ...(traceRequests ? { traceRequests } : {}) });
   const server = serve({ fetch: app.fetch, port: config.PORT, serverOptions: config.http }, (info) => {

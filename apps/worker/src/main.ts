@@ -24,6 +24,8 @@ if (pending.length > 0) {
 }
 // BullMQ workers block on Redis: they need maxRetriesPerRequest null. We own it, so we close it.
 const connection = new Redis(config.REDIS_URL, { maxRetriesPerRequest: null });
+// Without a listener ioredis prints every reconnect failure as an "Unhandled error event" with its stack.
+connection.on('error', (error) => logger.warn({ err: error }, 'redis connection error'));
 const now = () => new Date();
 const metrics = workerMetrics(orm);
 // Up before the worker starts, so an orchestrator sees the process alive (and not yet ready) during start.
