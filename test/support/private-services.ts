@@ -95,6 +95,7 @@ export async function startPrivateRedis(): Promise<PrivateRedis> {
     server = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
     await waitFor(async () => {
       const probe = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+      probe.on('error', () => undefined); // refused until the server listens: connect() rejects as well
       try {
         await probe.connect();
         return (await probe.ping()) === 'PONG';

@@ -35,8 +35,12 @@ async function main(): Promise<void> {
   }
 
   const orm = await createOrm(apiOrmConfig(config, (message) => logger.info({ component: 'orm' }, message)));
-  // A single Redis or a cluster (REDIS_CLUSTER_NODES); /ready bounds its PING with a timeout of its own.
-  const redis = connectRedis(config, (error) => logger.warn({ err: error }, 'redis connection error'));
+  // The api only adds messages (and PINGs for /ready): while Redis is away its commands fail at once
+  // instead of queueing until Redis is back, so a request is refused with 503 and never hangs
+  // (assertQueueAnswers), and one caught in flight by a dying Redis fails after one retry.
+  // ioredis reconnects by itself; nothing here needs a restart. A single Redis or a cluster.
+  const onRedisError = (error: Error) => logger.warn({ err: error }, 'redis connection error');
+  const redis = connectRedis(config, onRedisError, { failFast: true });
   const prefix = queuePrefixOf(config);
 
   // With tracing, a message carries the trace it was added in, and the worker's span joins it.
@@ -44,11 +48,16 @@ async function main(): Promise<void> {
   const tasksQueue = new Queue(queueNames.tasks, queueOptions);
   const personDeactivation = new Queue(queueNames.personDeactivation, queueOptions);
   const mergeAssignments = new Queue(queueNames.mergeAssignments, queueOptions);
-  // QueueEvents blocks on Redis: BullMQ gives it a duplicate of `redis` of its own, which it closes.
-  const mergeAssignmentEvents = new QueueEvents(queueNames.mergeAssignments, { connection: redis, prefix });
+  // QueueEvents blocks on Redis, so it waits out an outage rather than failing fast: it gets a
+  // connection of the blocking kind, which BullMQ duplicates and closes; we close ours.
+  const eventsConnection = connectRedis(config, onRedisError);
+  const mergeAssignmentEvents = new QueueEvents(queueNames.mergeAssignments, { connection: eventsConnection, prefix });
   mergeAssignmentEvents.on('error', (error) => logger.warn({ err: error }, 'merge assignment events error'));
   const maintenanceQueue = new Queue(queueNames.maintenance, queueOptions);
   const webhookDeliveries = new Queue(webhookDeliveriesQueue, queueOptions);
+  // Each queue re-emits the connection's errors, which its listener above logs once; without one
+  // here BullMQ prints every reconnect failure's stack to stderr.
+  for (const queue of [tasksQueue, personDeactivation, mergeAssignments, maintenanceQueue, webhookDeliveries]) queue.on('error', () => undefined);
   const jobEvents = jobEventHub({ orm, logger, maxStreams: config.SSE_MAX_STREAMS });
   const app = createApp({ config, orm, redis, tasksQueue, personDeactivation, mergeAssignments, mergeAssignmentEvents, maintenanceQueue, webhookDeliveries, jobEvents, logger, ...(traceRequests ? { traceRequests } : {}) });
   const server = serve({ fetch: app.fetch, port: config.PORT, serverOptions: config.http }, (info) => {
@@ -74,7 +83,7 @@ async function main(): Promise<void> {
       { name: 'person-deactivation queue', run: () => personDeactivation.close() },
       { name: 'merge assignment queue', run: () => Promise.all([mergeAssignmentEvents.close(), mergeAssignments.close()]) },
       { name: 'postgres', run: () => orm.close() },
-      { name: 'redis', run: () => redis.quit() },
+      { name: 'redis', run: () => Promise.all([redis.quit(), eventsConnection.quit()]) },
       // Last: the spans of the steps above are exported too.
       ...(tracing ? [{ name: 'tracing', run: () => tracing.stop() }] : []),
     ],

@@ -17,6 +17,7 @@ const retryPolicy = {
   PAYLOAD_TOO_LARGE: 'give-up',
   TIMEOUT: 'retry',
   BUSY: 'retry',
+  UNAVAILABLE: 'retry',
 } as const satisfies Record<ErrorCode, 'give-up' | 'retry'>;
 
 /** Rethrows `error` so that BullMQ retries it or, per the table, fails the message for good. */

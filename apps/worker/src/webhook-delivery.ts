@@ -48,6 +48,7 @@ export function webhookDelivery(deps: WebhookDeps): WebhookDelivery {
   const { connection, prefix, logger, settings } = deps;
   const traced = deps.telemetry ? { telemetry: deps.telemetry } : {};
   const queue = new Queue(webhookDeliveriesQueue, { connection, prefix, ...traced });
+  queue.on('error', () => undefined); // The connection's own listener logs its errors (main.ts).
   const deliveryDeps = { now: deps.now, timeoutMs: settings.timeoutMs, allowPrivate: settings.allowPrivate, maxAttempts: settings.retry.maxAttempts };
   const worker = new Worker(webhookDeliveriesQueue, withFailurePolicy(async (message: Job) => {
     const { deliveryId } = webhookDeliveryPayload.parse(message.data);

@@ -43,6 +43,9 @@ export const httpStatus = {
   TIMEOUT: 503,
   // The process is at a limit of its own (IMPORT_MAX_CONCURRENT uploads): 503 with Retry-After.
   BUSY: 503,
+  // A dependency the request needs (Redis, which takes the work to the workers) is away: refused
+  // before anything was written, with Retry-After.
+  UNAVAILABLE: 503,
 } as const satisfies Record<ErrorCode, ContentfulStatusCode>;
 
 export const graphqlErrors = {
@@ -58,6 +61,7 @@ export const graphqlErrors = {
   // "unavailable" code, which leaves INTERNAL_SERVER_ERROR (the message is kept, not masked).
   TIMEOUT: 'INTERNAL_SERVER_ERROR',
   BUSY: 'INTERNAL_SERVER_ERROR',
+  UNAVAILABLE: 'INTERNAL_SERVER_ERROR',
 } as const satisfies Record<ErrorCode, GraphqlErrorCode>;
 
 export const graphqlCode = (code: ErrorCode): GraphqlErrorCode => graphqlErrors[code];

@@ -66,7 +66,7 @@ const problemMeaning: Partial<Record<number, string>> = {
   415: 'The body is not a media type the route takes.',
   422: 'The input is invalid (`inputErrors` names each field) or the object refuses the change.',
   500: 'An unexpected failure: quote the request id.',
-  503: 'A dependency is slow or the api is at its limit of concurrent uploads: try again (`Retry-After`).',
+  503: 'A dependency is slow or away (Redis: refused before anything was written), or the api is at its limit of concurrent uploads: try again (`Retry-After`).',
 };
 
 /** Problem responses for `statuses`, each `application/problem+json` with the shared `Problem` schema. */

@@ -26,6 +26,7 @@ const pages: Record<string, ProblemPage> = {
   'payload-too-large': { status: httpStatus.PAYLOAD_TOO_LARGE, meaning: 'The body, a file or a form field is larger than its bound (IMPORT_MAX_BYTES for uploads, 1 MiB for JSON bodies).', todo: 'Split the file, or send less.' },
   'timeout': { status: httpStatus.TIMEOUT, meaning: 'A dependency (a lock, Postgres, Redis) was too slow to answer right now. Nothing was changed.', todo: 'Try again shortly.' },
   'busy': { status: httpStatus.BUSY, meaning: 'The api is at its limit of concurrent uploads (IMPORT_MAX_CONCURRENT).', todo: 'Try again after the `Retry-After` seconds.' },
+  'unavailable': { status: httpStatus.UNAVAILABLE, meaning: 'Redis, which takes new work to the workers, does not answer right now. The request was refused before anything was written: no job was created or changed.', todo: 'Try again after the `Retry-After` seconds. Operators: bring Redis back; the workers and the api reconnect by themselves.' },
   'not-ready': { status: 503, meaning: 'Readiness (`/ready`): Postgres or Redis does not answer; `checks` says which.', todo: 'Operators: look at the dependency named. Load balancers withhold traffic until it answers.' },
 };
 

@@ -26,8 +26,9 @@ export function errorHandler(fallbackLogger: Logger): ErrorHandler<AppEnv> {
     const requestId = c.get('requestId') as string | undefined;
     const logger = (c.get('logger') as Logger | undefined) ?? fallbackLogger;
     const problem = toProblem(error, requestId);
-    if (isDomainError(error) && error.code === 'BUSY') {
-      // Shedding load at a limit of our own is working as designed: one line, no stack.
+    if (isDomainError(error) && (error.code === 'BUSY' || error.code === 'UNAVAILABLE')) {
+      // Shedding load at a limit of our own, or refusing work while Redis is away (its connection
+      // logs the outage itself), is working as designed: one line, no stack.
       logger.warn({ method: c.req.method, path: c.req.path, status: problem.status }, error.message);
     } else if (problem.status >= 500) {
       logger.error({ err: error, method: c.req.method, path: c.req.path, status: problem.status }, 'request failed');

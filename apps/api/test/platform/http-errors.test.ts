@@ -14,6 +14,7 @@ describe('error tables', () => {
     PAYLOAD_TOO_LARGE: [413, 'BAD_REQUEST'],
     TIMEOUT: [503, 'INTERNAL_SERVER_ERROR'],
     BUSY: [503, 'INTERNAL_SERVER_ERROR'],
+    UNAVAILABLE: [503, 'INTERNAL_SERVER_ERROR'],
   };
 
   it.each(errorCodes)('maps %s to its HTTP status and GraphQL code', (code) => {

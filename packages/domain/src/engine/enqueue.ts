@@ -1,4 +1,5 @@
 import type { Queue } from 'bullmq';
+import { DomainError } from '../platform';
 import { taskChunkJobId, taskChunkJobName, taskChunkJobOptions, taskChunkPayload, type TaskChunkPayload } from './queues';
 
 const batchSize = 1000;
@@ -14,4 +15,30 @@ export async function enqueueChunks(queue: Queue, chunks: readonly TaskChunkPayl
       })),
     );
   }
+}
+
+/** How long a PING of the queue's Redis may take before the work is refused. */
+export const queueAnswerTimeoutMs = 1000;
+export const queueRetryAfterSeconds = 5;
+
+export const queueUnavailable = (): DomainError =>
+  new DomainError('UNAVAILABLE', `The queue (Redis) does not answer, so nothing was written; try again in ${queueRetryAfterSeconds} seconds`, {
+    retryAfterSeconds: queueRetryAfterSeconds,
+  });
+
+/**
+ * Refuses work at once (UNAVAILABLE: 503 with Retry-After) while the queue's Redis does not answer,
+ * before anything is written: a job committed while Redis is away would only wait for the reconciler,
+ * and a caller whose connection queues commands until Redis is back would hang until then. A request
+ * that passes and then finds Redis gone between its commit and its enqueue is the reconciler's case.
+ */
+export async function assertQueueAnswers(queue: Queue, timeoutMs = queueAnswerTimeoutMs): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<'timeout'>((resolve) => {
+    timer = setTimeout(() => resolve('timeout'), timeoutMs);
+  });
+  const ping = (async () => (await queue.getBackend().client).runCommand('ping', []) as Promise<unknown>)();
+  // A PING that loses the race stays subscribed to by it, so its late rejection is handled.
+  const answer = await Promise.race([ping, deadline]).catch(() => 'failed').finally(() => clearTimeout(timer));
+  if (answer !== 'PONG') throw queueUnavailable();
 }

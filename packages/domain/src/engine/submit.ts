@@ -1,14 +1,15 @@
 /**
- * The engine's write API for callers that own a queue (the api, the worker, scripts): change
- * Postgres first, then hand the chunks to BullMQ after the commit. A crash between the two loses
- * nothing: the reconciler finds the same chunks in Postgres. (Cancelling enqueues nothing: use
- * `cancelJob`; chunks still queued find their tasks ABORTED and do nothing.)
+ * The engine's write API for callers that own a queue (the api, the worker, scripts): check that the
+ * queue's Redis answers (else UNAVAILABLE, before any write), change Postgres, then hand the chunks
+ * to BullMQ after the commit. A crash between the two loses nothing: the reconciler finds the same
+ * chunks in Postgres. (Cancelling enqueues nothing: use `cancelJob`; chunks still queued find their
+ * tasks ABORTED and do nothing.)
  */
 import type { Queue } from 'bullmq';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { inSpan } from '../platform';
 import type { JobTypeDefinition } from './catalog';
-import { enqueueChunks } from './enqueue';
+import { assertQueueAnswers, enqueueChunks } from './enqueue';
 import { createJob, type NewJob } from './job-create';
 import { retryFailedTasks, type JobRecord, type JobWrite } from './job-writes';
 
@@ -19,6 +20,7 @@ import { retryFailedTasks, type JobRecord, type JobWrite } from './job-writes';
  */
 export function submitJob<T>(em: EntityManager, queue: Queue, input: NewJob<T>): Promise<JobWrite> {
   return inSpan('jabba.job.create', { 'jabba.job.type': input.type }, async (span) => {
+    await assertQueueAnswers(queue);
     const written = await createJob(em, input);
     span?.setAttributes({ 'jabba.job.id': written.job.id, 'jabba.job.created': written.created, 'jabba.job.chunks': written.chunks.length });
     await enqueueChunks(queue, written.chunks);
@@ -81,6 +83,7 @@ export function submit<JobMeta, TaskMeta, Input extends string | null>(
 
 export function retryJob(em: EntityManager, queue: Queue, jobId: string): Promise<JobRecord> {
   return inSpan('jabba.job.retry', { 'jabba.job.id': jobId }, async () => {
+    await assertQueueAnswers(queue);
     const { job, chunks } = await retryFailedTasks(em, jobId);
     await enqueueChunks(queue, chunks);
     return job;

@@ -10,6 +10,7 @@
  */
 import type { JobsOptions, Queue, QueueEvents } from 'bullmq';
 import { z } from 'zod';
+import { assertQueueAnswers } from '../engine';
 import { DomainError, errorCodes } from '../platform';
 
 export const mergeAssignmentJobName = 'assign-merge-candidate';
@@ -44,6 +45,7 @@ export const assignmentTimeoutMessage = 'The assignment took too long; try again
 const timeout = Symbol('timeout');
 
 export async function requestAssignment(queue: Queue, events: QueueEvents, assigneeId: string, timeoutMs: number): Promise<string> {
+  await assertQueueAnswers(queue);
   const job = await queue.add(mergeAssignmentJobName, mergeAssignmentPayload.parse({ assigneeId }), mergeAssignmentJobOptions);
   // Our own timer decides the timeout: BullMQ's wait rejects alike for its timer and a failed job,
   // and telling them apart by elapsed time misreads a timer that fires a millisecond early. Its own

@@ -15,6 +15,7 @@ export const errorCodes = [
   'PAYLOAD_TOO_LARGE',
   'TIMEOUT',
   'BUSY',
+  'UNAVAILABLE',
 ] as const;
 export type ErrorCode = (typeof errorCodes)[number];
 
@@ -30,7 +31,7 @@ export interface DomainErrorDetails {
   /** RFC 9457 problem type, for errors whose type is part of a public contract. */
   problemType?: string;
   problemTitle?: string;
-  /** When to try again, for a refusal that is only about now (BUSY): the api's `Retry-After`. */
+  /** When to try again, for a refusal that is only about now (BUSY, UNAVAILABLE): the api's `Retry-After`. */
   retryAfterSeconds?: number;
   /** A record's problems one by one (an import's VALIDATION_ERROR): a failed task's `extensions.fields`. */
   fields?: FieldProblem[];

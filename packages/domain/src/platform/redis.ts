@@ -31,10 +31,14 @@ export const queuePrefixOf = (env: RedisEnv): string =>
  * 20 retries: BullMQ requires it of the connections its workers and QueueEvents block on, and each
  * readiness check bounds its PING with a timeout of its own.
  */
-export function connectRedis(env: RedisEnv, onError: (error: Error) => void): RedisConnection {
+export function connectRedis(env: RedisEnv, onError: (error: Error) => void, { failFast = false } = {}): RedisConnection {
+  // A producer that must never hang (the api): commands fail at once while disconnected, and one
+  // caught in flight fails after one retry. Blocking connections (workers, QueueEvents) cannot.
+  const retries = failFast ? { enableOfflineQueue: false, maxRetriesPerRequest: 1 } : { maxRetriesPerRequest: null };
   const connection = env.REDIS_CLUSTER_NODES
     ? new Cluster(env.REDIS_CLUSTER_NODES, {
-      redisOptions: { maxRetriesPerRequest: null },
+      redisOptions: retries,
+      ...(failFast ? { enableOfflineQueue: false } : {}),
       // While a master fails over, its slots answer nothing or CLUSTERDOWN, and nodes that have not
       // heard of the new master yet redirect to the old one. Each retry waits, and ioredis gives up
       // after 16 (about 5 s; 1.6 s by default), so a quick failover passes without an error; past
@@ -43,7 +47,7 @@ export function connectRedis(env: RedisEnv, onError: (error: Error) => void): Re
       retryDelayOnClusterDown: 300,
       retryDelayOnMoved: 100,
     })
-    : new Redis(env.REDIS_URL, { maxRetriesPerRequest: null });
+    : new Redis(env.REDIS_URL, retries);
   // Without a listener ioredis prints every reconnect failure as an "Unhandled error event".
   connection.on('error', onError);
   return connection;
