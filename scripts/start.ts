@@ -11,6 +11,7 @@
  */
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { directDatabaseUrl } from '@jabba/domain/platform';
 import { ensureConsoleBuilt } from './lib/console-build';
 import { migrateDatabase } from './lib/database';
 import { exampleRequest, readScriptEnv, type ScriptEnv } from './lib/script-config';
@@ -85,8 +86,10 @@ async function buildConsoleIfStale(): Promise<void> {
 
 async function main(): Promise<number> {
   const env = readScriptEnv();
-  await ensureServices({ databaseUrl: env.DATABASE_URL, redisUrl: env.REDIS_URL }, log);
-  const applied = await migrateDatabase(env.DATABASE_URL, { log });
+  // Postgres itself, not a PgBouncer DATABASE_URL may name: that is what may need starting, and migrating.
+  const postgres = directDatabaseUrl(env);
+  await ensureServices({ databaseUrl: postgres, redisUrl: env.REDIS_URL }, log);
+  const applied = await migrateDatabase(postgres, { log });
   log(applied.length > 0 ? `applied migrations: ${applied.join(', ')}` : 'database is up to date');
   await buildConsoleIfStale();
 

@@ -8,6 +8,8 @@ import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
 import { developmentJwtSecret, verifyAccessToken } from '@jabba/domain/identity';
+import { directDatabaseUrl } from '@jabba/domain/platform';
+import { readScriptEnv } from '../scripts/lib/script-config';
 import { ensureServices } from '../scripts/lib/services';
 import { cloneDatabase, databaseUrl, quoteIdent, serverUrl, withAdmin, type TestDatabase } from '#test/postgres';
 import { redisUrl } from '#test/redis';
@@ -168,6 +170,26 @@ describe('npm run migrate', () => {
       expect(first.stdout + first.stderr).not.toContain('[migrator]');
       const second = await run('scripts/migrate.ts', [], { DATABASE_URL: databaseUrl(name) });
       expect(second).toMatchObject({ code: 0, stdout: expect.stringContaining('is up to date') });
+    } finally {
+      await withAdmin((c) => c.query(`drop database if exists ${quoteIdent(name)} with (force)`));
+    }
+  });
+});
+
+describe('DATABASE_DIRECT_URL (Postgres itself, when DATABASE_URL is PgBouncer)', () => {
+  it('defaults to DATABASE_URL, and must be a postgres URL', () => {
+    expect(directDatabaseUrl(readScriptEnv({ DATABASE_URL: 'postgresql://pool:6432/jabba' }))).toBe('postgresql://pool:6432/jabba');
+    expect(directDatabaseUrl(readScriptEnv({ DATABASE_URL: 'postgresql://pool:6432/jabba', DATABASE_DIRECT_URL: 'postgres://db:5432/jabba' }))).toBe('postgres://db:5432/jabba');
+    expect(() => readScriptEnv({ DATABASE_DIRECT_URL: 'redis://db:5432/jabba' })).toThrow(/DATABASE_DIRECT_URL: /);
+  });
+
+  it('is where npm run migrate creates and migrates the database, whatever DATABASE_URL says', async () => {
+    const name = `${inject('templateDatabase').replace(/^jabba_tpl_/, 'jabba_t_')}_dir${randomBytes(3).toString('hex')}`;
+    try {
+      // Nothing listens at DATABASE_URL: a migration that went there would fail.
+      const result = await run('scripts/migrate.ts', [], { DATABASE_URL: closedPostgres, DATABASE_DIRECT_URL: databaseUrl(name) });
+      expect(result.stderr).not.toContain('migrate failed');
+      expect(result).toMatchObject({ code: 0, stdout: expect.stringContaining(`applied ${migrationsList.length} migration(s) to 127.0.0.1:`) });
     } finally {
       await withAdmin((c) => c.query(`drop database if exists ${quoteIdent(name)} with (force)`));
     }

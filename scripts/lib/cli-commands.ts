@@ -14,7 +14,7 @@ import {
   ensureDevelopmentIdentity,
   signDevelopmentToken,
 } from '@jabba/domain/development-identity';
-import type { Orm } from '@jabba/domain/platform';
+import { directDatabaseUrl, type Orm } from '@jabba/domain/platform';
 import { prepareDatabase } from './database';
 import { exampleRequest, jwtSecret, type ScriptEnv } from './script-config';
 
@@ -22,7 +22,8 @@ import { exampleRequest, jwtSecret, type ScriptEnv } from './script-config';
 const say = (line = ''): void => void process.stderr.write(`${line}\n`);
 
 async function withOrm<T>(env: ScriptEnv, fn: (orm: Orm) => Promise<T>): Promise<T> {
-  const { orm, applied } = await prepareDatabase(env.DATABASE_URL, { log: (m) => say(`[jabba] ${m}`) });
+  // The CLI may create and migrate the database first: Postgres itself, not a pooler in front of it.
+  const { orm, applied } = await prepareDatabase(directDatabaseUrl(env), { log: (m) => say(`[jabba] ${m}`) });
   if (applied.length > 0) say(`[jabba] applied migrations: ${applied.join(', ')}`);
   try {
     return await fn(orm);

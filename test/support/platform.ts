@@ -68,16 +68,29 @@ async function migratedDatabase(postgres: PrivatePostgres): Promise<TestDatabase
   return { name: 'jabba', url, drop: async () => undefined };
 }
 
-/** `env`: given to every process this platform starts, e.g. REDIS_CLUSTER_NODES. */
-export async function createPlatform({ poolSize, services, env: platformEnv = {} }: { poolSize: number; services?: PlatformServices; env?: Record<string, string> }): Promise<Platform> {
+export interface PlatformOptions {
+  poolSize: number;
+  services?: PlatformServices;
+  /**
+   * The DATABASE_URL the api and worker processes get, from the database's name (e.g. through a
+   * PgBouncer, test/support/pgbouncer.ts); their DATABASE_DIRECT_URL, and the test's own `sql`, stay
+   * on Postgres itself. Unset: the database's own URL.
+   */
+  processDatabaseUrl?: (database: string) => string;
+  /** Given to every process this platform starts, e.g. REDIS_CLUSTER_NODES. */
+  env?: Record<string, string>;
+}
+
+export async function createPlatform({ poolSize, services, processDatabaseUrl, env: platformEnv = {} }: PlatformOptions): Promise<Platform> {
   const db = services ? await migratedDatabase(services.postgres) : await cloneDatabase(inject('templateDatabase'));
   const redis = services?.redisUrl ?? redisUrl;
   const orm = await createOrm({ databaseUrl: db.url, poolSize, logger: () => undefined });
   const prefix = testPrefix();
   const processes: AppProcess[] = [];
+  const databaseEnv = { DATABASE_URL: processDatabaseUrl?.(db.name) ?? db.url, DATABASE_DIRECT_URL: db.url };
 
   const launch = (entry: 'apps/api/src/main.ts' | 'apps/worker/src/main.ts', env: Record<string, string>): AppProcess => {
-    const app = startApp(entry, { DATABASE_URL: db.url, REDIS_URL: redis, QUEUE_PREFIX: prefix, LOG_LEVEL: 'info', ...platformEnv, ...env });
+    const app = startApp(entry, { ...databaseEnv, REDIS_URL: redis, QUEUE_PREFIX: prefix, LOG_LEVEL: 'info', ...platformEnv, ...env });
     processes.push(app);
     return app;
   };

@@ -37,6 +37,9 @@ export const redisClusterNodesField = z.string()
 export const baseEnvSchema = z.object({
   NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
   DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/ }).default('postgresql://postgres@127.0.0.1:5432/jabba'),
+  // Postgres itself when DATABASE_URL is a transaction pooler (PgBouncer): migrations and creating
+  // the database go here (see directDatabaseUrl). Unset: DATABASE_URL.
+  DATABASE_DIRECT_URL: z.url({ protocol: /^postgres(ql)?$/ }).optional(),
   REDIS_URL: z.url({ protocol: /^rediss?$/ }).default('redis://127.0.0.1:6379'),
   QUEUE_PREFIX: z.string().regex(/^[A-Za-z0-9_-]+$/, 'letters, digits, _ and - only').default('jabba'),
   /** Set: BullMQ runs on this Redis Cluster (REDIS_URL unused) under the prefix `{QUEUE_PREFIX}` (platform/redis.ts). */
@@ -46,6 +49,16 @@ export const baseEnvSchema = z.object({
   LOG_FORMAT: z.enum(logFormats).optional(),
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().positive().default(25_000),
 });
+
+/**
+ * Where to reach Postgres itself rather than a pooler in front of it. Behind PgBouncer in
+ * transaction mode, DATABASE_URL gives each transaction whichever server connection is free; the
+ * api's and the workers' work is all transactions and takes nothing else from a session. Migrations
+ * (DDL under long locks, one day `create index concurrently`, which no transaction may hold) and
+ * `create database` (on the `postgres` database a pooler seldom exposes) take this one.
+ */
+export const directDatabaseUrl = (env: { DATABASE_URL: string; DATABASE_DIRECT_URL?: string | undefined }): string =>
+  env.DATABASE_DIRECT_URL ?? env.DATABASE_URL;
 
 /**
  * OpenTelemetry tracing, by the variables' standard names: off unless an OTLP endpoint is set (the
