@@ -1,8 +1,9 @@
 /**
  * The check every fault test ends with (issue 14): whatever broke during the import, every line
- * ended exactly once. Devices = PROCESSED tasks, each pointed at by one task; FAILED = the bad
- * lines; RESCUED only where the fault demands it; the job's counters equal count(*); its status
- * and ended_at were set once (a trigger this file installs counts the job's ends).
+ * ended exactly once. Devices = PROCESSED tasks, each pointed at by one task, and no device (of
+ * this job or of another on the same database) without a task; FAILED = the bad lines; RESCUED
+ * only where the fault demands it; the job's counters equal count(*); its status and ended_at were
+ * set once (a trigger this file installs counts the job's ends).
  */
 import { expect } from 'vitest';
 
@@ -62,9 +63,10 @@ export async function expectExactlyOnce(sql: Sql, jobId: string, { records, badL
        (select count(meta->>'databaseId') from tasks where job_id = ? and status = 'PROCESSED') as ids,
        (select count(distinct meta->>'databaseId') from tasks where job_id = ? and status = 'PROCESSED') as distinct_ids,
        (select count(*) from tasks t join device_definitions d on d.id = (t.meta->>'databaseId')::uuid where t.job_id = ? and t.status = 'PROCESSED') as found,
-       (select count(*) from device_definitions d where d.inserted_by is not distinct from (select user_id from jobs where id = ?)) as devices`,
-    [jobId, jobId, jobId, jobId]);
-  expect(numbers(links!), 'one device per PROCESSED task, none without one').toEqual({ ids: processed, distinct_ids: processed, found: processed, devices: processed });
+       (select count(*) from device_definitions d where not exists (
+          select 1 from tasks t where t.meta->>'databaseId' = d.id::text)) as orphans`,
+    [jobId, jobId, jobId]);
+  expect(numbers(links!), 'one device per PROCESSED task, none without one').toEqual({ ids: processed, distinct_ids: processed, found: processed, orphans: 0 });
 
   const lines = async (status: string): Promise<number[]> =>
     (await sql<{ line: number }>(`select (meta->>'csvDataLine')::int as line from tasks where job_id = ? and status = ? order by seq`, [jobId, status])).map((r) => r.line);

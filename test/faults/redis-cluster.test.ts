@@ -29,8 +29,10 @@ afterAll(async () => {
 });
 
 // One chunk at a time per worker, so the import is a few rounds of chunks and the kill lands between
-// them; a short lock and reconcile period, so what the failover lost comes back within seconds.
-const workerEnv = { WORKER_CONCURRENCY: '1', WORKER_LOCK_DURATION_MS: '3000', RECONCILE_EVERY_MS: '2000' };
+// them; a short lock and reconcile period, so what the failover lost comes back within seconds. After
+// a failover a BullMQ worker's close() sometimes waits for an ioredis Cluster "end" that never comes
+// (README, Failure modes 12): the shutdown deadline ends the wait, and a short one keeps stop() quick.
+const workerEnv = { WORKER_CONCURRENCY: '1', WORKER_LOCK_DURATION_MS: '3000', RECONCILE_EVERY_MS: '2000', SHUTDOWN_TIMEOUT_MS: '3000' };
 
 describe('a Redis Cluster master failover', () => {
   it('hash-tags the queues onto one slot, and an import survives the death of its master', async () => {
