@@ -83,6 +83,10 @@ describe('a poison record that kills its worker', () => {
     const splits = platform.processes.flatMap((p) => p.output().split('\n')).filter((line) => line.includes('"msg":"chunk split after too many attempts"'));
     expect(splits.map((line) => (JSON.parse(line) as { pieces: string[] }).pieces)).toContainEqual([`${poison + 1}-${poison + 1}`, `${poison + 2}-${poison + 2}`]);
 
+    // No chunk failed: BullMQ never failed one for stalling (each death stalls one), Postgres decided.
+    const failures = platform.processes.flatMap((p) => p.output().split('\n')).filter((line) => line.includes('"msg":"chunk failed"'));
+    expect(failures).toEqual([]);
+
     // Every death was the poison's, each start of its range died once, and then they stopped.
     expect(supervisorErrors).toEqual([]);
     expect(deaths.map((d) => d.signal)).toEqual(Array<string>(expectedDeaths).fill('SIGKILL'));
