@@ -32,9 +32,10 @@ afterAll(async () => {
 
 // Small enough to be quick: every worker death costs a process start (15 s on a loaded machine).
 // Chunks of 2 split once: the poison's chunk, then the record alone, each started maxAttempts times
-// (test/engine/chunk-attempts.test.ts splits further, with more attempts, in-process).
+// (apps/worker/test/engine/chunk-attempts.test.ts splits further in-process). Two attempts, so that
+// each message stalls twice: past BullMQ's default stall limit, which must not fail it.
 const chunkSize = 2;
-const maxAttempts = 1;
+const maxAttempts = 2;
 const expectedDeaths = 2 * maxAttempts;
 
 describe('a poison record that kills its worker', () => {
