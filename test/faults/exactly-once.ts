@@ -54,10 +54,7 @@ export async function expectExactlyOnce(sql: Sql, jobId: string, { records, badL
     [['PROCESSED', processed], ['FAILED', badLines.length], ['RESCUED', rescuedLines.length]].filter(([, n]) => n !== 0),
   ));
 
-  // The user's devices are counted rather than anti-joined with the tasks (that is quadratic in the
-  // file's lines): with one device per PROCESSED task, each found and distinct, as many devices as
-  // PROCESSED tasks leaves none without one. Each upload of a fault test is a user of its own, so
-  // several imports can share a database.
+  // Orphans across the whole database: a fault test may run several imports on one.
   const [links] = await sql<Record<string, unknown>>(
     `select
        (select count(meta->>'databaseId') from tasks where job_id = ? and status = 'PROCESSED') as ids,

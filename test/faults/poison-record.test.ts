@@ -9,8 +9,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPlatform, type Platform } from '#test/platform';
 import type { AppProcess } from '#test/process';
 import { startPrivatePostgres, startPrivateRedis, type PrivatePostgres, type PrivateRedis } from '#test/private-services';
+import { waitFor } from '#test/wait-for';
 import { expectExactlyOnce, recordJobEnds } from './exactly-once';
-import { registryCsv, uploadRegistry, waitForEnd } from './imports';
+import { jobStatus, registryCsv, uploadRegistry } from './imports';
 
 let postgres: PrivatePostgres;
 let redis: PrivateRedis;
@@ -31,9 +32,10 @@ afterAll(async () => {
 
 // Small enough to be quick: every worker death costs a process start (15 s on a loaded machine).
 // Chunks of 2 split once: the poison's chunk, then the record alone, each started maxAttempts times
-// (test/engine/chunk-attempts.test.ts splits further, with more attempts, in-process).
+// (apps/worker/test/engine/chunk-attempts.test.ts splits further in-process). Two attempts, so that
+// each message stalls twice: past BullMQ's default stall limit, which must not fail it.
 const chunkSize = 2;
-const maxAttempts = 1;
+const maxAttempts = 2;
 const expectedDeaths = 2 * maxAttempts;
 
 describe('a poison record that kills its worker', () => {
@@ -62,7 +64,13 @@ describe('a poison record that kills its worker', () => {
 
     const client = await platform.nhsClient('Poison');
     const jobId = await uploadRegistry(baseUrl, await client.token(['device_registry:write']), file.text);
-    await waitForEnd(platform.sql, jobId, 120_000);
+    // Until the job ends, or the workers die more often than the split allows (they would for ever).
+    const outcome = await waitFor(async () => {
+      if (deaths.length > expectedDeaths) return 'still dying';
+      const status = await jobStatus(platform.sql, jobId);
+      return status && status !== 'PENDING' ? 'ended' : undefined;
+    }, { timeout: 100_000, interval: 100, what: `job ${jobId} to end` });
+    expect(outcome, `${deaths.length} worker deaths`).toBe('ended');
     await expectExactlyOnce(platform.sql, jobId, { records: file.records, badLines: file.badLines, rescuedLines: [poisonLine] });
 
     const [rescued] = await platform.sql<{ error: { message: string; extensions: { code: string; errorId: string } } }>(
@@ -82,6 +90,10 @@ describe('a poison record that kills its worker', () => {
     // too, and may have been split as well (harmlessly: their pieces ran alone and succeeded).
     const splits = platform.processes.flatMap((p) => p.output().split('\n')).filter((line) => line.includes('"msg":"chunk split after too many attempts"'));
     expect(splits.map((line) => (JSON.parse(line) as { pieces: string[] }).pieces)).toContainEqual([`${poison + 1}-${poison + 1}`, `${poison + 2}-${poison + 2}`]);
+
+    // No chunk failed: BullMQ never failed one for stalling (each death stalls one), Postgres decided.
+    const failures = platform.processes.flatMap((p) => p.output().split('\n')).filter((line) => line.includes('"msg":"chunk failed"'));
+    expect(failures).toEqual([]);
 
     // Every death was the poison's, each start of its range died once, and then they stopped.
     expect(supervisorErrors).toEqual([]);

@@ -20,7 +20,11 @@ const retryPolicy = {
   UNAVAILABLE: 'retry',
 } as const satisfies Record<ErrorCode, 'give-up' | 'retry'>;
 
-/** Rethrows `error` so that BullMQ retries it or, per the table, fails the message for good. */
+/**
+ * Rethrows `error` so that BullMQ retries it or, per the table, fails the message for good. What is
+ * not a DomainError is retried: a deadlock or serialization failure among them (the engine lets
+ * those leave a task instead of RESCUing it: platform/errors.ts `transientSqlStates`).
+ */
 export function rethrowForQueue(error: unknown): never {
   if (error instanceof ZodError) throw new UnrecoverableError(`invalid message payload: ${error.message}`);
   if (isDomainError(error) && retryPolicy[error.code] === 'give-up') throw new UnrecoverableError(`${error.code}: ${error.message}`);
