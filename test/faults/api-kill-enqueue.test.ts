@@ -61,7 +61,7 @@ describe('fault 7: the api killed after commit, before enqueue', () => {
 
     await waitForEnd(platform.sql, jobId);
     await expectExactlyOnce(platform.sql, jobId, { records: file.records, badLines: file.badLines });
-    const logs = workers.map((w) => w.output()).join('');
-    expect(logs).toContain('"msg":"reconciler re-offered unfinished chunks"');
+    const reoffered = () => workers.some((w) => w.output().includes('"msg":"reconciler re-offered unfinished chunks"'));
+    await waitFor(reoffered, { what: "the reconciler's log line" });
   });
 });
