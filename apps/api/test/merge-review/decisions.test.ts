@@ -8,8 +8,9 @@ import { randomUUID } from 'node:crypto';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { decideMergeRequest, publishDeactivationEvents, relayDeactivationEvents, requestStatuses, requestTransitions } from '@jabba/domain/merge-review';
+import { decideMergeRequest, publishDeactivationEvents, relayDeactivationEvents, republishAfterRedisLoss, requestStatuses, requestTransitions } from '@jabba/domain/merge-review';
 import { queueNames } from '@jabba/domain/engine';
+import { deleteKeysWithPrefix } from '#test/redis';
 import { checkedApp, createTestApi, type Caller, type GraphqlResult, type TestApi } from '../support';
 import { createApp, type App } from '../../src/app';
 import { toGlobalId } from '../../src/platform/global-ids';
@@ -291,6 +292,26 @@ describe('updateMergeRequest and the person-deactivation outbox', () => {
     await Promise.all([publishDeactivationEvents(api.em(), queue(), [raced!]), relayDeactivationEvents(api.em(), queue())]);
     expect(await unpublished()).toBe(0);
     expect(await jobIds()).toEqual(await eventIds());
+  });
+
+  it('outbox: after Redis lost its data (no marker), publishes the published events again, and the unpublished ones, under their ids', async () => {
+    const published = await oneMergeFromQuorum();
+    expect((await decide(published.reviewer, published.id, 'MERGE')).errors).toBeUndefined();
+    const pending = await oneMergeFromQuorum();
+    await decideMergeRequest(api.em(), { requestId: pending.id, actorId: pending.reviewer.userId, status: 'MERGE' }, rules);
+    // The first pass on this Redis finds no marker: it publishes, and leaves the marker.
+    expect(await republishAfterRedisLoss(api.em(), queue(), api.redis)).toBe((await eventIds()).length);
+    expect(await republishAfterRedisLoss(api.em(), queue(), api.redis)).toBeNull();
+
+    await deleteKeysWithPrefix(api.redis, api.prefix); // what FLUSHALL does to this test's keys
+    expect(await jobIds()).toEqual([]);
+    const events = await eventIds();
+    expect(await republishAfterRedisLoss(api.em(), queue(), api.redis, 2)).toBe(events.length);
+    expect(await jobIds()).toEqual(events);
+    expect(await unpublished()).toBe(1); // marking is the relay's: it publishes the same job again, a no-op
+    expect(await relayDeactivationEvents(api.em(), queue())).toBe(1);
+    expect(await jobIds()).toEqual(events);
+    expect(await republishAfterRedisLoss(api.em(), queue(), api.redis)).toBeNull();
   });
 
   it('outbox: answers the committed decision when the publish fails, and leaves the event to the relay', async () => {
