@@ -9,7 +9,7 @@
  * tasks' ids holds the details, for the operator the user quotes the id to.
  */
 import { randomUUID } from 'node:crypto';
-import { isDomainError, type DomainError, type Logger } from '../platform';
+import { isDomainError, isTransientDatabaseError, type DomainError, type Logger } from '../platform';
 import type { HandlerRegistry, RegisteredJobType } from './catalog';
 import type { BatchOutcome, StoredTask, TaskContext, TaskHandler, TaskSuccess, TaskToRun } from './handler';
 import { rescuedCode, rescuedMessage, type TaskError } from './status-rules';
@@ -73,6 +73,7 @@ async function runOne(handler: TaskHandler, task: TaskToRun, ctx: TaskContext): 
     });
   } catch (error) {
     if (isDomainError(error)) return failed(error);
+    if (isTransientDatabaseError(error)) throw error;
     return rescuedOne(ctx.logger, error, task);
   }
 }
@@ -99,6 +100,7 @@ async function runBatch(handler: Extract<TaskHandler, { kind: 'batch' }>, tasks:
     await ctx.sql.query('release savepoint chunk');
     return outcomes.map(fromBatch);
   } catch (error) {
+    if (isTransientDatabaseError(error)) throw error;
     ctx.logger.warn({ err: error, tasks: tasks.length }, 'batch raised an exception: running its tasks one by one');
     await ctx.sql.query('rollback to savepoint chunk');
     return runEachInOrder(handler, tasks.map((task) => ({ task })), ctx, false);

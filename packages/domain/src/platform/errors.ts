@@ -53,3 +53,38 @@ export const isDomainError = (error: unknown): error is DomainError => error ins
 /** One refusal for every size bound of an upload, whether announced or counted while streaming. */
 export const payloadTooLarge = (what: 'file' | 'JSON body', limit: number): DomainError =>
   new DomainError('PAYLOAD_TOO_LARGE', `The ${what} is larger than the limit of ${limit} bytes`);
+
+/**
+ * SQLSTATEs that say the connection went away under the statement (an operator's or a restart's
+ * `pg_terminate_backend`, a server shutting down or still starting), not that its input is bad: the
+ * transaction is lost and worth running again on a new connection. A task that raises one is not
+ * RESCUED; its chunk fails and the queue retries it with backoff (the worker's failure policy).
+ */
+export const transientSqlStates = {
+  '57P01': 'admin_shutdown',
+  '57P02': 'crash_shutdown',
+  '57P03': 'cannot_connect_now',
+  '08000': 'connection_exception',
+  '08003': 'connection_does_not_exist',
+  '08006': 'connection_failure',
+} as const satisfies Record<string, string>;
+
+/** Node's codes for a socket that was refused, reset or cut: Postgres is restarting or unreachable. */
+const connectionErrorCodes = new Set(['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT']);
+
+/** What pg says, without a code, of a connection that ended under a query or before one. */
+const lostConnection = /^Connection terminated|connection error and is not queryable|Client was closed and is not queryable/;
+
+const maxCauseDepth = 5;
+
+/** A Postgres error (pg's, or MikroORM's wrapping of it), or one caused by it, that a lost connection explains. */
+export function isTransientDatabaseError(error: unknown): boolean {
+  let current = error;
+  for (let depth = 0; depth <= maxCauseDepth && current instanceof Error; depth += 1) {
+    const code = (current as { code?: unknown }).code;
+    if (typeof code === 'string' && (Object.hasOwn(transientSqlStates, code) || connectionErrorCodes.has(code))) return true;
+    if (lostConnection.test(current.message)) return true;
+    current = current.cause;
+  }
+  return false;
+}
