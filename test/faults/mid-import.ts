@@ -5,7 +5,7 @@
  * test that would pass for the wrong reason fails instead.
  */
 import { expect } from 'vitest';
-import type { Platform } from '#test/platform';
+import type { Platform, PlatformClient } from '#test/platform';
 import { waitFor } from '#test/wait-for';
 import type { Sql } from './exactly-once';
 import { registryCsv, uploadRegistry, waitForEnd, type RegistryFile } from './imports';
@@ -41,6 +41,8 @@ export const slowWorkerEnv = { WORKER_CONCURRENCY: '1' };
 
 export interface BrokenImport {
   jobId: string;
+  /** The uploader's client, for tokens that may read the job. */
+  client: PlatformClient;
   file: RegistryFile;
   /** How far the import was when the fault began. */
   before: Progress;
@@ -76,5 +78,5 @@ export async function breakMidImport(
   const after = await progressOf(platform.sql, jobId);
   expect(after.done, 'tasks done once the fault had run: fewer than all, or it hit no running import').toBeLessThan(after.total);
   const status = await waitForEnd(platform.sql, jobId, timeout);
-  return { jobId, file, before, after, status };
+  return { jobId, client, file, before, after, status };
 }

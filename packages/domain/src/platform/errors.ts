@@ -55,23 +55,38 @@ export const payloadTooLarge = (what: 'file' | 'JSON body', limit: number): Doma
   new DomainError('PAYLOAD_TOO_LARGE', `The ${what} is larger than the limit of ${limit} bytes`);
 
 /**
- * SQLSTATEs that say the statement lost a race with another transaction, not that its input is bad:
- * the transaction is worth running again after a pause. A task that raises one is not RESCUED; its
+ * SQLSTATEs that say the statement lost a race with another transaction (a deadlock, a serialization
+ * failure) or that the connection went away under it (an operator's or a restart's
+ * `pg_terminate_backend`, a server shutting down or still starting), not that its input is bad: the
+ * transaction is worth running again after a pause. A task that raises one is not RESCUED; its
  * chunk fails and the queue retries it with backoff (the worker's failure policy).
  */
 export const transientSqlStates = {
   '40P01': 'deadlock_detected',
   '40001': 'serialization_failure',
+  '57P01': 'admin_shutdown',
+  '57P02': 'crash_shutdown',
+  '57P03': 'cannot_connect_now',
+  '08000': 'connection_exception',
+  '08003': 'connection_does_not_exist',
+  '08006': 'connection_failure',
 } as const satisfies Record<string, string>;
+
+/** Node's codes for a socket that was refused, reset or cut: Postgres is restarting or unreachable. */
+const connectionErrorCodes = new Set(['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT']);
+
+/** What pg says, without a code, of a connection that ended under a query or before one. */
+const lostConnection = /^Connection terminated|connection error and is not queryable|Client was closed and is not queryable/;
 
 const maxCauseDepth = 5;
 
-/** A Postgres error (pg's, or MikroORM's wrapping of it), or one caused by it, with a transient SQLSTATE. */
+/** A Postgres error (pg's, or MikroORM's wrapping of it), or one caused by it, that a lost race or a lost connection explains. */
 export function isTransientDatabaseError(error: unknown): boolean {
   let current = error;
   for (let depth = 0; depth <= maxCauseDepth && current instanceof Error; depth += 1) {
     const code = (current as { code?: unknown }).code;
-    if (typeof code === 'string' && Object.hasOwn(transientSqlStates, code)) return true;
+    if (typeof code === 'string' && (Object.hasOwn(transientSqlStates, code) || connectionErrorCodes.has(code))) return true;
+    if (lostConnection.test(current.message)) return true;
     current = current.cause;
   }
   return false;
