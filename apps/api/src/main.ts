@@ -1,6 +1,8 @@
 /**
  * The api process: config → logger → Postgres → Redis → HTTP server, and the reverse on SIGTERM.
  */
+import { once } from 'node:events';
+import { setTimeout } from 'node:timers/promises';
 import { serve, type ServerType } from '@hono/node-server';
 import { Queue, QueueEvents } from 'bullmq';
 import { configOrExit, connectRedis, createLogger, createOrm, installShutdown, queuePrefixOf } from '@jabba/domain/platform';
@@ -60,6 +62,10 @@ async function main(): Promise<void> {
   for (const queue of [tasksQueue, personDeactivation, mergeAssignments, maintenanceQueue, webhookDeliveries]) queue.on('error', () => undefined);
   const jobEvents = jobEventHub({ orm, logger, maxStreams: config.SSE_MAX_STREAMS });
   const app = createApp({ config, orm, redis, tasksQueue, personDeactivation, mergeAssignments, mergeAssignmentEvents, maintenanceQueue, webhookDeliveries, jobEvents, logger, ...(traceRequests ? { traceRequests } : {}) });
+  // A fail-fast connection refuses commands until it is up, so /ready would say 503 for the first
+  // instants of a healthy start: give Redis a moment before listening, but start without it (the
+  // api then refuses work with 503 until it comes, which /ready reports).
+  if (redis.status !== 'ready') await Promise.race([once(redis, 'ready'), setTimeout(5000)]);
   const server = serve({ fetch: app.fetch, port: config.PORT, serverOptions: config.http }, (info) => {
     logger.info({ port: info.port }, `api listening on http://127.0.0.1:${info.port}`);
   });
