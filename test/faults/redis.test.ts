@@ -9,6 +9,7 @@ import { createPlatform, type Platform, type RunningPlatform } from '#test/platf
 import type { AppProcess } from '#test/process';
 import { startPrivatePostgres, startPrivateRedis, type PrivatePostgres, type PrivateRedis } from '#test/private-services';
 import { expectExactlyOnce, recordJobEnds } from './exactly-once';
+import { copyGate } from './gates';
 import { registryCsv, uploadRegistry, waitForEnd } from './imports';
 import { breakMidImport, slowWorkerEnv } from './mid-import';
 
@@ -60,6 +61,7 @@ const countRows = async (): Promise<{ jobs: number; tasks: number }> => {
 };
 
 const outageFile = registryCsv({ records: 50, badEvery: 20, tag: 'outage' });
+const heldFile = registryCsv({ records: 60, badEvery: 20, tag: 'held' });
 
 /** A REST upload and a GraphQL upload mutation while Redis is down: both refused at once, nothing written. */
 async function uploadsDuringOutage(token: string): Promise<Refusal[]> {
@@ -83,6 +85,29 @@ async function uploadsDuringOutage(token: string): Promise<Refusal[]> {
   return refusals;
 }
 
+/**
+ * An upload whose PING found Redis up, held in its COPY until Redis is dead: its job commits, its
+ * chunks cannot be queued. It is accepted all the same (202: the job exists), and the reconciler
+ * runs it once Redis is back.
+ */
+async function uploadCaughtByTheOutage(token: string, killRedis: () => Promise<void>): Promise<{ ms: number; status: number; jobId: string }> {
+  const gate = await copyGate(platform.db.url, heldFile.records / 2);
+  try {
+    const upload = fetch(`${running.baseUrl}/v1/device-registry-jobs?registerType=MEDICAL_DEVICE&reasonDescription=Held`, {
+      method: 'POST', headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'text/csv' }, body: heldFile.text, signal: AbortSignal.timeout(6000),
+    });
+    await gate.waitForHeld();
+    await killRedis();
+    const start = Date.now();
+    await gate.open();
+    const response = await upload;
+    const body = (await response.json()) as { databaseId: string };
+    return { ms: Date.now() - start, status: response.status, jobId: body.databaseId };
+  } finally {
+    await gate.remove();
+  }
+}
+
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe('Redis loses everything mid-import', () => {
@@ -96,9 +121,13 @@ describe('Redis loses everything mid-import', () => {
     const pids = platform.processes.map((p) => p.child.pid);
     const token = await (await platform.nhsClient('Outage')).token(['device_registry:write']);
     let refusals: Refusal[] = [];
+    let held = { ms: 0, status: 0, jobId: '' };
     const broken = await breakMidImport(platform, running.baseUrl, async () => {
-      await redis.kill();
-      const down = Date.now();
+      let down = 0;
+      held = await uploadCaughtByTheOutage(token, async () => {
+        await redis.kill();
+        down = Date.now();
+      });
       refusals = await uploadsDuringOutage(token);
       await sleep(10_000 - (Date.now() - down));
       await redis.start();
@@ -112,6 +141,12 @@ describe('Redis loses everything mid-import', () => {
     ]);
     expect(broken.status).toBe('FAILED');
     await expectExactlyOnce(platform.sql, broken.jobId, { records: broken.file.records, badLines: broken.file.badLines });
+
+    // Committed as Redis died: accepted at once, and run once Redis was back.
+    expect({ status: held.status, fast: held.ms < 5000 }, `the held upload answered in ${held.ms} ms`).toEqual({ status: 202, fast: true });
+    expect(running.api.output()).toContain(`the chunks of job ${held.jobId} were committed but not queued; the reconciler will offer them`);
+    await waitForEnd(platform.sql, held.jobId);
+    await expectExactlyOnce(platform.sql, held.jobId, { records: heldFile.records, badLines: heldFile.badLines });
 
     // The refused upload, sent again once Redis is back, is taken by the same api and run by the same workers.
     const retried = await uploadRegistry(running.baseUrl, token, outageFile.text);

@@ -36,8 +36,6 @@ export interface Platform {
   /** Every process started so far, in start order. */
   processes: AppProcess[];
   sql<R>(text: string, values?: unknown[]): Promise<R[]>;
-  /** Starts an api on a free port and waits until it listens; `start` starts the first, this any more (same database and prefix). */
-  startApi(env?: Record<string, string>): Promise<{ baseUrl: string; api: AppProcess }>;
   /** Starts the api, then the named workers side by side (each name is its PGAPPNAME). */
   start<const Names extends readonly string[]>(options: { workers: Names; workerEnv?: Record<string, string>; apiEnv?: Record<string, string> }): Promise<RunningPlatform<{ [K in keyof Names]: AppProcess }>>;
   /** Starts one worker process and waits until it runs; `name` is its PGAPPNAME. */

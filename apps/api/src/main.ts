@@ -6,7 +6,7 @@ import { setTimeout } from 'node:timers/promises';
 import { serve, type ServerType } from '@hono/node-server';
 import { Queue, QueueEvents } from 'bullmq';
 import { configOrExit, connectRedis, createLogger, createOrm, installShutdown, queuePrefixOf } from '@jabba/domain/platform';
-import { queueNames } from '@jabba/domain/engine';
+import { queueErrorListener, queueNames } from '@jabba/domain/engine';
 import { webhookDeliveriesQueue } from '@jabba/domain/webhooks';
 import { createApp } from './app';
 import { loadConfig } from './config';
@@ -57,9 +57,8 @@ async function main(): Promise<void> {
   mergeAssignmentEvents.on('error', (error) => logger.warn({ err: error }, 'merge assignment events error'));
   const maintenanceQueue = new Queue(queueNames.maintenance, queueOptions);
   const webhookDeliveries = new Queue(webhookDeliveriesQueue, queueOptions);
-  // Each queue re-emits the connection's errors, which its listener above logs once; without one
-  // here BullMQ prints every reconnect failure's stack to stderr.
-  for (const queue of [tasksQueue, personDeactivation, mergeAssignments, maintenanceQueue, webhookDeliveries]) queue.on('error', () => undefined);
+  const onQueueError = queueErrorListener(logger);
+  for (const queue of [tasksQueue, personDeactivation, mergeAssignments, maintenanceQueue, webhookDeliveries]) queue.on('error', onQueueError);
   const jobEvents = jobEventHub({ orm, logger, maxStreams: config.SSE_MAX_STREAMS });
   const app = createApp({ config, orm, redis, tasksQueue, personDeactivation, mergeAssignments, mergeAssignmentEvents, maintenanceQueue, webhookDeliveries, jobEvents, logger, ...(traceRequests ? { traceRequests } : {}) });
   // A fail-fast connection refuses commands until it is up, so /ready would say 503 for the first

@@ -6,7 +6,7 @@
  */
 import { Queue, Worker, type Job, type Telemetry } from 'bullmq';
 import type { MikroORM } from '@mikro-orm/postgresql';
-import { type HandlerRegistry, queueNames, reconcileJobName, type RetentionResult, taskChunkPayload } from '@jabba/domain/engine';
+import { type HandlerRegistry, queueErrorListener, queueNames, reconcileJobName, type RetentionResult, taskChunkPayload } from '@jabba/domain/engine';
 import type { MergeRules } from '@jabba/domain/merge-review';
 import { queuePrefixOf, type Logger, type RedisConnection } from '@jabba/domain/platform';
 import type { WorkerConfig } from './config';
@@ -110,9 +110,8 @@ export async function startWorker(deps: WorkerDeps): Promise<RunningWorker> {
   const tasksQueue = new Queue(queueNames.tasks, { connection, prefix, ...traced });
   const maintenanceQueue = new Queue(queueNames.maintenance, { connection, prefix, ...traced });
   const personDeactivation = new Queue(queueNames.personDeactivation, { connection, prefix, ...traced });
-  // Each queue re-emits its connection's errors; the connection's own listener (main.ts) logs them
-  // once, and without one here BullMQ prints every reconnect failure's stack to stderr.
-  for (const queue of [tasksQueue, maintenanceQueue, personDeactivation]) queue.on('error', () => undefined);
+  const onQueueError = queueErrorListener(logger);
+  for (const queue of [tasksQueue, maintenanceQueue, personDeactivation]) queue.on('error', onQueueError);
   const metrics = deps.metrics ?? workerMetrics(deps.orm);
   const chunkDeps = { orm: deps.orm, tasksQueue, handlers: deps.handlers, logger, metrics, maxAttempts: deps.chunkMaxAttempts, gate: new ChunkGate() };
   const rescues = new Set<Promise<void>>();

@@ -1,5 +1,5 @@
 import type { Queue } from 'bullmq';
-import { DomainError } from '../platform';
+import { DomainError, type Logger } from '../platform';
 import { taskChunkJobId, taskChunkJobName, taskChunkJobOptions, taskChunkPayload, type TaskChunkPayload } from './queues';
 
 const batchSize = 1000;
@@ -14,6 +14,38 @@ export async function enqueueChunks(queue: Queue, chunks: readonly TaskChunkPayl
         opts: { ...taskChunkJobOptions, jobId: taskChunkJobId(chunk) },
       })),
     );
+  }
+}
+
+/** Chunks committed in Postgres that the queue refused: the reconciler offers them later. */
+export class ChunksNotQueued extends Error {
+  constructor(readonly jobId: string, cause: unknown) {
+    super(`the chunks of job ${jobId} were committed but not queued; the reconciler will offer them`, { cause });
+    this.name = 'ChunksNotQueued';
+  }
+}
+
+/**
+ * A queue's `error` listener: logs work committed but not queued, and drops the rest, the connection
+ * errors a queue re-emits, which the connection's own listener logs once (without a listener BullMQ
+ * prints every reconnect failure's stack to stderr).
+ */
+export const queueErrorListener = (logger: Logger) => (error: Error): void => {
+  if (error instanceof ChunksNotQueued) logger.warn({ jobId: error.jobId, err: error.cause }, error.message);
+};
+
+/**
+ * Enqueues the chunks of work just committed. If Redis died since `assertQueueAnswers`, the work is
+ * still accepted: it is in Postgres, and the reconciler offers its chunks once Redis is back. The
+ * caller answers as for any accepted job (202), not 500 for a job that exists; the failure goes to
+ * the queue's `error` listeners, which every process logs.
+ */
+export async function enqueueAfterCommit(queue: Queue, jobId: string, chunks: readonly TaskChunkPayload[]): Promise<void> {
+  try {
+    await enqueueChunks(queue, chunks);
+  } catch (error) {
+    // An EventEmitter throws an 'error' nobody listens to: without a listener the error is only dropped.
+    if (queue.listenerCount('error') > 0) queue.emit('error', new ChunksNotQueued(jobId, error));
   }
 }
 

@@ -2,7 +2,7 @@
 export { assertJobAccess, authorizeJob, defineJobType, genericJobView, handlerRegistry, isPerJobCheck, perJobCheck, type HandlerDeps, type HandlerRegistry, type JobAccess, type JobCheck, type JobSubject } from './catalog';
 export { chunkAttempts, countChunkAttempt, halves, narrowChunk, type Narrowed } from './chunk-attempts';
 export { runChunk, type ChunkReport } from './chunk-runner';
-export { assertQueueAnswers, enqueueChunks } from './enqueue';
+export { assertQueueAnswers, ChunksNotQueued, enqueueChunks, queueErrorListener } from './enqueue';
 export { handlerExecutor, rescueExecutor, type Executor, type Outcome } from './executor';
 export { type BatchOutcome, type StoredTask, type TaskContext, type TaskHandler, type TaskToRun } from './handler';
 export { pageJobs, type JobListOrder } from './job-listing';

@@ -1,15 +1,15 @@
 /**
  * The engine's write API for callers that own a queue (the api, the worker, scripts): check that the
  * queue's Redis answers (else UNAVAILABLE, before any write), change Postgres, then hand the chunks
- * to BullMQ after the commit. A crash between the two loses nothing: the reconciler finds the same
- * chunks in Postgres. (Cancelling enqueues nothing: use `cancelJob`; chunks still queued find their
+ * to BullMQ after the commit. A crash between the two, or a Redis that dies between them, loses
+ * nothing: the reconciler finds the same chunks in Postgres. (Cancelling enqueues nothing: use `cancelJob`; chunks still queued find their
  * tasks ABORTED and do nothing.)
  */
 import type { Queue } from 'bullmq';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { inSpan } from '../platform';
 import type { JobTypeDefinition } from './catalog';
-import { assertQueueAnswers, enqueueChunks } from './enqueue';
+import { assertQueueAnswers, enqueueAfterCommit } from './enqueue';
 import { createJob, type NewJob } from './job-create';
 import { retryFailedTasks, type JobRecord, type JobWrite } from './job-writes';
 
@@ -23,7 +23,7 @@ export function submitJob<T>(em: EntityManager, queue: Queue, input: NewJob<T>):
     await assertQueueAnswers(queue);
     const written = await createJob(em, input);
     span?.setAttributes({ 'jabba.job.id': written.job.id, 'jabba.job.created': written.created, 'jabba.job.chunks': written.chunks.length });
-    await enqueueChunks(queue, written.chunks);
+    await enqueueAfterCommit(queue, written.job.id, written.chunks);
     return written;
   });
 }
@@ -85,7 +85,7 @@ export function retryJob(em: EntityManager, queue: Queue, jobId: string): Promis
   return inSpan('jabba.job.retry', { 'jabba.job.id': jobId }, async () => {
     await assertQueueAnswers(queue);
     const { job, chunks } = await retryFailedTasks(em, jobId);
-    await enqueueChunks(queue, chunks);
+    await enqueueAfterCommit(queue, job.id, chunks);
     return job;
   });
 }
