@@ -6,7 +6,7 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { from as copyFrom } from 'pg-copy-streams';
 import type { DeviceDraft } from './record-rules';
-import { copyRow, jsonb, type Sql, type TxSql } from '../platform';
+import { copyRow, jsonb, type Sql, type TxSql, uuidv7 } from '../platform';
 
 export interface NewDevice extends DeviceDraft {
   id: string;
@@ -33,8 +33,8 @@ export async function insertDevices(sql: TxSql, devices: readonly NewDevice[], u
   );
   await copy(
     sql,
-    'copy device_definition_names (device_definition_id, type, name) from stdin',
-    devices.flatMap((d) => d.names.map((n) => copyRow([d.id, n.type, n.name]))),
+    'copy device_definition_names (id, device_definition_id, type, name) from stdin',
+    devices.flatMap((d) => d.names.map((n) => copyRow([uuidv7(), d.id, n.type, n.name]))),
   );
 }
 

@@ -4,10 +4,9 @@
  * ones: load (dictionaries, parents) → rules (checkRecords) → save (insertDevices); the engine
  * writes every task's outcome in the same transaction.
  */
-import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { type BatchOutcome, defineJobType } from '../engine';
-import { DomainError, fieldProblem, problemMessages, type TxSql } from '../platform';
+import { DomainError, fieldProblem, problemMessages, type TxSql, uuidv7 } from '../platform';
 import { dictionaryNames } from './column-rules';
 import { existingDevices, insertDevices, type NewDevice } from './device-store';
 import { loadDictionaries } from './dictionaries';
@@ -55,7 +54,7 @@ export const deviceRegistryJob = defineJobType({
       const devices: NewDevice[] = [];
       const outcomes = checks.map((check, i): BatchOutcome => {
         if (!check.ok) return { ok: false, error: invalidRecord(records[i]!.line, check) };
-        const device = { ...check.device, id: randomUUID() };
+        const device = { ...check.device, id: uuidv7() };
         devices.push(device);
         return { ok: true, meta: { databaseId: device.id } };
       });

@@ -8,7 +8,7 @@ import { randomUUID } from 'node:crypto';
 import { pipeline } from 'node:stream/promises';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { from as copyFrom } from 'pg-copy-streams';
-import { copyRow, DomainError, inTransaction, jsonb, sqlOf, type Sql } from '../platform';
+import { copyRow, DomainError, inTransaction, jsonb, sqlOf, type Sql, uuidv7 } from '../platform';
 import type { JobStrategy, TaskStatus } from './status-rules';
 import { defaultChunkSize } from './queues';
 import { allChunks } from './chunks';
@@ -73,7 +73,7 @@ async function* copyRows<T>(
     counts.total += 1;
     const status: TaskStatus = firstPending(counts.total) ? 'PENDING' : 'NEW';
     if (status === 'PENDING') counts.pending += 1;
-    buffer += copyRow([jobId, counts.total, task.name ?? null, task.priority ?? 0, status, jsonb(task.meta), task.input ?? null]);
+    buffer += copyRow([uuidv7(), jobId, counts.total, task.name ?? null, task.priority ?? 0, status, jsonb(task.meta), task.input ?? null]);
     // Fewer, larger writes: throughput is bound by per-chunk overhead below ~64 KiB.
     if (buffer.length >= 1 << 16) {
       yield buffer;
@@ -140,7 +140,7 @@ export async function createJob<T = TaskInput>(em: EntityManager, input: NewJob<
         return { job, created: false, chunks: [] };
       }
       await allowCopyTime(sql, spool.bytes);
-      await pipeline(spool.read(), sql.client.query(copyFrom('copy tasks (job_id, seq, name, priority, status, meta, input) from stdin')));
+      await pipeline(spool.read(), sql.client.query(copyFrom('copy tasks (id, job_id, seq, name, priority, status, meta, input) from stdin')));
       const { total, pending } = counts;
       await applyCounters(sql, jobId, { total, PENDING: pending, NEW: total - pending });
       const job = (await loadJob(sql, jobId))!;

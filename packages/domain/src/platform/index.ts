@@ -15,3 +15,4 @@ export {
   fieldProblem, fieldRuleMeanings, fieldRules, maxFieldValueLength, problemMessages, recordProblem, type FieldProblem, type FieldRule,
 } from './field-rules';
 export { isUuid, normalizeDateTime, type IsoTimestamp } from './formats';
+export { uuidv7 } from './ids';
