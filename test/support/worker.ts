@@ -9,7 +9,7 @@
  */
 import type { MikroORM } from '@mikro-orm/postgresql';
 import { createLogger } from '@jabba/domain/platform';
-import { createHandlers, loadConfig, startMetricsServer, startWorker, workerSettingsOf, type MetricsServer, type RunningWorker, type WorkerDeps } from '@jabba/worker';
+import { createHandlers, loadConfig, startMetricsServer, startWorker, workerMetrics, workerSettingsOf, type MetricsServer, type RunningWorker, type WorkerDeps } from '@jabba/worker';
 import { connectRedis } from './redis';
 
 /** What the worker shares with the api under test: its database and its BullMQ prefix. */
@@ -57,4 +57,20 @@ export async function startTestWorker(api: WorkerTarget, options: Partial<Worker
       await connection.quit();
     },
   };
+}
+
+/**
+ * The worker's own parse of an environment, for api tests that check how the worker is deployed
+ * (the apps may not import each other; a test support module may).
+ */
+export { loadConfig as loadWorkerConfig } from '@jabba/worker';
+
+/**
+ * The worker's /metrics, /health and /ready server on 127.0.0.1 and a free port, with no Postgres
+ * or Redis behind it (so /ready answers 503): what a probe of a deploy manifest would reach.
+ */
+export function serveWorkerProbesAlone(): Promise<MetricsServer> {
+  const orm = {} as MikroORM;
+  const redis = { ping: () => Promise.reject(new Error('no Redis behind these probes')) } as unknown as WorkerDeps['connection'];
+  return startMetricsServer({ metrics: workerMetrics(orm), orm, redis, host: '127.0.0.1', port: 0 });
 }
