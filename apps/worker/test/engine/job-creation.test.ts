@@ -76,4 +76,19 @@ describe('creating jobs', () => {
     await expect(engine.orm.em.fork().getConnection().execute(`update jobs set tasks_processed = tasks_processed + 1 where id = ?`, [job.id]))
       .rejects.toThrow(/jobs_counters_add_up/);
   });
+
+  it('a task belongs to a job that exists, for good, and goes with it (set-based keys, migration 10)', async () => {
+    const execute = (text: string, values: unknown[] = []) => engine.orm.em.fork().getConnection().execute(text, values);
+    await expect(execute(`insert into tasks (job_id, seq, status) values (?, 1, 'PENDING')`, [randomUUID()])).rejects.toMatchObject({
+      code: '23503',
+      message: expect.stringContaining('insert on table "tasks" violates foreign key "job_id": 1 of its 1 jobs do not exist'),
+    });
+    const [{ job: a }, { job: b }] = [await createJob(engine.orm.em, { type: 'script', tasks: [{}, {}] }), await createJob(engine.orm.em, { type: 'script', tasks: [{}] })];
+    await expect(execute(`update tasks set job_id = ? where job_id = ?`, [b.id, a.id])).rejects.toMatchObject({
+      code: '23503',
+      message: expect.stringContaining('update on table "tasks" may not change "job_id"'),
+    });
+    await execute(`delete from jobs where id = ?`, [a.id]);
+    expect(await execute(`select job_id as "jobId", count(*)::int as n from tasks where job_id in (?, ?) group by job_id`, [a.id, b.id])).toEqual([{ jobId: b.id, n: 1 }]);
+  });
 });

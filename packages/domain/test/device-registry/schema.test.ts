@@ -141,7 +141,7 @@ describe('device definition tables', () => {
     });
     await expect(insertName(randomUUID())).rejects.toMatchObject({
       code: '23503',
-      message: 'insert or update on table "device_definition_names" violates foreign key constraint "device_definition_names_device_definition_id_fkey"',
+      message: 'insert on table "device_definition_names" violates foreign key "device_definition_id": 1 of its 1 device_definitions do not exist',
     });
     const parent = await insertDevice();
     const child = await insertDevice({ parent_id: parent });
@@ -161,15 +161,43 @@ describe('device definition tables', () => {
     expect(rows).toEqual([{ n: 0 }]);
   });
 
-  it('carry no triggers and no index beyond the keys and the names foreign key, so COPY stays fast', async () => {
+  it('check a COPY of names as a set: one missing device refuses the whole statement, naming the count', async () => {
+    const id = await insertDevice();
+    const names = [id, randomUUID(), id, randomUUID()];
+    await expect(sql.query(
+      `insert into device_definition_names (device_definition_id, type, name) select unnest($1::uuid[]), 'trade', 'n'`, [names],
+    )).rejects.toMatchObject({
+      code: '23503',
+      message: 'insert on table "device_definition_names" violates foreign key "device_definition_id": 2 of its 3 device_definitions do not exist',
+    });
+    const { rows } = await sql.query(`select count(*)::int as n from device_definition_names where device_definition_id = $1`, [id]);
+    expect(rows).toEqual([{ n: 0 }]);
+  });
+
+  it('never move a name to another device', async () => {
+    const [from, to] = [await insertDevice(), await insertDevice()];
+    await insertName(from);
+    await expect(sql.query(`update device_definition_names set device_definition_id = $2 where device_definition_id = $1`, [from, to])).rejects.toMatchObject({
+      code: '23503',
+      message: 'update on table "device_definition_names" may not change "device_definition_id"',
+    });
+    await sql.query(`update device_definition_names set name = 'renamed' where device_definition_id = $1`, [from]);
+  });
+
+  it('carry no index beyond the keys and the names look-up, and only the set-based key triggers, so COPY stays fast', async () => {
     const { rows: indexes } = await sql.query<{ indexname: string }>(
       `select indexname from pg_indexes where tablename in ('device_definitions', 'device_definition_names') order by indexname`,
     );
     expect(indexes.map((r) => r.indexname)).toEqual(['device_definition_names_device_definition_id_idx', 'device_definition_names_pkey', 'device_definitions_pkey']);
-    const { rows: triggers } = await sql.query(
-      `select tgname from pg_trigger where not tgisinternal and tgrelid in ('device_definitions'::regclass, 'device_definition_names'::regclass)`,
+    const { rows: triggers } = await sql.query<{ tgname: string; level: string }>(
+      `select tgname, case when tgtype & 1 = 1 then 'row' else 'statement' end as level from pg_trigger
+       where not tgisinternal and tgrelid in ('device_definitions'::regclass, 'device_definition_names'::regclass) order by tgname`,
     );
-    expect(triggers).toEqual([]);
+    expect(triggers).toEqual([
+      { tgname: 'device_definition_names_device_definition_id_never_changes', level: 'row' },
+      { tgname: 'device_definition_names_parents_exist', level: 'statement' },
+      { tgname: 'device_definitions_delete_device_definition_names', level: 'statement' },
+    ]);
   });
 });
 
