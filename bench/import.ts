@@ -10,7 +10,10 @@
  * It prints each process's peak RSS and CPU seconds, and, where the server preloads
  * pg_stat_statements, the statements the import spent its Postgres time in.
  *
- *   npm run bench:import -- --lines 1000000 [--workers 2] [--concurrency 2] [--bad-every 33]
+ *   npm run bench:import -- --lines 1000000 [--workers 2] [--concurrency 2] [--bad-every 33] [--dry-run]
+ *
+ * `--dry-run` uploads with `?dryRun=true`: the validation path alone (no device written), in a
+ * database of its own so it can run beside a real benchmark. Its baseline COPYs only the task rows.
  */
 import { parseArgs } from 'node:util';
 import { createReadStream, createWriteStream } from 'node:fs';
@@ -34,20 +37,23 @@ const { values } = parseArgs({
     workers: { type: 'string', default: '2' },
     concurrency: { type: 'string', default: '2' },
     'bad-every': { type: 'string', default: '33' },
+    'dry-run': { type: 'boolean', default: false },
   },
 });
 const lines = Number(values.lines);
 const badEvery = Number(values['bad-every']);
 const server = process.env.BENCH_POSTGRES_URL ?? 'postgresql://postgres@127.0.0.1:5432';
 const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
-const databaseUrl = `${server}/jabba_bench_import`;
+const dryRun = values['dry-run'];
+const databaseName = dryRun ? 'jabba_bench_import_dry' : 'jabba_bench_import';
+const databaseUrl = `${server}/${databaseName}`;
 const seconds = (since: number) => (performance.now() - since) / 1000;
 const say = (line: string) => process.stdout.write(`${line}\n`);
 
 await ensureServices({ databaseUrl: `${server}/postgres`, redisUrl });
 const admin = new pg.Client({ connectionString: `${server}/postgres` });
 await admin.connect();
-await admin.query('drop database if exists jabba_bench_import with (force)');
+await admin.query(`drop database if exists ${databaseName} with (force)`);
 await admin.end();
 await migrateDatabase(databaseUrl);
 const db = new pg.Client({ connectionString: databaseUrl });
@@ -130,7 +136,7 @@ try {
   // Workers log nothing at warn level when healthy; give them their start-up reconcile pass.
   await until(async () => ((await fetch(`http://127.0.0.1:${port}/ready`)).ok ? true : undefined), 'the api to be ready');
   const base = `http://127.0.0.1:${port}`;
-  const query = 'registerType=MEDICAL_DEVICE&reasonDescription=Benchmark';
+  const query = `registerType=MEDICAL_DEVICE&reasonDescription=Benchmark${dryRun ? '&dryRun=true' : ''}`;
   const profiling = await startStatementProfile();
   const cpuBefore = await Promise.all(all.map(cpuSeconds));
 
@@ -163,10 +169,11 @@ try {
   const [devices] = (await db.query<{ n: string }>('select count(*) as n from device_definitions')).rows;
   const expected = { status: 'FAILED', processed: lines - bad, failed: bad, pending: 0 };
   const got = { status: job.status, processed: job.progress.processed, failed: job.progress.failed, pending: job.progress.pending };
-  if (JSON.stringify(got) !== JSON.stringify(expected) || Number(devices!.n) !== lines - bad) {
+  if (JSON.stringify(got) !== JSON.stringify(expected) || Number(devices!.n) !== (dryRun ? 0 : lines - bad)) {
     throw new Error(`wrong result: ${JSON.stringify({ got, devices: devices!.n })}, expected ${JSON.stringify(expected)}`);
   }
-  say(`checked: ${job.progress.processed} processed = ${devices!.n} device definitions, ${job.progress.failed} failed = the bad lines`);
+  say(`checked: ${job.progress.processed} processed${dryRun ? ' (dry run)' : ''}, ${devices!.n} device definitions, ${job.progress.failed} failed = the bad lines`);
+  if (dryRun) say(`dry run (validation path) ${lines} lines: ${totalSeconds.toFixed(2)} s, ${rate.toFixed(0)} lines/s end to end; ${(lines / (totalSeconds - uploadSeconds)).toFixed(0)} lines/s after the upload`);
   const apiRss = await peakRssMb(api);
   const workerRss = Math.max(...(await Promise.all(workers.map(peakRssMb))));
   const cpu = (await Promise.all(all.map(cpuSeconds))).map((after, i) => (after - cpuBefore[i]!).toFixed(1));

@@ -152,6 +152,26 @@ describe('the console: sign-in, imports and jobs', () => {
     });
   });
 
+  describe('a dry run', () => {
+    it('checks a file without importing it, and the job page says so', async () => {
+      const who = await ui.identity({ scopes: importer });
+      const page = await ui.signedInPage(who, '/imports');
+      await page.getByLabel('Reason').fill('Check before the import');
+      await page.getByLabel('Dry run: only check the file').check();
+      await page.getByLabel('choose a file').setInputFiles({ name: 'devices.csv', mimeType: 'text/csv', buffer: Buffer.from(registryCsv(20, [5]).csv) });
+      await page.getByRole('button', { name: 'Upload' }).click();
+      await page.waitForURL(/\/jobs\/[0-9a-f-]{36}$/);
+      await page.getByRole('heading', { name: /Device registry import\s+Failed/ }).waitFor();
+      expect(await page.locator('[data-meta="dry-run"]').innerText()).toBe('yes: the lines were only checked, no device was created');
+      expect(await stat(page, 'processed').innerText()).toBe('19');
+      const jobId = new URL(page.url()).pathname.split('/')[2]!;
+      const job = await (await fetch(`${ui.baseUrl}/v1/jobs/${jobId}`, { headers: { authorization: `Bearer ${who.token}` } })).json() as { meta: Record<string, unknown> };
+      expect(job.meta).toMatchObject({ reasonDescription: 'Check before the import', dryRun: true });
+      await checkAccessibility(page);
+      expect(errorsOf(page)).toEqual([]);
+    });
+  });
+
   describe('a long job', () => {
     it('is listed as running, and cancelling it (confirmed) aborts what has not run', async () => {
       const who = await ui.identity({ scopes: importer });

@@ -52,6 +52,8 @@ const typeDefs = /* GraphQL */ `
     registerType: String!
     "Device registry job reason description."
     reasonDescription: String!
+    "True for a dry run: every line was checked as in an import, but no device definition was created (a PROCESSED task has no \`meta.databaseId\`)."
+    dryRun: Boolean!
   }
 
   "A connection to a list of \`DeviceRegistryTask\` values."
@@ -99,7 +101,7 @@ const typeDefs = /* GraphQL */ `
   }
 
   type DeviceRegistryTaskMeta {
-    "The device definition the line created, once the task is PROCESSED."
+    "The device definition the line created, once the task is PROCESSED; null in a dry run, which creates none."
     databaseId: UUID
     "Line of the CSV file where the record starts (the header is line 1)."
     csvDataLine: Int
@@ -133,6 +135,8 @@ const typeDefs = /* GraphQL */ `
     csvData: String!
     "As the REST upload's \`Idempotency-Key\` header (1 to 255 characters): a key your client used before answers that job instead of starting another."
     idempotencyKey: String
+    "True: check every line as an import would and report what would fail in the tasks, creating no device definition. A key used before answers only an upload with the same \`dryRun\` (else CONFLICT)."
+    dryRun: Boolean = false
   }
 
   type UploadDeviceRegistryPayload {
@@ -165,7 +169,7 @@ interface DeviceRegistryJobsArgs extends ConnectionArgs {
 }
 
 interface UploadDeviceRegistryArgs {
-  input: { registerType: string; reasonDescription: string; csvData: string; idempotencyKey?: string | null };
+  input: { registerType: string; reasonDescription: string; csvData: string; idempotencyKey?: string | null; dryRun?: boolean | null };
 }
 
 /** A meta field the upload stores; a job without it breaks the `String!` contract (an internal error). */
@@ -211,6 +215,7 @@ async function uploadDeviceRegistry(_: unknown, { input }: UploadDeviceRegistryA
     clientId: principal.client.id,
     userId: principal.token.userId,
     idempotencyKey,
+    dryRun: input.dryRun ?? false,
     ...importLimits(ctx.config),
     csvPath: '$.csvData',
   }));
@@ -228,6 +233,8 @@ export const deviceRegistryModule: GraphqlModule = {
       ...jobFields,
       registerType: (job: JobObject) => metaText(job, 'registerType'),
       reasonDescription: (job: JobObject) => metaText(job, 'reasonDescription'),
+      // Jobs stored before dry runs existed have no flag: they were real imports.
+      dryRun: (job: JobObject) => job.meta?.dryRun === true,
       tasks: (job: JobObject, args: TaskConnectionArgs, ctx: GraphqlContext) => {
         knowTasksJob(ctx, job);
         return taskConnection(job.id, args, ctx, taskView);

@@ -76,7 +76,9 @@ export const jobViewSchema = z
     type: z.string().openapi({ example: 'import_device_registry' }),
     name: z.string().nullable(),
     strategy: z.enum(jobStrategies),
-    meta: z.record(z.string(), z.unknown()).nullable(),
+    meta: z.record(z.string(), z.unknown()).nullable().openapi({
+      description: 'The job type\'s own fields, e.g. a device registry import\'s `registerType`, `reasonDescription` and `dryRun` (true: nothing was created; absent on jobs from before dry runs, which were real)',
+    }),
     progress: z.strictObject({ total: count, pending: count, processed: count, failed: count, aborted: count }),
     tasks: z.strictObject({ new: count, pending: count, consumed: count, processed: count, failed: count, rescued: count, aborted: count }),
     startedAt: timestamp,

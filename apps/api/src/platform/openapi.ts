@@ -61,7 +61,7 @@ const problemMeaning: Partial<Record<number, string>> = {
   401: 'No token, or one that is expired, forged or not yet valid.',
   403: 'The token lacks a scope, role or client condition (`missingAllowances`).',
   404: 'No such object, or one the caller may not see.',
-  409: 'A state refuses the request: the caller\'s client is not active, the object\'s state refuses the change, or an upload with this Idempotency-Key is still being read.',
+  409: 'A state refuses the request: the caller\'s client is not active, the object\'s state refuses the change, or the Idempotency-Key was used for another kind of job (another type, or a dry run against a real import) or by an upload still being read.',
   413: 'The body is larger than its bound.',
   415: 'The body is not a media type the route takes.',
   422: 'The input is invalid (`inputErrors` names each field) or the object refuses the change.',

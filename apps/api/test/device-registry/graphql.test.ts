@@ -109,7 +109,7 @@ describe('device registry jobs over GraphQL', () => {
     await settle(job, ['PROCESSED', 'FAILED', 'RESCUED']);
     const ids = await taskIds(job.id);
     const query = `query ($id: ID!) { deviceRegistryJob(id: $id) {
-      __typename id databaseId name status strategy startedAt endedAt registerType reasonDescription
+      __typename id databaseId name status strategy startedAt endedAt registerType reasonDescription dryRun
       progress { total pending processed failed aborted }
       tasks { nodes { __typename id databaseId name status meta { databaseId csvDataLine } endedAt insertedAt updatedAt error { message extensions { code errorId } } } }
     } }`;
@@ -128,6 +128,8 @@ describe('device registry jobs over GraphQL', () => {
       endedAt: null,
       registerType: 'MANUFACTURER',
       reasonDescription: 'Quarterly update',
+      // Its meta has no dryRun, as jobs stored before dry runs existed: a real import.
+      dryRun: false,
       progress: { total: 5, pending: 2, processed: 1, failed: 2, aborted: 0 },
     });
     const task = (i: number, status: string, meta: Record<string, unknown>, error: Record<string, unknown> | null) => ({
@@ -233,7 +235,7 @@ describe('device registry jobs over GraphQL', () => {
     const uploader = await api.caller({ scopes: [writeScope, readScope] });
     const { body } = await api.graphql<{ uploadDeviceRegistry: { deviceRegistryJob: Record<string, unknown> & { databaseId: string } } }>({
       query: `mutation ($input: UploadDeviceRegistryInput!) { uploadDeviceRegistry(input: $input) { deviceRegistryJob {
-        __typename databaseId name status strategy startedAt endedAt registerType reasonDescription progress { total pending }
+        __typename databaseId name status strategy startedAt endedAt registerType reasonDescription dryRun progress { total pending }
         tasks { nodes { name status meta { databaseId csvDataLine } error { message } } }
       } } }`,
       variables: { input: { registerType: 'MANUFACTURER', reasonDescription: 'Quarterly update', csvData: csv } },
@@ -251,13 +253,14 @@ describe('device registry jobs over GraphQL', () => {
       endedAt: null,
       registerType: 'MANUFACTURER',
       reasonDescription: 'Quarterly update',
+      dryRun: false,
       progress: { total: 2, pending: 2 },
       tasks: {
         nodes: [2, 3].map((line) => ({ name: 'Create device definition', status: 'PENDING', meta: { databaseId: null, csvDataLine: line }, error: null })),
       },
     });
     const [stored] = await api.em().execute<{ client_id: string; meta: Record<string, unknown> }[]>('select client_id, meta from jobs where id = ?', [job?.databaseId]);
-    expect(stored).toEqual({ client_id: uploader.client.id, meta: { registerType: 'MANUFACTURER', reasonDescription: 'Quarterly update', csvHeader: header } });
+    expect(stored).toEqual({ client_id: uploader.client.id, meta: { registerType: 'MANUFACTURER', reasonDescription: 'Quarterly update', csvHeader: header, dryRun: false } });
     expect(await api.deps.tasksQueue.getJob(`${job?.databaseId}.0.1`)).toBeDefined();
   });
 

@@ -92,7 +92,7 @@ describe('POST /v1/device-registry-jobs with text/csv', () => {
 
     expect(await sql(api, 'select type, name, strategy, status, meta, client_id, user_id, idempotency_key, tasks_total, tasks_pending, ended_at from jobs where id = ?', [id])).toEqual([{
       type: 'upload_device_definition_registry', name: 'Upload device definition registry', strategy: 'CONCURRENT', status: 'PENDING',
-      meta: { registerType: 'MEDICAL_DEVICE', reasonDescription: 'Update', csvHeader: header },
+      meta: { registerType: 'MEDICAL_DEVICE', reasonDescription: 'Update', csvHeader: header, dryRun: false },
       client_id: writer.client.id, user_id: writer.userId, idempotency_key: null, tasks_total: 3, tasks_pending: 3, ended_at: null,
     }]);
     expect(await sql(api, 'select seq, name, status, meta, input from tasks where job_id = ? order by seq', [id])).toEqual(
@@ -187,7 +187,7 @@ describe('POST /v1/device-registry-jobs with multipart/form-data', () => {
     form.append('reasonDescription', 'Before the file');
     form.append('file', csvFile(csv), 'devices.csv');
     const id = await accepted(await postForm(form));
-    expect(await jobMeta(id)).toEqual({ registerType: 'MEDICAL_DEVICE', reasonDescription: 'Before the file', csvHeader: header });
+    expect(await jobMeta(id)).toEqual({ registerType: 'MEDICAL_DEVICE', reasonDescription: 'Before the file', csvHeader: header, dryRun: false });
     expect(await sql(api, 'select input from tasks where job_id = ? order by seq', [id])).toEqual([{ input: row(1) }, { input: row(2) }]);
   });
 
@@ -197,7 +197,7 @@ describe('POST /v1/device-registry-jobs with multipart/form-data', () => {
     form.append('registerType', 'MEDICAL_DEVICE');
     form.append('reasonDescription', 'After the file');
     const id = await accepted(await postForm(form));
-    expect(await jobMeta(id)).toEqual({ registerType: 'MEDICAL_DEVICE', reasonDescription: 'After the file', csvHeader: header });
+    expect(await jobMeta(id)).toEqual({ registerType: 'MEDICAL_DEVICE', reasonDescription: 'After the file', csvHeader: header, dryRun: false });
   });
 
   it('takes a field the form lacks from the query; a form field wins over the query', async () => {
@@ -205,7 +205,7 @@ describe('POST /v1/device-registry-jobs with multipart/form-data', () => {
     form.append('file', csvFile(csv), 'devices.csv');
     form.append('reasonDescription', 'From the form');
     const id = await accepted(await postForm(form, fields));
-    expect(await jobMeta(id)).toEqual({ registerType: 'MEDICAL_DEVICE', reasonDescription: 'From the form', csvHeader: header });
+    expect(await jobMeta(id)).toEqual({ registerType: 'MEDICAL_DEVICE', reasonDescription: 'From the form', csvHeader: header, dryRun: false });
   });
 
   it('is 422 without a "file" part, without a field, and names $.file for a bad file', async () => {

@@ -29,8 +29,8 @@ afterAll(() => api.close());
 const request = (path: string, body: string, type: string, key: string | null, who = caller) =>
   api.app.request(path, { method: 'POST', headers: { 'Content-Type': type, ...who.headers, ...(key === null ? {} : { 'Idempotency-Key': key }) }, body });
 const postCandidates = (body: string, key: string | null, who = caller, type = 'text/csv') => request('/v1/merge-candidates', body, type, key, who);
-const postRegistry = (body: string, key: string | null, who = caller) =>
-  request('/v1/device-registry-jobs?registerType=MEDICAL_DEVICE&reasonDescription=Update', body, 'text/csv', key, who);
+const postRegistry = (body: string, key: string | null, who = caller, query = '') =>
+  request(`/v1/device-registry-jobs?registerType=MEDICAL_DEVICE&reasonDescription=Update${query}`, body, 'text/csv', key, who);
 
 /** The accepted-job answer (status, body, Location) of `response`, checked to be about one job; its id. */
 async function answered(response: Response, status: 200 | 202, type: 'GenericJob' | 'DeviceRegistryJob'): Promise<string> {
@@ -49,10 +49,10 @@ const jobsWithKey = async (key: string) =>
   api.em().getConnection().execute('select id, client_id, type, tasks_total from jobs where idempotency_key = ? order by inserted_at', [key]);
 
 const upload = `mutation ($input: UploadDeviceRegistryInput!) { uploadDeviceRegistry(input: $input) { deviceRegistryJob { databaseId progress { total } } } }`;
-const uploadViaGraphql = (idempotencyKey: string | null | undefined, csvData = registryCsv('M-1', 'M-2'), who = caller) =>
+const uploadViaGraphql = (idempotencyKey: string | null | undefined, csvData = registryCsv('M-1', 'M-2'), who = caller, extra: { dryRun?: boolean } = {}) =>
   api.graphql<{ uploadDeviceRegistry: { deviceRegistryJob: { databaseId: string; progress: { total: number } } } | null }>({
     query: upload,
-    variables: { input: { registerType: 'MEDICAL_DEVICE', reasonDescription: 'Update', csvData, ...(idempotencyKey === undefined ? {} : { idempotencyKey }) } },
+    variables: { input: { registerType: 'MEDICAL_DEVICE', reasonDescription: 'Update', csvData, ...(idempotencyKey === undefined ? {} : { idempotencyKey }), ...extra } },
     token: who.token,
   });
 
@@ -151,5 +151,43 @@ describe('uploadDeviceRegistry: idempotencyKey', () => {
     expect(body.errors?.map((e) => [e.message, e.extensions])).toEqual([
       ['The idempotency key was already used for a job of another type (import_manual_merge_candidates)', { code: 'CONFLICT' }],
     ]);
+  });
+});
+
+describe('Issue 15: a dry run and a real import never answer for each other', () => {
+  const conflict = (detail: string) => ({
+    status: 409,
+    body: { type: '/problems/conflict', title: 'Conflict', status: 409, detail, requestId: expect.any(String) },
+  });
+  const graphqlErrors = async (key: string, dryRun: boolean) =>
+    (await uploadViaGraphql(key, registryCsv('M-1'), caller, { dryRun })).body.errors?.map((e) => [e.message, e.extensions]);
+
+  it('answers a key of a dry run only to a dry run: a real upload with it is a 409 / CONFLICT, storing nothing', async () => {
+    const key = randomUUID();
+    const dry = await answered(await postRegistry(registryCsv('M-1'), key, caller, '&dryRun=true'), 202, 'DeviceRegistryJob');
+    expect(await answered(await postRegistry(registryCsv('M-2'), key, caller, '&dryRun=true'), 200, 'DeviceRegistryJob')).toBe(dry);
+    expect((await uploadViaGraphql(key, registryCsv('M-3'), caller, { dryRun: true })).body.data?.uploadDeviceRegistry?.deviceRegistryJob?.databaseId).toBe(dry);
+    const before = await stored();
+    const detail = 'The idempotency key was already used for a dry run (dryRun true)';
+    for (const query of ['', '&dryRun=false']) {
+      const response = await postRegistry(registryCsv('M-1'), key, caller, query);
+      expect({ status: response.status, body: await response.json() }).toEqual(conflict(detail));
+    }
+    expect(await graphqlErrors(key, false)).toEqual([[detail, { code: 'CONFLICT' }]]);
+    expect(await stored()).toEqual(before);
+    expect((await jobsWithKey(key)).map((j) => j.id)).toEqual([dry]);
+  });
+
+  it('answers a key of a real import only to a real import: a dry run with it is a 409 / CONFLICT', async () => {
+    const key = randomUUID();
+    const real = (await uploadViaGraphql(key, registryCsv('M-1'))).body.data?.uploadDeviceRegistry?.deviceRegistryJob?.databaseId;
+    expect(real).toEqual(expect.any(String));
+    const before = await stored();
+    const detail = 'The idempotency key was already used for a real import (dryRun false)';
+    const response = await postRegistry(registryCsv('M-1'), key, caller, '&dryRun=true');
+    expect({ status: response.status, body: await response.json() }).toEqual(conflict(detail));
+    expect(await graphqlErrors(key, true)).toEqual([[detail, { code: 'CONFLICT' }]]);
+    expect(await stored()).toEqual(before);
+    expect(await answered(await postRegistry(registryCsv('M-1'), key), 200, 'DeviceRegistryJob')).toBe(real);
   });
 });

@@ -3,6 +3,7 @@
  * `POST /v1/device-registry-jobs` with a progress bar of the bytes really sent. The api checks the
  * header row, the size and the fields before it answers; a refusal is shown in its own words (it
  * names the line or column). An accepted file opens its job page, where the lines are processed.
+ * A dry run checks every line the same way and creates nothing: a file is checked before it counts.
  */
 import { useState, type FormEvent } from 'react';
 import { useLocation } from 'wouter';
@@ -27,6 +28,7 @@ export default function ImportsPage() {
   const [, navigate] = useLocation();
   const [registerType, setRegisterType] = useState('MEDICAL_DEVICE');
   const [reason, setReason] = useState('');
+  const [dryRun, setDryRun] = useState(false);
   const [file, setFile] = useState<File | null>(null);
   const [progress, setProgress] = useState<UploadProgress | null>(null);
   const [problem, setProblem] = useState<{ message: string; code: string } | null>(null);
@@ -54,7 +56,9 @@ export default function ImportsPage() {
     form.append('file', file, file.name);
     setProgress({ sent: 0, total: file.size });
     try {
-      const accepted = await uploadWithProgress<Accepted>('/v1/device-registry-jobs', token, form, setProgress);
+      // In the query, not the form: the api must know it before it reads the body.
+      const path = dryRun ? '/v1/device-registry-jobs?dryRun=true' : '/v1/device-registry-jobs';
+      const accepted = await uploadWithProgress<Accepted>(path, token, form, setProgress);
       navigate(`/jobs/${accepted.databaseId}`);
     } catch (error) {
       setProgress(null);
@@ -81,6 +85,11 @@ export default function ImportsPage() {
           <textarea id="reason" name="reasonDescription" required maxLength={2000} rows={2} value={reason} disabled={busy}
             aria-describedby="reason-hint" onChange={(e) => setReason(e.target.value)} />
           <span id="reason-hint" className="hint">{t('reasonHint')}</span>
+        </div>
+        <div className="field">
+          <label><input type="checkbox" name="dryRun" checked={dryRun} disabled={busy} aria-describedby="dry-run-hint"
+            onChange={(e) => setDryRun(e.target.checked)} /> {t('dryRun')}</label>
+          <span id="dry-run-hint" className="hint">{t('dryRunHint')}</span>
         </div>
         <fieldset className="field">
           <legend>{t('file')}</legend>

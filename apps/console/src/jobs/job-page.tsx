@@ -66,6 +66,7 @@ function JobHeader({ live, snapshot }: { live: LiveJob; snapshot: JobSnapshot })
   const running = !live.ended;
   const registerType = metaText(snapshot.meta, 'registerType');
   const reason = metaText(snapshot.meta, 'reasonDescription');
+  const dryRun = snapshot.meta?.['dryRun'] === true;
   return (
     <>
       <h1>
@@ -80,6 +81,7 @@ function JobHeader({ live, snapshot }: { live: LiveJob; snapshot: JobSnapshot })
         <dl className="meta">
           {registerType ? <><dt>{t('registerType')}</dt><dd>{registerType}</dd></> : null}
           {reason ? <><dt>{t('reason')}</dt><dd>{reason}</dd></> : null}
+          {dryRun ? <><dt>{t('dryRun')}</dt><dd data-meta="dry-run">{t('dryRunNote')}</dd></> : null}
         </dl>
       ) : null}
       {/* Not a live region: figures that change every second would drown a screen reader. */}

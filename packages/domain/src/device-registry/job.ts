@@ -3,6 +3,11 @@
  * of a thousand by a batch handler. A chunk of records → validated drafts → one COPY of the good
  * ones: load (dictionaries, parents) → rules (checkRecords) → save (insertDevices); the engine
  * writes every task's outcome in the same transaction.
+ *
+ * A dry run (`meta.dryRun`) is the same job with the save left out: every record meets the same
+ * checks, a bad one fails with the same error, a good one ends PROCESSED ("checked, would be
+ * created") without a `databaseId`, since nothing was created. The SPEC's task statuses stay as they
+ * are; the job says it was a dry run, once, rather than every task.
  */
 import { z } from 'zod';
 import { type BatchOutcome, defineJobType } from '../engine';
@@ -36,8 +41,9 @@ export const deviceRegistryJob = defineJobType({
   taskName: 'Create device definition',
   strategy: 'CONCURRENT',
   chunkSize: 1000,
-  // `csvHeader` is the upload's header line, which the workers read the records by.
-  jobMeta: z.object({ registerType: z.string(), reasonDescription: z.string(), csvHeader: z.string() }),
+  // `csvHeader` is the upload's header line, which the workers read the records by. `dryRun`
+  // defaults for the jobs stored before it existed, which were all real imports.
+  jobMeta: z.object({ registerType: z.string(), reasonDescription: z.string(), csvHeader: z.string(), dryRun: z.boolean().default(false) }),
   // The line the record starts on in the uploaded file (the header is line 1).
   taskMeta: z.object({ csvDataLine: z.number().int().positive() }),
   // The record as uploaded, quotes and line breaks included.
@@ -54,6 +60,7 @@ export const deviceRegistryJob = defineJobType({
       const devices: NewDevice[] = [];
       const outcomes = checks.map((check, i): BatchOutcome => {
         if (!check.ok) return { ok: false, error: invalidRecord(records[i]!.line, check) };
+        if (job.meta.dryRun) return { ok: true };
         const device = { ...check.device, id: uuidv7() };
         devices.push(device);
         return { ok: true, meta: { databaseId: device.id } };

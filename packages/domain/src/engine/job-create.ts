@@ -50,6 +50,12 @@ export interface NewJob<T = TaskInput> {
    * after the tasks (a multipart form field after the file part); it may throw to refuse the job.
    */
   completeMeta?: () => Record<string, unknown>;
+  /**
+   * Throws (a CONFLICT) when the job an idempotency key made, of this same type, was asked for
+   * with something this request contradicts (a dry run replayed as a real import): a key answers
+   * only the request it was made for, never silently another one.
+   */
+  checkReplay?: (job: JobRecord) => void;
 }
 
 interface Counts {
@@ -84,13 +90,16 @@ async function* copyRows<T>(
 }
 
 /** The job an earlier request of the same client created with this idempotency key, if any. */
-async function jobOfKey(sql: Sql, { clientId, idempotencyKey, type }: Pick<NewJob<unknown>, 'clientId' | 'idempotencyKey' | 'type'>): Promise<JobRecord | null> {
+async function jobOfKey(
+  sql: Sql, { clientId, idempotencyKey, type, checkReplay }: Pick<NewJob<unknown>, 'clientId' | 'idempotencyKey' | 'type' | 'checkReplay'>,
+): Promise<JobRecord | null> {
   if (!clientId || !idempotencyKey) return null;
   const [existing] = await sql.query<{ id: string }>(`select id from jobs where client_id = $1 and idempotency_key = $2`, [clientId, idempotencyKey]);
   const job = existing ? await loadJob(sql, existing.id) : null;
   // A client's keys are one namespace across every endpoint that takes them: a key replayed on
   // another kind of upload is a mistake, never an answer with a job of another type.
   if (job && job.type !== type) throw new DomainError('CONFLICT', `The idempotency key was already used for a job of another type (${job.type})`);
+  if (job) checkReplay?.(job);
   return job;
 }
 

@@ -47,6 +47,8 @@ export interface Submission<JobMeta, TaskMeta, Input> {
   chunkSize?: number | undefined;
   /** Streamed into COPY; if the iterable throws, nothing is created (e.g. a bad upload's 422). */
   tasks: Iterable<NewTask<TaskMeta, Input>> | AsyncIterable<NewTask<TaskMeta, Input>>;
+  /** See `NewJob.checkReplay`: refuses a replayed idempotency key that asked for something else. */
+  checkReplay?: (job: JobRecord) => void;
 }
 
 /**
@@ -72,6 +74,7 @@ export function submit<JobMeta, TaskMeta, Input extends string | null>(
     idempotencyKey: submission.idempotencyKey ?? null,
     ...(typeof meta === 'function' ? { completeMeta: () => jobMeta((meta as () => JobMeta)()) ?? {} } : { meta: jobMeta(meta) }),
     tasks: submission.tasks,
+    checkReplay: submission.checkReplay,
     toTask: (task) => ({
       name: type.taskName,
       meta: type.taskMeta.parse(task.meta) as Record<string, unknown> | null,
