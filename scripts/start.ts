@@ -12,6 +12,7 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { directDatabaseUrl } from '@jabba/domain/platform';
+import { appNodeArgs } from './lib/app-command';
 import { ensureConsoleBuilt } from './lib/console-build';
 import { migrateDatabase } from './lib/database';
 import { exampleRequest, readScriptEnv, type ScriptEnv } from './lib/script-config';
@@ -25,14 +26,10 @@ const log = (message: string): void => say(`[start] ${message}`);
 
 const readyTimeoutMs = 60_000;
 
-/**
- * `node --import tsx <file>` rather than the `tsx` CLI: the CLI relays a signal to its child and
- * SIGKILLs it if the child has not acknowledged within 30 ms, so a worker whose event loop is busy
- * with a chunk at that moment would lose its graceful shutdown. Same transpiler, one process fewer.
- */
-function appCommand(name: string, entry: string): ChildSpec {
+/** The app as operators run it (scripts/lib/app-command.ts says why these arguments). */
+function appCommand(name: string, entry: Parameters<typeof appNodeArgs>[0]): ChildSpec {
   if (!existsSync(`${root}node_modules/tsx/package.json`)) throw new Error('node_modules/tsx is missing; run `npm ci` first.');
-  return { name, command: process.execPath, args: ['--import', 'tsx', entry] };
+  return { name, command: process.execPath, args: appNodeArgs(entry) };
 }
 
 /** Polls the api's readiness until it answers 200, the deadline passes, or the platform is stopping. */

@@ -1,6 +1,7 @@
 /** Runs one of the apps as a real child process, the way operators and docker compose run it. */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
+import { appNodeArgs } from '../../scripts/lib/app-command';
 
 export interface AppProcess {
   child: ChildProcess;
@@ -10,7 +11,7 @@ export interface AppProcess {
 }
 
 export function startApp(entry: 'apps/api/src/main.ts' | 'apps/worker/src/main.ts', env: Record<string, string>): AppProcess {
-  const child = spawn(process.execPath, ['--import', 'tsx', entry], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, appNodeArgs(entry), { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   child.stdout?.on('data', (d: Buffer) => (output += d.toString()));
   child.stderr?.on('data', (d: Buffer) => (output += d.toString()));

@@ -16,6 +16,7 @@ import { createLogger, queuePrefixOf, type RedisNode } from '@jabba/domain/platf
 import { loadWorkerConfig, serveWorkerProbesAlone } from '#test/worker';
 import { createApp, type ApiDeps } from '../../src/app';
 import { loadConfig as loadApiConfig } from '../../src/config';
+import { appNodeArgs } from '../../../../scripts/lib/app-command';
 import { readScriptEnv } from '../../../../scripts/lib/script-config';
 
 const root = fileURLToPath(new URL('../../../../', import.meta.url));
@@ -111,6 +112,8 @@ describe('the Kubernetes manifests', () => {
     const scripts = (JSON.parse(read('package.json')) as { scripts: Record<string, string> }).scripts;
     const compose = parse(read('docker-compose.yml'), { merge: true }) as { services: Record<string, { command: string[] }> };
     const dockerCmd = JSON.parse(/^CMD (\[.*\])$/m.exec(read('Dockerfile'))?.[1] ?? 'null') as string[];
+    expect(containerOf(api).command).toEqual(['node', ...appNodeArgs('apps/api/src/main.ts')]);
+    expect(containerOf(worker).command).toEqual(['node', ...appNodeArgs('apps/worker/src/main.ts')]);
     expect(containerOf(api).command).toEqual(dockerCmd);
     expect(containerOf(api).command).toEqual(compose.services.api?.command);
     expect(`exec ${containerOf(api).command.join(' ')}`).toBe(scripts['start:api']);
