@@ -22,7 +22,7 @@ export interface TaskErrorLine {
 export const defaultErrorBatchSize = 1000;
 
 // One branch per status, merged on seq: each branch is an ordered range scan of
-// tasks_job_status_seq_idx (job_id, status, seq) that stops after `limit` rows, and the outer
+// tasks_job_unprocessed_idx (job_id, status, seq) that stops after `limit` rows, and the outer
 // Merge Append keeps seq order, so a batch reads at most statuses × limit index entries. The plain
 // `status in (…) order by seq` is planned as a walk of (job_id, seq) filtering on status, which
 // reads every PROCESSED task between two failures (all 99,990 of them for a 100k-task job whose

@@ -15,6 +15,7 @@ import { Migration20261122000009_operations } from './Migration20261122000009_op
 import { Migration20261205000001_webhooks } from './Migration20261205000001_webhooks';
 import { Migration20261205000002_chunk_attempts } from './Migration20261205000002_chunk_attempts';
 import { Migration20261206000010_set_based_foreign_keys } from './Migration20261206000010_set_based_foreign_keys';
+import { Migration20261206000011_task_storage } from './Migration20261206000011_task_storage';
 
 export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261122000001_identity_and_jobs', class: Migration20261122000001_identity_and_jobs },
@@ -29,4 +30,5 @@ export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261205000001_webhooks', class: Migration20261205000001_webhooks },
   { name: 'Migration20261205000002_chunk_attempts', class: Migration20261205000002_chunk_attempts },
   { name: 'Migration20261206000010_set_based_foreign_keys', class: Migration20261206000010_set_based_foreign_keys },
+  { name: 'Migration20261206000011_task_storage', class: Migration20261206000011_task_storage },
 ];
