@@ -6,7 +6,14 @@
  * phase, is `/health`: the api's floor on this machine at that moment (no Postgres, no token). Then
  * the events stream: what 1 and then `--watchers` watchers of one job cost Postgres.
  *
- *   npm run bench:reads -- [--lines 1000000] [--seconds 10] [--connections 10] [--watchers 50] [--nice-workers 0]
+ *   npm run bench:reads -- [--lines 1000000] [--seconds 10] [--connections 10] [--rate 0] [--apis 1] [--watchers 50] [--nice-workers 0]
+ *
+ * Each connection sends its next request as soon as the last is answered (a saturation test: with
+ * 10 in flight on one api process, a request waits for the others' CPU time), unless `--rate` paces
+ * each to that many requests per second, as pollers do. `--nice-workers 19` runs the workers at the
+ * lowest CPU priority: what then changes in the reads during the import is CPU contention.
+ * `--apis 2` starts two api processes and spreads the connections over them (autocannon's list of
+ * urls), as a deployment behind a load balancer would.
  *
  * Latencies are every response's own time (autocannon's `response` event), so p95 is exact;
  * "server" is the api's own mean from its request-duration histogram (`/metrics`), so the gap to the
@@ -32,6 +39,8 @@ const { values } = parseArgs({
     lines: { type: 'string', default: '1000000' },
     seconds: { type: 'string', default: '10' },
     connections: { type: 'string', default: '10' },
+    rate: { type: 'string', default: '0' },
+    apis: { type: 'string', default: '1' },
     watchers: { type: 'string', default: '50' },
     'nice-workers': { type: 'string', default: '0' },
     'bad-every': { type: 'string', default: '33' },
@@ -40,6 +49,7 @@ const { values } = parseArgs({
 const lines = Number(values.lines);
 const phaseSeconds = Number(values.seconds);
 const connections = Number(values.connections);
+const rate = Number(values.rate);
 const manyWatchers = Number(values.watchers);
 const niceWorkers = Number(values['nice-workers']);
 const badEvery = Number(values['bad-every']);
@@ -81,9 +91,11 @@ const token = await signAccessToken(developmentJwtSecret, { userId: randomUUID()
 const authorization = `Bearer ${token}`;
 
 const env = { DATABASE_URL: databaseUrl, REDIS_URL: redisUrl, QUEUE_PREFIX: `bench${process.pid}`, NODE_ENV: 'development', AUTH_JWT_SECRET: developmentJwtSecret };
-const api = startApp('apps/api/src/main.ts', { ...env, PORT: '0', LOG_LEVEL: 'info' });
+const apis = Array.from({ length: Number(values.apis) }, () => startApp('apps/api/src/main.ts', { ...env, PORT: '0', LOG_LEVEL: 'info' }));
+const api = apis[0]!;
 const workers = [1, 2].map(() => startApp('apps/worker/src/main.ts', { ...env, LOG_LEVEL: 'warn' }, { nice: niceWorkers }));
-const all: AppProcess[] = [api, ...workers];
+const all: AppProcess[] = [...apis, ...workers];
+let bases: string[] = [];
 
 async function until<T>(check: () => T | undefined | Promise<T | undefined>, what: string, timeoutMs = 60_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
@@ -101,9 +113,9 @@ async function cpuSeconds(child: AppProcess): Promise<number> {
   return (Number(fields[11]) + Number(fields[12])) / 100;
 }
 
-/** The api's own count and summed time of the requests of `route` so far, from its histogram. */
-async function serverTimes(base: string, route: string): Promise<{ count: number; sum: number }> {
-  const text = await (await fetch(`${base}/metrics`)).text();
+/** The apis' own count and summed time of the requests of `route` so far, from their histograms. */
+async function serverTimes(route: string): Promise<{ count: number; sum: number }> {
+  const text = (await Promise.all(bases.map(async (base) => (await fetch(`${base}/metrics`)).text()))).join('\n');
   const total = (series: 'sum' | 'count') => text.split('\n')
     .filter((l) => l.startsWith(`jabba_api_http_request_duration_seconds_${series}{`) && l.includes(`route="${route}"`))
     .reduce((n, l) => n + Number(l.slice(l.lastIndexOf(' ') + 1)), 0);
@@ -127,17 +139,19 @@ interface Measured {
 const percentile = (sorted: number[], q: number): number => sorted[Math.max(0, Math.ceil(q * sorted.length) - 1)] ?? Number.NaN;
 
 /** `connections` clients, each sending its next request when the last is answered, for `phaseSeconds`. */
-async function measure(base: string, target: Target): Promise<Measured> {
+async function measure(target: Target): Promise<Measured> {
   const latencies: number[] = [];
   let errors = 0;
-  const [serverBefore, apiBefore, workersBefore] = await Promise.all([serverTimes(base, target.route), cpuSeconds(api), Promise.all(workers.map(cpuSeconds))]);
+  const [serverBefore, apiBefore, workersBefore] = await Promise.all([serverTimes(target.route), Promise.all(apis.map(cpuSeconds)), Promise.all(workers.map(cpuSeconds))]);
   const started = performance.now();
   const result = await new Promise<autocannon.Result>((resolve, reject) => {
     const instance = autocannon({
-      url: `${base}${target.path}`,
+      // autocannon takes a list of urls and spreads the connections over it; its types say string.
+      url: bases.map((base) => `${base}${target.path}`) as unknown as string,
       method: target.method ?? 'GET',
       connections,
       duration: phaseSeconds,
+      ...(rate > 0 ? { connectionRate: rate } : {}),
       headers: { authorization, ...target.headers },
       ...(target.body ? { body: target.body } : {}),
     }, (error: unknown, done) => (error ? reject(error instanceof Error ? error : new Error(String(error))) : resolve(done)));
@@ -147,9 +161,9 @@ async function measure(base: string, target: Target): Promise<Measured> {
     });
   });
   const seconds = (performance.now() - started) / 1000;
-  const [serverAfter, apiAfter, workersAfter] = await Promise.all([serverTimes(base, target.route), cpuSeconds(api), Promise.all(workers.map(cpuSeconds))]);
+  const [serverAfter, apiAfter, workersAfter] = await Promise.all([serverTimes(target.route), Promise.all(apis.map(cpuSeconds)), Promise.all(workers.map(cpuSeconds))]);
   latencies.sort((a, b) => a - b);
-  const workersCpu = workersAfter.reduce((n, s, i) => n + s - workersBefore[i]!, 0);
+  const used = (after: number[], before: number[]) => after.reduce((n, s, i) => n + s - before[i]!, 0);
   return {
     name: target.name,
     requests: latencies.length,
@@ -158,15 +172,15 @@ async function measure(base: string, target: Target): Promise<Measured> {
     p: { p50: percentile(latencies, 0.5), p95: percentile(latencies, 0.95), p97_5: percentile(latencies, 0.975), p99: percentile(latencies, 0.99) },
     meanMs: latencies.reduce((n, l) => n + l, 0) / latencies.length,
     serverMeanMs: (1000 * (serverAfter.sum - serverBefore.sum)) / Math.max(1, serverAfter.count - serverBefore.count),
-    apiCpuPct: (100 * (apiAfter - apiBefore)) / seconds,
-    workersCpuPct: (100 * workersCpu) / seconds,
+    apiCpuPct: (100 * used(apiAfter, apiBefore)) / seconds,
+    workersCpuPct: (100 * used(workersAfter, workersBefore)) / seconds,
   };
 }
 
 const ms = (n: number) => n.toFixed(1).padStart(7);
 
 function report(title: string, phase: Measured[], floor: Measured): void {
-  say(`\n${title}: ${connections} connections, ${phaseSeconds} s each`);
+  say(`\n${title}: ${connections} connections${rate > 0 ? ` at ${rate} requests/s each` : ', each as fast as it is answered'}, ${phaseSeconds} s each`);
   say('reads                          |  req/s |     p50 |     p95 |  p97.5 |     p99 | mean ms | server mean | errors | api CPU % | workers CPU % | p95 / floor');
   for (const m of phase) {
     say(`${m.name.padEnd(30)} | ${m.perSecond.toFixed(0).padStart(6)} | ${ms(m.p.p50)} | ${ms(m.p.p95)} | ${ms(m.p.p97_5).slice(1)} | ${ms(m.p.p99)} | ${ms(m.meanMs)} | ${ms(m.serverMeanMs).padStart(11)} | ${String(m.errors).padStart(6)} | ${m.apiCpuPct.toFixed(0).padStart(9)} | ${m.workersCpuPct.toFixed(0).padStart(13)} | ${(m.p.p95 / floor.p.p95).toFixed(2).padStart(11)}`);
@@ -178,10 +192,13 @@ const verdict = (m: Measured, limitMs: number) => `${m.name} p95 ${m.p.p95.toFix
 interface JobStatus { status: string; progress: { total: number; processed: number; failed: number; pending: number } }
 
 try {
-  const port = await until(() => /api listening on http:\/\/127\.0\.0\.1:(\d+)/.exec(api.output())?.[1], 'the api to listen');
-  const base = `http://127.0.0.1:${port}`;
-  await until(async () => ((await fetch(`${base}/ready`)).ok ? true : undefined), 'the api to be ready');
-  say(`generated ${lines} lines (${Math.floor(lines / badEvery)} bad), ${(bytes / 1024 ** 2).toFixed(0)} MB; workers at nice ${niceWorkers}`);
+  bases = await Promise.all(apis.map(async (one) => {
+    const port = await until(() => /api listening on http:\/\/127\.0\.0\.1:(\d+)/.exec(one.output())?.[1], 'the api to listen');
+    return `http://127.0.0.1:${port}`;
+  }));
+  const base = bases[0]!;
+  for (const each of bases) await until(async () => ((await fetch(`${each}/ready`)).ok ? true : undefined), 'the api to be ready');
+  say(`generated ${lines} lines (${Math.floor(lines / badEvery)} bad), ${(bytes / 1024 ** 2).toFixed(0)} MB; ${apis.length} api process(es), 2 workers at nice ${niceWorkers}`);
 
   const uploadStarted = performance.now();
   const accepted = await new Promise<{ id: string; databaseId: string }>((resolve, reject) => {
@@ -225,7 +242,7 @@ try {
   for (const target of reads) {
     const before = await jobStatus();
     const failedShown = target.route === '/graphql' ? await checkPage() : null;
-    const m = await measure(base, target);
+    const m = await measure(target);
     const after = await jobStatus();
     during.push(m);
     say(`  during: ${target.name}: tasks processed ${before.progress.processed} → ${after.progress.processed} of ${lines}${failedShown === null ? '' : `, page of ${failedShown} failed`}${after.status === 'PENDING' ? '' : ` — the import ENDED (${after.status}): a shorter phase or more lines`}`);
@@ -239,7 +256,7 @@ try {
   const after: Measured[] = [];
   for (const target of reads) {
     if (target.route === '/graphql') await checkPage();
-    after.push(await measure(base, target));
+    after.push(await measure(target));
   }
 
   report('During the import', during, during[2]!);
@@ -308,6 +325,8 @@ async function watchersCost(base: string): Promise<void> {
   }
 
   try {
+    // Idle backends flush their statistics up to 10 s late: let the read phases' commits land first.
+    await sleep(11_000);
     const results = [];
     for (const watchers of [0, 1, manyWatchers]) results.push({ watchers, ...(await phase(watchers)) });
     say(`\nevents stream (GET /v1/jobs/{id}/events), one job moving every 100 ms, ${phaseSeconds} s per phase`);
