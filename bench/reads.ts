@@ -23,7 +23,7 @@ import { parseArgs } from 'node:util';
 import { createReadStream, createWriteStream } from 'node:fs';
 import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { request } from 'node:http';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { once } from 'node:events';
 import { randomUUID } from 'node:crypto';
@@ -180,7 +180,7 @@ async function measure(target: Target): Promise<Measured> {
 const ms = (n: number) => n.toFixed(1).padStart(7);
 
 function report(title: string, phase: Measured[], floor: Measured): void {
-  say(`\n${title}: ${connections} connections${rate > 0 ? ` at ${rate} requests/s each` : ', each as fast as it is answered'}, ${phaseSeconds} s each`);
+  say(`\n${title} (machine load average ${loadavg()[0]!.toFixed(1)} now, others' work included): ${connections} connections${rate > 0 ? ` at ${rate} requests/s each` : ', each as fast as it is answered'}, ${phaseSeconds} s each`);
   say('reads                          |  req/s |     p50 |     p95 |  p97.5 |     p99 | mean ms | server mean | errors | api CPU % | workers CPU % | p95 / floor');
   for (const m of phase) {
     say(`${m.name.padEnd(30)} | ${m.perSecond.toFixed(0).padStart(6)} | ${ms(m.p.p50)} | ${ms(m.p.p95)} | ${ms(m.p.p97_5).slice(1)} | ${ms(m.p.p99)} | ${ms(m.meanMs)} | ${ms(m.serverMeanMs).padStart(11)} | ${String(m.errors).padStart(6)} | ${m.apiCpuPct.toFixed(0).padStart(9)} | ${m.workersCpuPct.toFixed(0).padStart(13)} | ${(m.p.p95 / floor.p.p95).toFixed(2).padStart(11)}`);
