@@ -2,7 +2,9 @@
  * Read side of the jabba tables for the GraphQL api. Raw SQL on purpose: timestamps are read as
  * text because timestamptz(6) carries microseconds that a JS Date would drop, and task pages are
  * keyset scans over the (job_id, seq) and (job_id, status, seq) indexes — never OFFSET, never
- * count(*) — for one job or, in one statement, for many.
+ * count(*) — for one job or, in one statement, for many. Task pages are read along the index
+ * whatever the statistics say (`alongIndex`): a job's rows arrive by the million in one COPY, long
+ * before ANALYZE sees them.
  */
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { JobStatus, JobStrategy, TaskCounters, TaskError, TaskStatus } from './status-rules';
@@ -163,6 +165,7 @@ export async function pageTasks(em: EntityManager, q: TaskPageQuery): Promise<Ta
     before: q.before,
     limit: q.limit,
     fromEnd: q.fromEnd,
+    alongIndex: true,
   });
   return { ...page, rows: page.rows.map(toTask) };
 }
@@ -182,6 +185,7 @@ export async function pageTasksOfJobs(em: EntityManager, jobIds: readonly string
     before: q.before,
     limit: q.limit,
     fromEnd: q.fromEnd,
+    alongIndex: true,
     parentColumn: 't.job_id',
     parentIds: jobIds,
   });

@@ -10,7 +10,7 @@ export { poolStats, type PoolStats } from './pool-stats';
 export { connectRedis, queuePrefixOf, type RedisConnection, type RedisEnv } from './redis';
 export { installShutdown } from './shutdown';
 export { inSpan, installTracing, type InstalledTracing } from './tracing';
-export { inTransaction, isoMicros, jsonb, sqlOf, type Sql, type TxSql } from './sql';
+export { indexOrderSqlOf, inTransaction, isoMicros, jsonb, sqlOf, type Sql, type TxSql } from './sql';
 export {
   fieldProblem, fieldRuleMeanings, fieldRules, maxFieldValueLength, problemMessages, recordProblem, type FieldProblem, type FieldRule,
 } from './field-rules';

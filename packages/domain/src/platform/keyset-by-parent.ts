@@ -5,8 +5,7 @@
  * does not grow with its page size.
  */
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { keyComparison, type KeysetPage, type KeysetQuery, param, type Raw } from './keyset';
-import { sqlOf } from './sql';
+import { keyComparison, type KeysetPage, type KeysetQuery, pageSqlOf, param, type Raw } from './keyset';
 
 export interface ParentKeysetQuery<K> extends KeysetQuery<K> {
   /** The column naming a row's parent, e.g. `t.job_id`; parents are uuids. */
@@ -42,7 +41,7 @@ export async function keysetPagesByParent<K>(em: EntityManager, q: ParentKeysetQ
   const window = bounded(bounds);
   const scanAscending = q.ascending !== q.fromEnd;
   const sortColumns = q.orderColumns.map((c, i) => `${c} as keyset_sort_${i}`).join(', ');
-  const rows = await sqlOf(em).query<Raw>(
+  const rows = await pageSqlOf(em, q).query<Raw>(
     `select p.parent_id as keyset_parent, probes.exists_before_after, probes.exists_after_before, x.*
        from unnest(${param(params, [...new Set(q.parentIds)], 'uuid[]')}) with ordinality as p(parent_id, position)
        cross join lateral (select ${beforeAfter} as exists_before_after, ${afterBefore} as exists_after_before offset 0) probes

@@ -5,7 +5,7 @@
  * one-row probe ordered along the same index.
  */
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { sqlOf } from './sql';
+import { indexOrderSqlOf, sqlOf, type Sql } from './sql';
 
 export type Raw = Record<string, unknown>;
 
@@ -29,7 +29,16 @@ export interface KeysetQuery<K> {
   limit: number;
   /** Read the window from its end (Relay `last`); rows still come back in the order's direction. */
   fromEnd: boolean;
+  /**
+   * Read along the index whatever the planner's estimates (bitmap scans off, `indexOrderSqlOf`):
+   * for tables whose statistics lag bulk loads, where an estimate of a few rows for a window of
+   * thousands turns the page into a scan and a sort of all of them.
+   */
+  alongIndex?: boolean;
 }
+
+/** The handle a page's statements run on. */
+export const pageSqlOf = (em: EntityManager, q: Pick<KeysetQuery<unknown>, 'alongIndex'>): Sql => (q.alongIndex ? indexOrderSqlOf(em) : sqlOf(em));
 
 /**
  * The sort key as SQL (`(t.status, t.seq)` or `t.seq`), a key's values in the same order, and the
@@ -93,7 +102,7 @@ export async function keysetPage<K>(em: EntityManager, q: KeysetQuery<K>): Promi
     const where = conditions.length > 0 ? conditions.join(' and ') : 'true';
     return { where, params };
   };
-  const sql = sqlOf(em);
+  const sql = pageSqlOf(em, q);
   const orderBy = (scanAscending: boolean): string => q.orderColumns.map((c) => `${c} ${scanAscending ? 'asc' : 'desc'}`).join(', ');
   // A probe ordered along the index, not `exists (…)`: for exists the planner may pick a
   // sequential scan, which reads the whole table when nothing matches.
