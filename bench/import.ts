@@ -23,10 +23,10 @@ import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { once } from 'node:events';
 import { pipeline } from 'node:stream/promises';
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { from as copyFrom, to as copyTo } from 'pg-copy-streams';
-import { developmentJwtSecret, signAccessToken } from '@jabba/domain/identity';
+import { signAccessToken } from '@jabba/domain/identity';
 import { ensureServices } from '../scripts/lib/services';
 import { migrateDatabase } from '../scripts/lib/database';
 import { startApp, type AppProcess } from '../test/support/process';
@@ -80,9 +80,11 @@ say(`generated ${lines} lines (${bad} bad), ${(bytes / 1024 ** 2).toFixed(0)} MB
 
 const clientId = randomUUID();
 await db.query(`insert into clients (id, name, type, status) values ($1, 'Bench', 'NHS', 'ACTIVE')`, [clientId]);
-const token = await signAccessToken(developmentJwtSecret, { userId: randomUUID(), clientId, scopes: ['device_registry:write', 'device_registry_job:read'] });
+// Production mode, as operators run it (libraries skip their development checks), with a secret of its own.
+const jwtSecret = randomBytes(32).toString('hex');
+const token = await signAccessToken(jwtSecret, { userId: randomUUID(), clientId, scopes: ['device_registry:write', 'device_registry_job:read'] });
 
-const env = { DATABASE_URL: databaseUrl, REDIS_URL: redisUrl, QUEUE_PREFIX: `bench${process.pid}`, NODE_ENV: 'development', AUTH_JWT_SECRET: developmentJwtSecret };
+const env = { DATABASE_URL: databaseUrl, REDIS_URL: redisUrl, QUEUE_PREFIX: `bench${process.pid}`, NODE_ENV: 'production', AUTH_JWT_SECRET: jwtSecret };
 const api = startApp('apps/api/src/main.ts', { ...env, PORT: '0', LOG_LEVEL: 'info' });
 const workers = Array.from({ length: Number(values.workers) }, () =>
   startApp('apps/worker/src/main.ts', { ...env, LOG_LEVEL: 'warn', WORKER_CONCURRENCY: values.concurrency }));

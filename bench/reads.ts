@@ -26,10 +26,10 @@ import { request } from 'node:http';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { once } from 'node:events';
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import autocannon from 'autocannon';
 import pg from 'pg';
-import { developmentJwtSecret, signAccessToken } from '@jabba/domain/identity';
+import { signAccessToken } from '@jabba/domain/identity';
 import { ensureServices } from '../scripts/lib/services';
 import { migrateDatabase } from '../scripts/lib/database';
 import { startApp, type AppProcess } from '../test/support/process';
@@ -87,10 +87,12 @@ const bytes = (await stat(csvPath)).size;
 
 const clientId = randomUUID();
 await db.query(`insert into clients (id, name, type, status) values ($1, 'Bench', 'NHS', 'ACTIVE')`, [clientId]);
-const token = await signAccessToken(developmentJwtSecret, { userId: randomUUID(), clientId, scopes: ['device_registry:write', 'device_registry_job:read'] });
+// Production mode, as operators run it (libraries skip their development checks), with a secret of its own.
+const jwtSecret = randomBytes(32).toString('hex');
+const token = await signAccessToken(jwtSecret, { userId: randomUUID(), clientId, scopes: ['device_registry:write', 'device_registry_job:read'] });
 const authorization = `Bearer ${token}`;
 
-const env = { DATABASE_URL: databaseUrl, REDIS_URL: redisUrl, QUEUE_PREFIX: `bench${process.pid}`, NODE_ENV: 'development', AUTH_JWT_SECRET: developmentJwtSecret };
+const env = { DATABASE_URL: databaseUrl, REDIS_URL: redisUrl, QUEUE_PREFIX: `bench${process.pid}`, NODE_ENV: 'production', AUTH_JWT_SECRET: jwtSecret };
 const apis = Array.from({ length: Number(values.apis) }, () => startApp('apps/api/src/main.ts', { ...env, PORT: '0', LOG_LEVEL: 'info' }));
 const api = apis[0]!;
 const workers = [1, 2].map(() => startApp('apps/worker/src/main.ts', { ...env, LOG_LEVEL: 'warn' }, { nice: niceWorkers }));
