@@ -10,7 +10,7 @@
  * It prints each process's peak RSS and CPU seconds, and, where the server preloads
  * pg_stat_statements, the statements the import spent its Postgres time in.
  *
- *   npm run bench:import -- --lines 1000000 [--workers 2] [--concurrency 2] [--bad-every 33] [--dry-run]
+ *   npm run bench:import -- --lines 1000000 [--workers 2] [--concurrency 2] [--chunk-size 1000] [--bad-every 33] [--dry-run]
  *
  * `--dry-run` uploads with `?dryRun=true`: the validation path alone (no device written), in a
  * database of its own so it can run beside a real benchmark. Its baseline COPYs only the task rows.
@@ -36,6 +36,8 @@ const { values } = parseArgs({
     lines: { type: 'string', default: '100000' },
     workers: { type: 'string', default: '2' },
     concurrency: { type: 'string', default: '2' },
+    // Tasks per chunk (the api's IMPORT_CHUNK_SIZE); unset, the job type's own.
+    'chunk-size': { type: 'string' },
     'bad-every': { type: 'string', default: '33' },
     'dry-run': { type: 'boolean', default: false },
   },
@@ -85,7 +87,7 @@ const jwtSecret = randomBytes(32).toString('hex');
 const token = await signAccessToken(jwtSecret, { userId: randomUUID(), clientId, scopes: ['device_registry:write', 'device_registry_job:read'] });
 
 const env = { DATABASE_URL: databaseUrl, REDIS_URL: redisUrl, QUEUE_PREFIX: `bench${process.pid}`, NODE_ENV: 'production', AUTH_JWT_SECRET: jwtSecret };
-const api = startApp('apps/api/src/main.ts', { ...env, PORT: '0', LOG_LEVEL: 'info' });
+const api = startApp('apps/api/src/main.ts', { ...env, PORT: '0', LOG_LEVEL: 'info', ...(values['chunk-size'] ? { IMPORT_CHUNK_SIZE: values['chunk-size'] } : {}) });
 const workers = Array.from({ length: Number(values.workers) }, () =>
   startApp('apps/worker/src/main.ts', { ...env, LOG_LEVEL: 'warn', WORKER_CONCURRENCY: values.concurrency }));
 const all: AppProcess[] = [api, ...workers];
