@@ -22,10 +22,11 @@ Commands:
       scope (default lifetime 86400 s), plus an example request on stderr.
 
 Api commands (over HTTP only; each takes [--api URL] [--token TOKEN]):
-  upload FILE --register-type TYPE --reason TEXT [--idempotency-key KEY]
+  upload FILE --register-type TYPE --reason TEXT [--idempotency-key KEY] [--dry-run]
       Streams the device registry CSV to the api and follows the job with two progress bars
       (bytes sent, lines processed; only on a terminal), then prints a summary. With failed
-      records it writes FILE's name + .errors.csv beside it and prints the first few.
+      records it writes FILE's name + .errors.csv beside it and prints the first few. With
+      --dry-run every record is checked as an import would, and no device is created.
   wait JOB_ID
       Follows the job until it ends and prints the summary.
   errors JOB_ID [--raw | --records]
@@ -144,12 +145,13 @@ const commands: Record<string, Command> = {
     return run().then((c) => c.devSetup(env(), args));
   },
   upload: (argv) => {
-    const { values: v, positionals: [file] } = parseApiCommand(argv, ['FILE'], { 'register-type': { type: 'string' }, reason: { type: 'string' }, 'idempotency-key': { type: 'string' } }, ['idempotency-key']);
+    const { values: v, positionals: [file] } = parseApiCommand(argv, ['FILE'], { 'register-type': { type: 'string' }, reason: { type: 'string' }, 'idempotency-key': { type: 'string' }, 'dry-run': { type: 'boolean' } }, ['idempotency-key', 'dry-run']);
     const args = {
       file: file!,
       registerType: check(z.string().trim().min(1, 'must not be empty'), 'register-type', v['register-type']),
       reason: check(z.string().trim().min(1, 'must not be empty'), 'reason', v.reason),
       idempotencyKey: optionalCheck(z.string().min(1).max(255), 'idempotency-key', v['idempotency-key']),
+      dryRun: v['dry-run'] === true,
     };
     const target = apiTarget(v);
     return api().then((c) => c.upload(target, args));

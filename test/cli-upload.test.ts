@@ -102,6 +102,25 @@ describe('npm run jabba -- upload', { timeout: 60_000 }, () => {
     ]);
   });
 
+  it('--dry-run checks the file, fails the same lines, and creates no device', async () => {
+    const file = path.join(dir, 'dry-devices.csv');
+    await copyFile(path.join(root, 'examples', 'devices.csv'), file);
+    const devices = async () => (await platform.sql<{ n: number }>('select count(*)::int as n from device_definitions'))[0]!.n;
+    const before = await devices();
+    const result = await jabba(uploadArgs(file, '--dry-run'));
+    expect(result).toMatchObject({ code: 2, stderr: '' });
+    expect(result.stdout.split('\n').slice(1)).toEqual([
+      '  12 lines: 10 processed, 2 failed',
+      'Dry run: every record was checked, no device was created.',
+      `Failed records written to ${path.join(dir, 'dry-devices.errors.csv')}:`,
+      '  line 6: column "packaging_count" must be a positive integer, got "ten"',
+      '  line 10: column "manufacturer_country" has "XX", which is not in the COUNTRY dictionary',
+      '',
+    ]);
+    expect(await devices()).toBe(before);
+    expect(await platform.sql('select meta->>\'dryRun\' as "dryRun" from jobs where id = ?', [jobIdOf(result.stdout)])).toEqual([{ dryRun: 'true' }]);
+  });
+
   it('exits 0 for a clean file and writes no errors file', async () => {
     const file = await csvFile('clean.csv', [header, row(1), row(2)]);
     const result = await jabba(uploadArgs(file));

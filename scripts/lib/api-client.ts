@@ -59,7 +59,7 @@ export class ApiClient {
   }
 
   /** Streams the file as the body, calling `onBytes` with the running count as chunks leave. */
-  async upload(file: string, args: { registerType: string; reason: string; idempotencyKey?: string }, onBytes: (sent: number, size: number) => void): Promise<{ job: JobSnapshot; reused: boolean }> {
+  async upload(file: string, args: { registerType: string; reason: string; idempotencyKey?: string; dryRun?: boolean }, onBytes: (sent: number, size: number) => void): Promise<{ job: JobSnapshot; reused: boolean }> {
     const { size } = await stat(file);
     let sent = 0;
     const counter = new Transform({
@@ -71,6 +71,7 @@ export class ApiClient {
     });
     const body = Readable.toWeb(createReadStream(file).pipe(counter)) as ReadableStream<Uint8Array>;
     const query = new URLSearchParams({ registerType: args.registerType, reasonDescription: args.reason });
+    if (args.dryRun) query.set('dryRun', 'true');
     const headers: Record<string, string> = { 'content-type': 'text/csv', 'content-length': String(size) };
     if (args.idempotencyKey !== undefined) headers['idempotency-key'] = args.idempotencyKey;
     const response = await this.request(`/v1/device-registry-jobs?${query}`, { method: 'POST', headers, body, duplex: 'half' });

@@ -34,7 +34,7 @@ export const errorsFileFor = (file: string): string => {
   return path.join(dir, `${name}${ext.toLowerCase() === '.csv' ? '' : ext}.errors.csv`);
 };
 
-export async function upload(target: ApiTarget, args: { file: string; registerType: string; reason: string; idempotencyKey?: string }): Promise<number> {
+export async function upload(target: ApiTarget, args: { file: string; registerType: string; reason: string; idempotencyKey?: string; dryRun?: boolean }): Promise<number> {
   const client = new ApiClient(target.api, target.token);
   const bars = new ProgressBars(process.stdout);
   const { job: created, reused } = await client.upload(args.file, args, (sent, size) => bars.bytes(sent, size));
@@ -44,6 +44,7 @@ export async function upload(target: ApiTarget, args: { file: string; registerTy
   bars.finish();
   if (reused) process.stdout.write(`The idempotency key names job ${job.databaseId}, created before: not uploaded again.\n`);
   process.stdout.write(`${summary(job)}\n`);
+  if (args.dryRun) process.stdout.write('Dry run: every record was checked, no device was created.\n');
   if (job.progress.failed > 0) {
     const errorsFile = errorsFileFor(args.file);
     await pipeline(await client.errorsCsv(job.databaseId), createWriteStream(errorsFile));
