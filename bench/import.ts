@@ -17,19 +17,14 @@
  */
 import { parseArgs } from 'node:util';
 import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { request } from 'node:http';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { once } from 'node:events';
 import { pipeline } from 'node:stream/promises';
-import { randomBytes, randomUUID } from 'node:crypto';
-import pg from 'pg';
 import { from as copyFrom, to as copyTo } from 'pg-copy-streams';
-import { signAccessToken } from '@jabba/domain/identity';
-import { ensureServices } from '../scripts/lib/services';
-import { migrateDatabase } from '../scripts/lib/database';
 import { startApp, type AppProcess } from '../test/support/process';
+import { benchClient, freshDatabase, until, writeRegistryCsv } from './lib/registry-bench';
 
 const { values } = parseArgs({
   options: {
@@ -44,63 +39,22 @@ const { values } = parseArgs({
 });
 const lines = Number(values.lines);
 const badEvery = Number(values['bad-every']);
-const server = process.env.BENCH_POSTGRES_URL ?? 'postgresql://postgres@127.0.0.1:5432';
-const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const dryRun = values['dry-run'];
 const databaseName = dryRun ? 'jabba_bench_import_dry' : 'jabba_bench_import';
-const databaseUrl = `${server}/${databaseName}`;
 const seconds = (since: number) => (performance.now() - since) / 1000;
 const say = (line: string) => process.stdout.write(`${line}\n`);
 
-await ensureServices({ databaseUrl: `${server}/postgres`, redisUrl });
-const admin = new pg.Client({ connectionString: `${server}/postgres` });
-await admin.connect();
-await admin.query(`drop database if exists ${databaseName} with (force)`);
-await admin.end();
-await migrateDatabase(databaseUrl);
-const db = new pg.Client({ connectionString: databaseUrl });
-await db.connect();
-
-// The file: every `badEvery`-th record fails validation (packaging_count 0), a few have quoted fields.
+const { databaseUrl, db } = await freshDatabase(databaseName);
 const dir = await mkdtemp(join(tmpdir(), 'jabba-bench-'));
 const csvPath = join(dir, 'registry.csv');
-const header = 'external_id,classification_type,description,manufacturer_name,manufacturer_country,model_number,part_number,packaging_type,packaging_count,packaging_unit,note,is_active,device_names.name,device_names.type,properties.type,properties.value_integer,properties.value_string';
-const countries = ['UA', 'DE', 'PL', 'FR', 'US'];
-let bad = 0;
-const out = createWriteStream(csvPath);
-out.write(`${header}\n`);
-for (let i = 1; i <= lines; i += 1) {
-  const isBad = i % badEvery === 0;
-  if (isBad) bad += 1;
-  const line = `EXT-${i},IIa,"Sterile, single use device no. ${i}",Acme Medical,${countries[i % 5]},M-${i},P-${i % 1000},box,${isBad ? 0 : (i % 50) + 1},piece,,true,Device ${i}|Пристрій ${i},USER_PROVIDED|PATIENT_REPORTED,weight|colour,${i % 500}|,|white\n`;
-  if (!out.write(line)) await once(out, 'drain');
-}
-out.end();
-await once(out, 'finish');
-const bytes = (await stat(csvPath)).size;
+const { bytes, bad } = await writeRegistryCsv(csvPath, lines, badEvery);
 say(`generated ${lines} lines (${bad} bad), ${(bytes / 1024 ** 2).toFixed(0)} MB`);
+const { token, env } = await benchClient(db, databaseUrl);
 
-const clientId = randomUUID();
-await db.query(`insert into clients (id, name, type, status) values ($1, 'Bench', 'NHS', 'ACTIVE')`, [clientId]);
-// Production mode, as operators run it (libraries skip their development checks), with a secret of its own.
-const jwtSecret = randomBytes(32).toString('hex');
-const token = await signAccessToken(jwtSecret, { userId: randomUUID(), clientId, scopes: ['device_registry:write', 'device_registry_job:read'] });
-
-const env = { DATABASE_URL: databaseUrl, REDIS_URL: redisUrl, QUEUE_PREFIX: `bench${process.pid}`, NODE_ENV: 'production', AUTH_JWT_SECRET: jwtSecret };
 const api = startApp('apps/api/src/main.ts', { ...env, PORT: '0', LOG_LEVEL: 'info', ...(values['chunk-size'] ? { IMPORT_CHUNK_SIZE: values['chunk-size'] } : {}) });
 const workers = Array.from({ length: Number(values.workers) }, () =>
   startApp('apps/worker/src/main.ts', { ...env, LOG_LEVEL: 'warn', WORKER_CONCURRENCY: values.concurrency }));
 const all: AppProcess[] = [api, ...workers];
-
-async function until<T>(check: () => T | undefined | Promise<T | undefined>, what: string, timeoutMs = 60_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 /** Peak resident set size of a process, from the kernel's high-water mark. */
 async function peakRssMb(child: AppProcess): Promise<number> {

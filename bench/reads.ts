@@ -20,19 +20,15 @@
  * client's mean is time spent queued for a CPU or the event loop, not in the handler.
  */
 import { parseArgs } from 'node:util';
-import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import { createReadStream } from 'node:fs';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { request } from 'node:http';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { once } from 'node:events';
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import autocannon from 'autocannon';
-import pg from 'pg';
-import { signAccessToken } from '@jabba/domain/identity';
-import { ensureServices } from '../scripts/lib/services';
-import { migrateDatabase } from '../scripts/lib/database';
 import { startApp, type AppProcess } from '../test/support/process';
+import { benchClient, freshDatabase, until, writeRegistryCsv } from './lib/registry-bench';
 
 const { values } = parseArgs({
   options: {
@@ -54,60 +50,22 @@ const manyWatchers = Number(values.watchers);
 const niceWorkers = Number(values['nice-workers']);
 const badEvery = Number(values['bad-every']);
 const targets = { jobP95Ms: 20, pageP95Ms: 30 };
-const server = process.env.BENCH_POSTGRES_URL ?? 'postgresql://postgres@127.0.0.1:5432';
-const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
-const databaseName = 'jabba_bench_reads';
-const databaseUrl = `${server}/${databaseName}`;
 const say = (line: string) => process.stdout.write(`${line}\n`);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-await ensureServices({ databaseUrl: `${server}/postgres`, redisUrl });
-const admin = new pg.Client({ connectionString: `${server}/postgres` });
-await admin.connect();
-await admin.query(`drop database if exists ${databaseName} with (force)`);
-await admin.end();
-await migrateDatabase(databaseUrl);
-const db = new pg.Client({ connectionString: databaseUrl });
-await db.connect();
-
-// The file of bench:import: every `badEvery`-th record fails validation (packaging_count 0).
+const { databaseUrl, db } = await freshDatabase('jabba_bench_reads');
 const dir = await mkdtemp(join(tmpdir(), 'jabba-bench-reads-'));
 const csvPath = join(dir, 'registry.csv');
-const header = 'external_id,classification_type,description,manufacturer_name,manufacturer_country,model_number,part_number,packaging_type,packaging_count,packaging_unit,note,is_active,device_names.name,device_names.type,properties.type,properties.value_integer,properties.value_string';
-const countries = ['UA', 'DE', 'PL', 'FR', 'US'];
-const out = createWriteStream(csvPath);
-out.write(`${header}\n`);
-for (let i = 1; i <= lines; i += 1) {
-  const line = `EXT-${i},IIa,"Sterile, single use device no. ${i}",Acme Medical,${countries[i % 5]},M-${i},P-${i % 1000},box,${i % badEvery === 0 ? 0 : (i % 50) + 1},piece,,true,Device ${i}|Пристрій ${i},USER_PROVIDED|PATIENT_REPORTED,weight|colour,${i % 500}|,|white\n`;
-  if (!out.write(line)) await once(out, 'drain');
-}
-out.end();
-await once(out, 'finish');
-const bytes = (await stat(csvPath)).size;
-
-const clientId = randomUUID();
-await db.query(`insert into clients (id, name, type, status) values ($1, 'Bench', 'NHS', 'ACTIVE')`, [clientId]);
-// Production mode, as operators run it (libraries skip their development checks), with a secret of its own.
-const jwtSecret = randomBytes(32).toString('hex');
-const token = await signAccessToken(jwtSecret, { userId: randomUUID(), clientId, scopes: ['device_registry:write', 'device_registry_job:read'] });
+const { bytes } = await writeRegistryCsv(csvPath, lines, badEvery);
+const { clientId, token, env } = await benchClient(db, databaseUrl);
 const authorization = `Bearer ${token}`;
 
-const env = { DATABASE_URL: databaseUrl, REDIS_URL: redisUrl, QUEUE_PREFIX: `bench${process.pid}`, NODE_ENV: 'production', AUTH_JWT_SECRET: jwtSecret };
 const apis = Array.from({ length: Number(values.apis) }, () => startApp('apps/api/src/main.ts', { ...env, PORT: '0', LOG_LEVEL: 'info' }));
 const api = apis[0]!;
 const workers = [1, 2].map(() => startApp('apps/worker/src/main.ts', { ...env, LOG_LEVEL: 'warn' }, { nice: niceWorkers }));
 const all: AppProcess[] = [...apis, ...workers];
 let bases: string[] = [];
 
-async function until<T>(check: () => T | undefined | Promise<T | undefined>, what: string, timeoutMs = 60_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(100);
-  }
-}
 
 /** CPU seconds (user + system) a process has used so far, from /proc (clock ticks of 1/100 s). */
 async function cpuSeconds(child: AppProcess): Promise<number> {
