@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPlatform, type Platform, type RunningPlatform } from '#test/platform';
 import type { AppProcess } from '#test/process';
 import { startPrivatePostgres, startPrivateRedis, type PrivatePostgres, type PrivateRedis } from '#test/private-services';
+import { waitFor } from '#test/wait-for';
 import { expectExactlyOnce, recordJobEnds } from './exactly-once';
 import { copyGate } from './gates';
 import { registryCsv, uploadRegistry, waitForEnd } from './imports';
@@ -61,7 +62,8 @@ const countRows = async (): Promise<{ jobs: number; tasks: number }> => {
 };
 
 const outageFile = registryCsv({ records: 50, badEvery: 20, tag: 'outage' });
-const heldFile = registryCsv({ records: 60, badEvery: 20, tag: 'held' });
+// Longer than the import it outlives (6,000 records, mid-import.ts), for its gate's sake.
+const heldFile = registryCsv({ records: 6100, badEvery: 20, tag: 'held' });
 
 /** A REST upload and a GraphQL upload mutation while Redis is down: both refused at once, nothing written. */
 async function uploadsDuringOutage(token: string): Promise<Refusal[]> {
@@ -88,24 +90,32 @@ async function uploadsDuringOutage(token: string): Promise<Refusal[]> {
 /**
  * An upload whose PING found Redis up, held in its COPY until Redis is dead: its job commits, its
  * chunks cannot be queued. It is accepted all the same (202: the job exists), and the reconciler
- * runs it once Redis is back.
+ * runs it once Redis is back. It is held before the import it outlives starts, so that the import
+ * does not run on while it gets there; its gate is at a task position the import never reaches.
  */
-async function uploadCaughtByTheOutage(token: string, killRedis: () => Promise<void>): Promise<{ ms: number; status: number; jobId: string }> {
-  const gate = await copyGate(platform.db.url, heldFile.records / 2);
-  try {
-    const upload = fetch(`${running.baseUrl}/v1/device-registry-jobs?registerType=MEDICAL_DEVICE&reasonDescription=Held`, {
-      method: 'POST', headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'text/csv' }, body: heldFile.text, signal: AbortSignal.timeout(6000),
-    });
-    await gate.waitForHeld();
-    await killRedis();
-    const start = Date.now();
-    await gate.open();
-    const response = await upload;
-    const body = (await response.json()) as { databaseId: string };
-    return { ms: Date.now() - start, status: response.status, jobId: body.databaseId };
-  } finally {
+async function holdAnUpload(token: string): Promise<{ release(): Promise<{ ms: number; status: number; jobId: string }> }> {
+  const gate = await copyGate(platform.db.url, heldFile.records - 10);
+  const upload = fetch(`${running.baseUrl}/v1/device-registry-jobs?registerType=MEDICAL_DEVICE&reasonDescription=Held`, {
+    method: 'POST', headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'text/csv' }, body: heldFile.text,
+  });
+  upload.catch(() => undefined); // awaited by release
+  await gate.waitForHeld().catch(async (error: unknown) => {
     await gate.remove();
-  }
+    throw error;
+  });
+  return {
+    async release() {
+      const start = Date.now();
+      try {
+        await gate.open();
+        const response = await upload;
+        const body = (await response.json()) as { databaseId: string };
+        return { ms: Date.now() - start, status: response.status, jobId: body.databaseId };
+      } finally {
+        await gate.remove();
+      }
+    },
+  };
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
@@ -122,12 +132,11 @@ describe('Redis loses everything mid-import', () => {
     const token = await (await platform.nhsClient('Outage')).token(['device_registry:write']);
     let refusals: Refusal[] = [];
     let held = { ms: 0, status: 0, jobId: '' };
+    const holding = await holdAnUpload(token);
     const broken = await breakMidImport(platform, running.baseUrl, async () => {
-      let down = 0;
-      held = await uploadCaughtByTheOutage(token, async () => {
-        await redis.kill();
-        down = Date.now();
-      });
+      await redis.kill();
+      const down = Date.now();
+      held = await holding.release();
       refusals = await uploadsDuringOutage(token);
       await sleep(10_000 - (Date.now() - down));
       await redis.start();
@@ -148,7 +157,9 @@ describe('Redis loses everything mid-import', () => {
     await waitForEnd(platform.sql, held.jobId);
     await expectExactlyOnce(platform.sql, held.jobId, { records: heldFile.records, badLines: heldFile.badLines });
 
-    // The refused upload, sent again once Redis is back, is taken by the same api and run by the same workers.
+    // The refused upload, sent again once the api says it is ready (its connection reconnects with
+    // a backoff of up to 2 s after Redis is back), is taken by the same api and run by the same workers.
+    await waitFor(async () => ((await fetch(`${running.baseUrl}/ready`)).ok ? true : undefined), { timeout: 10_000, interval: 100, what: 'the api to be ready again' });
     const retried = await uploadRegistry(running.baseUrl, token, outageFile.text);
     await waitForEnd(platform.sql, retried);
     await expectExactlyOnce(platform.sql, retried, { records: outageFile.records, badLines: outageFile.badLines });
