@@ -54,17 +54,24 @@ async function run<R extends object>(em: EntityManager, connection: KnexConnecti
  */
 export function sqlOf(em: EntityManager): Sql {
   return {
-    async query<R extends object>(text: string, values?: unknown[]): Promise<R[]> {
-      const trx = em.getTransactionContext<KnexTransaction>();
-      const knex: KnexClient = trx ? trx.client : em.getConnection().getKnex().client;
-      const connection = await knex.acquireConnection();
-      try {
-        return await run<R>(em, connection, text, values);
-      } finally {
-        await knex.releaseConnection(connection);
-      }
-    },
+    query: <R extends object>(text: string, values?: unknown[]): Promise<R[]> =>
+      onConnection(em, (connection) => run<R>(em, connection, text, values)),
   };
+}
+
+/**
+ * Runs `use` on the connection a statement of `em` takes: its transaction's when there is one
+ * (`inTransaction` true), else one borrowed from the pool and given back when `use` ends.
+ */
+async function onConnection<T>(em: EntityManager, use: (connection: KnexConnection, inTransaction: boolean) => Promise<T>): Promise<T> {
+  const trx = em.getTransactionContext<KnexTransaction>();
+  const knex: KnexClient = trx ? trx.client : em.getConnection().getKnex().client;
+  const connection: KnexConnection = await knex.acquireConnection();
+  try {
+    return await use(connection, Boolean(trx));
+  } finally {
+    await knex.releaseConnection(connection);
+  }
 }
 
 /**
@@ -84,12 +91,9 @@ export function sqlOf(em: EntityManager): Sql {
 export function indexOrderSqlOf(em: EntityManager): Sql {
   const noBitmaps = 'set local enable_bitmapscan = off';
   return {
-    async query<R extends object>(text: string, values?: unknown[]): Promise<R[]> {
-      const trx = em.getTransactionContext<KnexTransaction>();
-      const knex: KnexClient = trx ? trx.client : em.getConnection().getKnex().client;
-      const connection: KnexConnection = await knex.acquireConnection();
-      try {
-        if (trx) {
+    query: <R extends object>(text: string, values?: unknown[]): Promise<R[]> =>
+      onConnection(em, async (connection, inTransaction) => {
+        if (inTransaction) {
           await connection.query(noBitmaps);
           const rows = await run<R>(em, connection, text, values);
           await connection.query('reset enable_bitmapscan');
@@ -105,10 +109,7 @@ export function indexOrderSqlOf(em: EntityManager): Sql {
           await connection.query('rollback').catch(() => undefined);
           throw error;
         }
-      } finally {
-        await knex.releaseConnection(connection);
-      }
-    },
+      }),
   };
 }
 
