@@ -2,8 +2,8 @@
  * The engine's write API for callers that own a queue (the api, the worker, scripts): check that the
  * queue's Redis answers (else UNAVAILABLE, before any write), change Postgres, then hand the chunks
  * to BullMQ after the commit. A crash between the two, or a Redis that dies between them, loses
- * nothing: the reconciler finds the same chunks in Postgres. (Cancelling enqueues nothing: use `cancelJob`; chunks still queued find their
- * tasks ABORTED and do nothing.)
+ * nothing: the reconciler finds the same chunks in Postgres. (Cancelling enqueues nothing: use
+ * `cancelJob`; chunks still queued find their tasks ABORTED and do nothing.)
  */
 import type { Queue } from 'bullmq';
 import type { EntityManager } from '@mikro-orm/postgresql';
