@@ -72,6 +72,7 @@ export async function submitDeviceRegistryUpload(em: EntityManager, queue: Queue
     idempotencyKey: upload.idempotencyKey ?? null,
     chunkSize: upload.chunkSize,
     tasks: file.tasks(),
+    receive: (create) => file.receive(create),
     meta: () => ({ ...checkFields(upload.fields()), csvHeader: file.csvHeader(), dryRun }),
     checkReplay: sameDryRun(dryRun),
   });

@@ -36,8 +36,9 @@ export interface NewTask<TaskMeta, Input> {
 
 export interface Submission<JobMeta, TaskMeta, Input> {
   /**
-   * The job's meta, or a function giving it once the tasks have streamed: for facts that arrive
-   * after the tasks (a multipart form field after the file part). It may throw to refuse the job.
+   * The job's meta, or a function giving it once the tasks have been read: for facts that arrive
+   * with the tasks (a CSV's header, a multipart form field after the file part). It may throw to
+   * refuse the job.
    */
   meta: JobMeta | (() => JobMeta);
   clientId?: string | null;
@@ -45,8 +46,10 @@ export interface Submission<JobMeta, TaskMeta, Input> {
   idempotencyKey?: string | null;
   /** Tasks per queue message; the type's own `chunkSize` when unset. */
   chunkSize?: number | undefined;
-  /** Streamed into COPY; if the iterable throws, nothing is created (e.g. a bad upload's 422). */
+  /** Read into COPY inside the job's transaction; if the iterable throws, nothing is created (e.g. a bad upload's 422). */
   tasks: Iterable<NewTask<TaskMeta, Input>> | AsyncIterable<NewTask<TaskMeta, Input>>;
+  /** See `NewJob.receive`: brings what `tasks` reads onto local disk first (an upload). */
+  receive?: NewJob<unknown>['receive'];
   /** See `NewJob.checkReplay`: refuses a replayed idempotency key that asked for something else. */
   checkReplay?: (job: JobRecord) => void;
 }
@@ -74,6 +77,7 @@ export function submit<JobMeta, TaskMeta, Input extends string | null>(
     idempotencyKey: submission.idempotencyKey ?? null,
     ...(typeof meta === 'function' ? { completeMeta: () => jobMeta((meta as () => JobMeta)()) ?? {} } : { meta: jobMeta(meta) }),
     tasks: submission.tasks,
+    receive: submission.receive,
     checkReplay: submission.checkReplay,
     toTask: (task) => ({
       name: type.taskName,

@@ -38,6 +38,7 @@ export function submitCandidateCsv(em: EntityManager, queue: Queue, upload: CsvU
     idempotencyKey: upload.idempotencyKey ?? null,
     chunkSize: upload.chunkSize,
     tasks: file.tasks(),
+    receive: (create) => file.receive(create),
     meta: () => ({ source: 'csv' as const, csvHeader: file.csvHeader() }),
   });
 }
