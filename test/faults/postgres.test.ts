@@ -93,4 +93,26 @@ describe('Postgres drops the connections of a running import', () => {
     expect(failedChunks(log()), 'chunks retried after their connection was terminated').toBeGreaterThan(0);
     expect(pidsOf(platform.processes), 'the same processes, none exited').toEqual(pids);
   });
+
+  it('reads while Postgres is down are 503 UNAVAILABLE with Retry-After (REST), or that message (GraphQL), not 500, and answer again once it is back', async () => {
+    const client = await platform.nhsClient('reader while Postgres is down');
+    const token = await client.token(['device_registry_job:read']);
+    const headers = { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' };
+    const jobId = '0190c5a0-0000-7000-8000-000000000000';
+    const read = async () => {
+      const rest = await fetch(`${running.baseUrl}/v1/jobs/${jobId}`, { headers });
+      const graphql = await fetch(`${running.baseUrl}/graphql`, { method: 'POST', headers, body: JSON.stringify({ query: '{ jobs(first: 1) { pageInfo { hasNextPage } } }' }) });
+      const body = (await graphql.json()) as { errors?: { message: string; extensions: { code: string } }[] };
+      return {
+        rest: { status: rest.status, retryAfter: rest.headers.get('retry-after'), body: await rest.json() as Record<string, unknown> },
+        graphql: body.errors?.map((e) => ({ message: e.message, code: e.extensions.code })),
+      };
+    };
+    const detail = 'The database is not reachable right now; try again in 5 seconds';
+    expect(await postgres.downWhile(read)).toEqual({
+      rest: { status: 503, retryAfter: '5', body: expect.objectContaining({ type: '/problems/unavailable', status: 503, detail }) },
+      graphql: [{ message: detail, code: 'INTERNAL_SERVER_ERROR' }],
+    });
+    await waitFor(async () => (await read()).rest.status === 404, { what: 'the api to read again once Postgres is back' });
+  });
 });

@@ -43,6 +43,8 @@ export interface PrivatePostgres {
   databaseUrl(name: string): string;
   /** `pg_ctl restart -m <mode>`: every connection is dropped and the server comes back on the same port. */
   restart(mode?: 'fast' | 'immediate'): Promise<void>;
+  /** `pg_ctl stop -m fast`, `during` runs while the server is down, then `pg_ctl start`. */
+  downWhile<T>(during: () => Promise<T>): Promise<T>;
   stop(): Promise<void>;
 }
 
@@ -68,6 +70,14 @@ export async function startPrivatePostgres(): Promise<PrivatePostgres> {
     serverUrl,
     databaseUrl: (name) => `${serverUrl}/${name}`,
     restart: async (mode = 'fast') => { await ctl(['restart', '-m', mode]); },
+    async downWhile(during) {
+      await ctl(['stop', '-m', 'fast']);
+      try {
+        return await during();
+      } finally {
+        await ctl(['start']);
+      }
+    },
     async stop() {
       await ctl(['stop', '-m', 'immediate']).catch(() => undefined);
       await rm(dir, { recursive: true, force: true });

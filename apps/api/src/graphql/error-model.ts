@@ -15,7 +15,7 @@
  */
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import { createGraphQLError, type Plugin } from 'graphql-yoga';
-import { type DomainError, isDomainError, type Logger } from '@jabba/domain/platform';
+import { databaseUnavailable, type DomainError, isDomainError, isLostDatabaseConnection, type Logger } from '@jabba/domain/platform';
 import type { RequestContext } from '../platform/request-context';
 import { graphqlCode, type GraphqlErrorCode } from '../platform/error-tables';
 
@@ -25,11 +25,14 @@ type Extensions = Record<string, unknown>;
 
 const isGraphQLError = (value: unknown): value is GraphQLError => value instanceof GraphQLError;
 
-/** The innermost cause: graphql-js and yoga wrap resolver errors once or twice. */
+/**
+ * The innermost cause: graphql-js and yoga wrap resolver errors once or twice. A lost database
+ * connection (a restart, a failover) is an outage of seconds, not a bug: UNAVAILABLE.
+ */
 function rootCause(error: GraphQLError): unknown {
   let current: unknown = error;
   while (isGraphQLError(current) && current.originalError) current = current.originalError;
-  return current;
+  return isLostDatabaseConnection(current) ? databaseUnavailable() : current;
 }
 
 function domainExtensions(error: DomainError): Extensions {

@@ -3,7 +3,7 @@
  * so routes never build error responses themselves.
  */
 import type { ErrorHandler, NotFoundHandler } from 'hono';
-import { isDomainError, type Logger } from '@jabba/domain/platform';
+import { databaseUnavailable, isDomainError, isLostDatabaseConnection, type Logger } from '@jabba/domain/platform';
 import { problemContentType, statusProblem, toProblem, type Problem } from './error-tables';
 import { requestIdHeader, type AppEnv } from './request-scope';
 
@@ -20,16 +20,19 @@ export function problemResponse(problem: Problem, headers: Record<string, string
 }
 
 export function errorHandler(fallbackLogger: Logger): ErrorHandler<AppEnv> {
-  return (error, c) => {
+  return (thrown, c) => {
+    // A restart or failover of Postgres is an outage of seconds, not a bug: 503 with Retry-After.
+    const lostDatabase = isLostDatabaseConnection(thrown);
+    const error = lostDatabase ? databaseUnavailable() : thrown;
     // `requestId` is set by the first middleware, which cannot throw; the fallbacks are for an
     // error handler reached some other way (a misordered middleware in a future change).
     const requestId = c.get('requestId') as string | undefined;
     const logger = (c.get('logger') as Logger | undefined) ?? fallbackLogger;
     const problem = toProblem(error, requestId);
     if (isDomainError(error) && (error.code === 'BUSY' || error.code === 'UNAVAILABLE')) {
-      // Shedding load at a limit of our own, or refusing work while Redis is away (its connection
-      // logs the outage itself), is working as designed: one line, no stack.
-      logger.warn({ method: c.req.method, path: c.req.path, status: problem.status }, error.message);
+      // Shedding load at a limit of our own, or refusing work while Redis or Postgres is away (their
+      // connections log the outage themselves), is working as designed: one line, no stack.
+      logger.warn({ method: c.req.method, path: c.req.path, status: problem.status, ...(lostDatabase ? { cause: thrown.message } : {}) }, error.message);
     } else if (problem.status >= 500) {
       logger.error({ err: error, method: c.req.method, path: c.req.path, status: problem.status }, 'request failed');
     } else if (!isDomainError(error)) {

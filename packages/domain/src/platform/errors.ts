@@ -80,14 +80,42 @@ const lostConnection = /^Connection terminated|connection error and is not query
 
 const maxCauseDepth = 5;
 
-/** A Postgres error (pg's, or MikroORM's wrapping of it), or one caused by it, that a lost race or a lost connection explains. */
-export function isTransientDatabaseError(error: unknown): boolean {
+/** Whether `error`, or one of its causes, passes `test`. */
+function inCauses(error: unknown, test: (error: Error) => boolean): boolean {
   let current = error;
   for (let depth = 0; depth <= maxCauseDepth && current instanceof Error; depth += 1) {
-    const code = (current as { code?: unknown }).code;
-    if (typeof code === 'string' && (Object.hasOwn(transientSqlStates, code) || connectionErrorCodes.has(code))) return true;
-    if (lostConnection.test(current.message)) return true;
+    if (test(current)) return true;
     current = current.cause;
   }
   return false;
 }
+
+const codeOf = (error: Error): unknown => (error as { code?: unknown }).code;
+
+const lostRace = (error: Error): boolean => codeOf(error) === '40P01' || codeOf(error) === '40001';
+
+/**
+ * A Postgres error (pg's, or MikroORM's wrapping of it), or one caused by it, that says the
+ * connection went away or was refused (a restart, a failover, `pg_terminate_backend`).
+ */
+export const isLostDatabaseConnection = (error: unknown): boolean =>
+  inCauses(error, (e) => {
+    const code = codeOf(e);
+    if (typeof code === 'string' && !lostRace(e) && (Object.hasOwn(transientSqlStates, code) || connectionErrorCodes.has(code))) return true;
+    return lostConnection.test(e.message);
+  });
+
+/** A Postgres error (pg's, or MikroORM's wrapping of it), or one caused by it, that a lost race or a lost connection explains. */
+export const isTransientDatabaseError = (error: unknown): boolean => inCauses(error, lostRace) || isLostDatabaseConnection(error);
+
+export const databaseRetryAfterSeconds = 5;
+
+/**
+ * What a caller is told of a request that lost its database connection: the service is briefly
+ * unavailable (a restart or a failover takes seconds), not broken, and the same request may be
+ * sent again; a write sent with an Idempotency-Key is answered once whatever happened to the first.
+ */
+export const databaseUnavailable = (): DomainError =>
+  new DomainError('UNAVAILABLE', `The database is not reachable right now; try again in ${databaseRetryAfterSeconds} seconds`, {
+    retryAfterSeconds: databaseRetryAfterSeconds,
+  });

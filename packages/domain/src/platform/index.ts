@@ -1,7 +1,10 @@
 /** The platform every module builds on: errors, env, logging, shutdown, the ORM and the one SQL handle, keyset pages, formats. */
 export { baseEnvSchema, ConfigError, configOrExit, directDatabaseUrl, parseEnv, tracingEnvFields, type LogFormat, type RedisNode } from './config';
 export { copyRow } from './copy';
-export { DomainError, errorCodes, isDomainError, isTransientDatabaseError, payloadTooLarge, transientSqlStates, type ErrorCode, type InputError } from './errors';
+export {
+  databaseUnavailable, DomainError, errorCodes, isDomainError, isLostDatabaseConnection, isTransientDatabaseError, payloadTooLarge, transientSqlStates,
+  type ErrorCode, type InputError,
+} from './errors';
 export { creationOrder, keyComparison, keysetPage, param, type CreationKey, type KeysetPage, type KeysetQuery, type Raw } from './keyset';
 export { keysetPagesByParent, type ParentKeysetQuery } from './keyset-by-parent';
 export { createLogger, type Logger } from './logger';
