@@ -25,4 +25,4 @@ EXPOSE 3000
 # `node --import tsx` rather than `npm run start:api`: npm and its `sh -c` do not pass SIGTERM on to
 # the app, and the tsx CLI SIGKILLs a child that is slow to acknowledge one, so either would cost
 # the graceful shutdown that `docker compose stop` relies on.
-CMD ["node", "--max-old-space-size=192", "--import", "tsx", "apps/api/src/main.ts"]
+CMD ["node", "--max-old-space-size=176", "--heap-growing-percent=300", "--import", "tsx", "apps/api/src/main.ts"]
