@@ -18,7 +18,7 @@ import { expectExactlyOnce, recordJobEnds } from './exactly-once';
 import { jobStatus, registryCsv, uploadRegistry, waitForEnd } from './imports';
 
 let platform: Platform;
-/** The second api's TMPDIR, where it spools an upload as it arrives (engine/task-spool.ts). */
+/** The second api's TMPDIR, where it spools an upload as it arrives (csv/upload-spool.ts). */
 let spoolDir: string;
 
 beforeAll(async () => {
