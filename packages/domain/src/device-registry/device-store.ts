@@ -6,36 +6,36 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { from as copyFrom } from 'pg-copy-streams';
 import type { DeviceDraft } from './record-rules';
-import { copyRow, jsonb, type Sql, type TxSql, uuidv7 } from '../platform';
+import { CopyBuffer, jsonb, type Sql, type TxSql, uuidv7 } from '../platform';
 
 export interface NewDevice extends DeviceDraft {
   id: string;
 }
 
-async function copy(sql: TxSql, statement: string, rows: string[]): Promise<void> {
-  if (rows.length === 0) return;
-  await pipeline(Readable.from([rows.join('')]), sql.client.query(copyFrom(statement)));
+async function copy(sql: TxSql, statement: string, rows: CopyBuffer): Promise<void> {
+  if (rows.empty) return;
+  await pipeline(Readable.from([rows.take()]), sql.client.query(copyFrom(statement)));
 }
 
 export async function insertDevices(sql: TxSql, devices: readonly NewDevice[], userId: string | null): Promise<void> {
+  const definitions = new CopyBuffer();
+  const names = new CopyBuffer();
+  for (const d of devices) {
+    definitions.add([
+      d.id, d.externalId, d.classificationType, d.description, d.manufacturerName, d.manufacturerCountry,
+      d.modelNumber, d.partNumber, d.packagingType, d.packagingCount, d.packagingUnit, d.note, d.isActive,
+      jsonb(d.properties), d.parentId, userId, userId,
+    ]);
+    for (const n of d.names) names.add([uuidv7(), d.id, n.type, n.name]);
+  }
   await copy(
     sql,
     `copy device_definitions (id, external_id, classification_type, description, manufacturer_name, manufacturer_country,
        model_number, part_number, packaging_type, packaging_count, packaging_unit, note, is_active, properties, parent_id,
        inserted_by, updated_by) from stdin`,
-    devices.map((d) =>
-      copyRow([
-        d.id, d.externalId, d.classificationType, d.description, d.manufacturerName, d.manufacturerCountry,
-        d.modelNumber, d.partNumber, d.packagingType, d.packagingCount, d.packagingUnit, d.note, d.isActive,
-        jsonb(d.properties), d.parentId, userId, userId,
-      ]),
-    ),
+    definitions,
   );
-  await copy(
-    sql,
-    'copy device_definition_names (id, device_definition_id, type, name) from stdin',
-    devices.flatMap((d) => d.names.map((n) => copyRow([uuidv7(), d.id, n.type, n.name]))),
-  );
+  await copy(sql, 'copy device_definition_names (id, device_definition_id, type, name) from stdin', names);
 }
 
 /** Which of `ids` are existing device definitions (a record may name one as its parent). */

@@ -1,6 +1,6 @@
 /** The platform every module builds on: errors, env, logging, shutdown, the ORM and the one SQL handle, keyset pages, formats. */
 export { baseEnvSchema, ConfigError, configOrExit, directDatabaseUrl, parseEnv, tracingEnvFields, type LogFormat, type RedisNode } from './config';
-export { copyRow } from './copy';
+export { CopyBuffer, copyRow, type CopyValue } from './copy';
 export {
   databaseUnavailable, DomainError, errorCodes, isDomainError, isLostDatabaseConnection, isTransientDatabaseError, payloadTooLarge, transientSqlStates,
   type ErrorCode, type InputError,
