@@ -15,7 +15,7 @@
  */
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import { createGraphQLError, type Plugin } from 'graphql-yoga';
-import { databaseUnavailable, type DomainError, isDomainError, isLostDatabaseConnection, type Logger } from '@jabba/domain/platform';
+import { asDatabaseOutage, type DomainError, isDomainError, type Logger } from '@jabba/domain/platform';
 import type { RequestContext } from '../platform/request-context';
 import { graphqlCode, type GraphqlErrorCode } from '../platform/error-tables';
 
@@ -32,7 +32,7 @@ const isGraphQLError = (value: unknown): value is GraphQLError => value instance
 function rootCause(error: GraphQLError): unknown {
   let current: unknown = error;
   while (isGraphQLError(current) && current.originalError) current = current.originalError;
-  return isLostDatabaseConnection(current) ? databaseUnavailable() : current;
+  return asDatabaseOutage(current);
 }
 
 function domainExtensions(error: DomainError): Extensions {

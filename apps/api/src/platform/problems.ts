@@ -3,7 +3,7 @@
  * so routes never build error responses themselves.
  */
 import type { ErrorHandler, NotFoundHandler } from 'hono';
-import { databaseUnavailable, isDomainError, isLostDatabaseConnection, type Logger } from '@jabba/domain/platform';
+import { asDatabaseOutage, isDomainError, type Logger } from '@jabba/domain/platform';
 import { problemContentType, statusProblem, toProblem, type Problem } from './error-tables';
 import { requestIdHeader, type AppEnv } from './request-scope';
 
@@ -22,8 +22,8 @@ export function problemResponse(problem: Problem, headers: Record<string, string
 export function errorHandler(fallbackLogger: Logger): ErrorHandler<AppEnv> {
   return (thrown, c) => {
     // A restart or failover of Postgres is an outage of seconds, not a bug: 503 with Retry-After.
-    const lostDatabase = isLostDatabaseConnection(thrown);
-    const error = lostDatabase ? databaseUnavailable() : thrown;
+    const error = asDatabaseOutage(thrown);
+    const lostDatabase = error !== thrown;
     // `requestId` is set by the first middleware, which cannot throw; the fallbacks are for an
     // error handler reached some other way (a misordered middleware in a future change).
     const requestId = c.get('requestId') as string | undefined;

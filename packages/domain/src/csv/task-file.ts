@@ -38,11 +38,6 @@ const lineProblem = (code: 'UNPROCESSABLE_ENTITY' | 'PAYLOAD_TOO_LARGE', path: s
 
 export const csvProblem = (path: string, message: string): DomainError => lineProblem('UNPROCESSABLE_ENTITY', path, message);
 
-/** Postgres text cannot hold U+0000: COPY would fail the whole upload with an internal error. */
-function refuseNul(path: string, record: RawRecord): void {
-  if (record.text.includes('\0')) throw csvProblem(path, `Line ${record.line}: the record contains a NUL byte`);
-}
-
 /**
  * The bytes of an upload as raw records: counted against `maxBytes`, decoded as UTF-8 (fatal) and
  * split into records, each refusal naming the CSV input.
@@ -125,15 +120,15 @@ export class CsvTaskFile {
    * refuses nothing.
    */
   receive<R>(create: (bytes: number) => Promise<R>): Promise<R> {
-    return withUploadSpool(this.checked(this.upload.csv), (spool) => {
+    // The check keeps its own header and count: this file's are those of the pass into COPY.
+    const check = new CsvTaskFile(this.upload, this.headerProblems);
+    return withUploadSpool(check.checked(this.upload.csv), (spool) => {
       this.source = spool.read();
       return create(spool.bytes);
     });
   }
 
   async *tasks(): AsyncIterable<CsvRecordTask> {
-    this.header = null;
-    this.dataLines = 0;
     const reader = new CsvRecordReader(this.upload);
     for await (const chunk of this.source) yield* this.take(reader.push(chunk));
     yield* this.take(reader.end());
@@ -162,7 +157,8 @@ export class CsvTaskFile {
   private *take(records: RawRecord[]): Iterable<CsvRecordTask> {
     const { csvPath, maxRecords } = this.upload;
     for (const record of records) {
-      refuseNul(csvPath, record);
+      // Postgres text cannot hold U+0000: COPY would fail the whole upload with an internal error.
+      if (record.text.includes('\0')) throw csvProblem(csvPath, `Line ${record.line}: the record contains a NUL byte`);
       if (this.header === null) {
         this.header = this.checkedHeader(record);
         continue;

@@ -61,9 +61,12 @@ export const payloadTooLarge = (what: 'file' | 'JSON body', limit: number): Doma
  * transaction is worth running again after a pause. A task that raises one is not RESCUED; its
  * chunk fails and the queue retries it with backoff (the worker's failure policy).
  */
-export const transientSqlStates = {
+const lostRaceSqlStates = {
   '40P01': 'deadlock_detected',
   '40001': 'serialization_failure',
+} as const satisfies Record<string, string>;
+
+const lostConnectionSqlStates = {
   '57P01': 'admin_shutdown',
   '57P02': 'crash_shutdown',
   '57P03': 'cannot_connect_now',
@@ -71,6 +74,8 @@ export const transientSqlStates = {
   '08003': 'connection_does_not_exist',
   '08006': 'connection_failure',
 } as const satisfies Record<string, string>;
+
+export const transientSqlStates = { ...lostRaceSqlStates, ...lostConnectionSqlStates };
 
 /** Node's codes for a socket that was refused, reset or cut: Postgres is restarting or unreachable. */
 const connectionErrorCodes = new Set(['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT']);
@@ -92,23 +97,23 @@ function inCauses(error: unknown, test: (error: Error) => boolean): boolean {
 
 const codeOf = (error: Error): unknown => (error as { code?: unknown }).code;
 
-const lostRace = (error: Error): boolean => codeOf(error) === '40P01' || codeOf(error) === '40001';
+const hasCodeIn = (codes: object, error: Error): boolean => {
+  const code = codeOf(error);
+  return typeof code === 'string' && Object.hasOwn(codes, code);
+};
 
 /**
  * A Postgres error (pg's, or MikroORM's wrapping of it), or one caused by it, that says the
  * connection went away or was refused (a restart, a failover, `pg_terminate_backend`).
  */
 export const isLostDatabaseConnection = (error: unknown): boolean =>
-  inCauses(error, (e) => {
-    const code = codeOf(e);
-    if (typeof code === 'string' && !lostRace(e) && (Object.hasOwn(transientSqlStates, code) || connectionErrorCodes.has(code))) return true;
-    return lostConnection.test(e.message);
-  });
+  inCauses(error, (e) => hasCodeIn(lostConnectionSqlStates, e) || connectionErrorCodes.has(codeOf(e) as string) || lostConnection.test(e.message));
 
 /** A Postgres error (pg's, or MikroORM's wrapping of it), or one caused by it, that a lost race or a lost connection explains. */
-export const isTransientDatabaseError = (error: unknown): boolean => inCauses(error, lostRace) || isLostDatabaseConnection(error);
+export const isTransientDatabaseError = (error: unknown): boolean =>
+  inCauses(error, (e) => hasCodeIn(lostRaceSqlStates, e)) || isLostDatabaseConnection(error);
 
-export const databaseRetryAfterSeconds = 5;
+const databaseRetryAfterSeconds = 5;
 
 /**
  * What a caller is told of a request that lost its database connection: the service is briefly
@@ -119,3 +124,6 @@ export const databaseUnavailable = (): DomainError =>
   new DomainError('UNAVAILABLE', `The database is not reachable right now; try again in ${databaseRetryAfterSeconds} seconds`, {
     retryAfterSeconds: databaseRetryAfterSeconds,
   });
+
+/** `error`, or UNAVAILABLE when it is a lost database connection: what the api's error tables map. */
+export const asDatabaseOutage = (error: unknown): unknown => (isLostDatabaseConnection(error) ? databaseUnavailable() : error);

@@ -2,7 +2,7 @@
 export { baseEnvSchema, ConfigError, configOrExit, directDatabaseUrl, parseEnv, tracingEnvFields, type LogFormat, type RedisNode } from './config';
 export { CopyBuffer, copyRow, type CopyValue } from './copy';
 export {
-  databaseUnavailable, DomainError, errorCodes, isDomainError, isLostDatabaseConnection, isTransientDatabaseError, payloadTooLarge, transientSqlStates,
+  asDatabaseOutage, databaseUnavailable, DomainError, errorCodes, isDomainError, isLostDatabaseConnection, isTransientDatabaseError, payloadTooLarge, transientSqlStates,
   type ErrorCode, type InputError,
 } from './errors';
 export { creationOrder, keyComparison, keysetPage, param, type CreationKey, type KeysetPage, type KeysetQuery, type Raw } from './keyset';
